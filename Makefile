@@ -1,0 +1,33 @@
+# Thin wrappers around CMake. `make run` and `make test` install what is missing first.
+BUILD_DIR ?= build
+BUILD_TYPE ?= Release
+SANITIZE ?= OFF
+JOBS ?= 2
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+
+.PHONY: deps configure build run test clean bench
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DSEXTANT_SANITIZE=$(SANITIZE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/sextant server --host $(HOST) --port $(PORT) \
+	  --backend-store-uri sqlite:///mlflow.db --artifacts-destination ./mlartifacts
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	bash bench/run.sh $(BUILD_DIR)/sextant
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,48 @@
+// Transport-neutral request and response types exchanged between http/ and api/.
+// http/ fills ApiRequest from the wire; api/ handlers return ApiResponse. No Boost here.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "artifacts/byte_source.hpp"
+
+namespace sextant::api {
+
+struct ApiRequest {
+  std::string method;  // upper case: GET, POST, PUT, PATCH, DELETE, HEAD
+  std::string path;    // URL path, percent-decoded exactly once
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::string content_type;       // header value, may be empty
+  bool has_content_type = false;
+  std::string body;                // whole body (non-streaming routes)
+  artifacts::ByteSource* body_stream = nullptr;  // streaming routes only; owned by http/
+  std::string route_tail;          // for prefix routes: the rest of the path after the prefix
+};
+
+struct ApiResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::optional<std::filesystem::path> file;  // when set, the body is streamed from this file
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static ApiResponse json(std::string body, int status = 200) {
+    ApiResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+  }
+  static ApiResponse text(std::string body, int status = 200, std::string type = "text/plain; charset=utf-8") {
+    ApiResponse r;
+    r.status = status;
+    r.content_type = std::move(type);
+    r.body = std::move(body);
+    return r;
+  }
+};
+
+}  // namespace sextant::api

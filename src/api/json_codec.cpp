@@ -1,0 +1,101 @@
+#include "api/json_codec.hpp"
+
+#include <cmath>
+
+namespace sextant::api {
+
+using nlohmann::json;
+
+json to_json_double(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  return v;
+}
+
+json tags_to_json(const std::vector<core::Tag>& tags) {
+  json arr = json::array();
+  for (const auto& t : tags) arr.push_back({{"key", t.key}, {"value", t.value}});
+  return arr;
+}
+
+json to_json(const core::Experiment& e) {
+  json j = {{"experiment_id", e.experiment_id},
+            {"name", e.name},
+            {"artifact_location", e.artifact_location},
+            {"lifecycle_stage", e.lifecycle_stage}};
+  if (e.creation_time) j["creation_time"] = *e.creation_time;
+  if (e.last_update_time) j["last_update_time"] = *e.last_update_time;
+  if (!e.tags.empty()) j["tags"] = tags_to_json(e.tags);
+  return j;
+}
+
+json to_json(const core::RunInfo& info) {
+  json j = {{"run_id", info.run_id},
+            {"run_uuid", info.run_id},
+            {"experiment_id", info.experiment_id},
+            {"user_id", info.user_id},
+            {"status", info.status},
+            {"start_time", info.start_time},
+            {"lifecycle_stage", info.lifecycle_stage}};
+  if (info.run_name) j["run_name"] = *info.run_name;
+  if (info.end_time) j["end_time"] = *info.end_time;
+  if (!info.artifact_uri.empty()) j["artifact_uri"] = info.artifact_uri;
+  return j;
+}
+
+json to_json(const core::Metric& m) {
+  json j = {{"key", m.key}, {"value", to_json_double(m.value)}, {"timestamp", m.timestamp}, {"step", m.step}};
+  if (!m.run_id.empty()) j["run_id"] = m.run_id;
+  if (m.model_id) j["model_id"] = *m.model_id;
+  if (m.dataset_name) j["dataset_name"] = *m.dataset_name;
+  if (m.dataset_digest) j["dataset_digest"] = *m.dataset_digest;
+  return j;
+}
+
+json to_json(const core::FileInfo& f) {
+  json j = {{"path", f.path}, {"is_dir", f.is_dir}};
+  if (f.file_size) j["file_size"] = *f.file_size;
+  return j;
+}
+
+json to_json(const core::Run& run) {
+  json data = json::object();
+  if (!run.metrics.empty()) {
+    json metrics = json::array();
+    for (const auto& m : run.metrics) metrics.push_back(to_json(m));
+    data["metrics"] = std::move(metrics);
+  }
+  if (!run.params.empty()) data["params"] = tags_to_json(run.params);
+  if (!run.tags.empty()) data["tags"] = tags_to_json(run.tags);
+  json inputs = json::object();
+  if (!run.dataset_inputs.empty()) {
+    json arr = json::array();
+    for (const auto& in : run.dataset_inputs) {
+      json d = {{"name", in.dataset.name},
+                {"digest", in.dataset.digest},
+                {"source_type", in.dataset.source_type},
+                {"source", in.dataset.source}};
+      if (in.dataset.schema) d["schema"] = *in.dataset.schema;
+      if (in.dataset.profile) d["profile"] = *in.dataset.profile;
+      json item = {{"dataset", std::move(d)}};
+      if (!in.tags.empty()) item["tags"] = tags_to_json(in.tags);
+      arr.push_back(std::move(item));
+    }
+    inputs["dataset_inputs"] = std::move(arr);
+  }
+  if (!run.model_inputs.empty()) {
+    json arr = json::array();
+    for (const auto& id : run.model_inputs) arr.push_back({{"model_id", id}});
+    inputs["model_inputs"] = std::move(arr);
+  }
+  json outputs = json::object();
+  if (!run.model_outputs.empty()) {
+    json arr = json::array();
+    for (const auto& o : run.model_outputs) arr.push_back({{"model_id", o.model_id}, {"step", o.step}});
+    outputs["model_outputs"] = std::move(arr);
+  }
+  return {{"info", to_json(run.info)}, {"data", std::move(data)}, {"inputs", std::move(inputs)},
+          {"outputs", std::move(outputs)}};
+}
+
+}  // namespace sextant::api

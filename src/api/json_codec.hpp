@@ -1,0 +1,19 @@
+// Entities -> MLflow's JSON (mlflow-api.md §1.3): snake_case names, int64 as numbers, enums by
+// name, non-finite doubles as "NaN"/"Infinity"/"-Infinity", unset fields and empty lists omitted.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "core/entities.hpp"
+
+namespace sextant::api {
+
+nlohmann::json to_json(const core::Experiment& e);
+nlohmann::json to_json(const core::RunInfo& info);
+nlohmann::json to_json(const core::Run& run);
+nlohmann::json to_json(const core::Metric& m);
+nlohmann::json to_json(const core::FileInfo& f);
+nlohmann::json to_json_double(double v);
+nlohmann::json tags_to_json(const std::vector<core::Tag>& tags);
+
+}  // namespace sextant::api

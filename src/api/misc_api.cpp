@@ -1,0 +1,27 @@
+// Probes and small routes: /health, /version, server-info, and the OTLP endpoint we do not
+// implement yet (§2.11, §2.8).
+#include <nlohmann/json.hpp>
+
+#include "api/routes.hpp"
+
+namespace sextant::api {
+
+void register_misc_routes(RpcRegistrar& reg, Services& s) {
+  auto& router = reg.router();
+  router.add("GET", "/health", [](const ApiRequest&) { return ApiResponse::text("OK"); });
+  router.add("GET", "/version", [&s](const ApiRequest&) { return ApiResponse::text(s.settings.version); });
+  reg.rpc("GET", "/server-info", [&s](const ApiRequest&) {
+    nlohmann::json info = {{"server", "sextant"},
+                           {"mlflow_version", s.settings.version},
+                           {"backend_store", "sqlite"},
+                           {"serve_artifacts", s.settings.serve_artifacts},
+                           {"default_artifact_root", s.settings.default_artifact_root}};
+    return ApiResponse::json(info.dump());
+  });
+  router.add("POST", "/v1/traces", [](const ApiRequest&) {
+    nlohmann::json body = {{"error_code", "NOT_IMPLEMENTED"}, {"message", "REST OTLP span logging is not supported"}};
+    return ApiResponse::json(body.dump(), 501);
+  });
+}
+
+}  // namespace sextant::api

@@ -1,0 +1,227 @@
+#include "api/params.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "util/strings.hpp"
+
+namespace sextant::api {
+
+using nlohmann::json;
+
+namespace {
+
+std::string camel_case(std::string_view snake) {
+  std::string out;
+  bool upper = false;
+  for (char c : snake) {
+    if (c == '_') {
+      upper = true;
+    } else {
+      out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+      upper = false;
+    }
+  }
+  return out;
+}
+
+std::string show(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+[[noreturn]] void invalid_value(const json& v, std::string_view name) {
+  core::throw_invalid("Invalid value \"" + show(v) + "\" for parameter '" + std::string(name) +
+                      "' supplied. Hint: Value was of type '" +
+                      (v.is_string() ? "str" : v.is_number() ? "number" : v.is_boolean() ? "bool" : v.type_name()) +
+                      "'. See the API docs for more information about request parameters.");
+}
+
+std::optional<std::int64_t> parse_int64(std::string_view s) {
+  s = util::trim(s);
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+std::optional<double> parse_double(std::string_view s) {
+  s = util::trim(s);
+  if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
+  if (s == "Infinity") return std::numeric_limits<double>::infinity();
+  if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
+  double v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+void throw_missing(std::string_view name) {
+  core::throw_invalid("Missing value for required parameter '" + std::string(name) +
+                      "'. See the API docs for more information about request parameters.");
+}
+
+const json* json_field(const json& obj, std::string_view name) {
+  if (!obj.is_object()) return nullptr;
+  auto it = obj.find(std::string(name));
+  if (it == obj.end() || it->is_null()) {
+    it = obj.find(camel_case(name));
+    if (it == obj.end() || it->is_null()) return nullptr;
+  }
+  return &*it;
+}
+
+std::optional<std::string> json_str(const json& obj, std::string_view name) {
+  const json* v = json_field(obj, name);
+  if (!v) return std::nullopt;
+  if (v->is_string()) return v->get<std::string>();
+  if (v->is_number_integer() || v->is_number_unsigned()) return v->dump();  // old clients send ids as numbers
+  invalid_value(*v, name);
+}
+
+std::optional<std::int64_t> json_int64(const json& obj, std::string_view name, std::string_view path) {
+  const json* v = json_field(obj, name);
+  if (!v) return std::nullopt;
+  if (v->is_number_integer()) return v->get<std::int64_t>();
+  if (v->is_number_unsigned()) {
+    auto u = v->get<std::uint64_t>();
+    if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return static_cast<std::int64_t>(u);
+  }
+  if (v->is_number_float()) {
+    double d = v->get<double>();
+    if (std::floor(d) == d && std::abs(d) < 9.2e18) return static_cast<std::int64_t>(d);
+  }
+  if (v->is_string()) {
+    if (auto parsed = parse_int64(v->get_ref<const std::string&>())) return parsed;
+  }
+  invalid_value(*v, path);
+}
+
+std::optional<double> json_double(const json& obj, std::string_view name, std::string_view path) {
+  const json* v = json_field(obj, name);
+  if (!v) return std::nullopt;
+  if (v->is_number()) return v->get<double>();
+  if (v->is_string()) {
+    if (auto parsed = parse_double(v->get_ref<const std::string&>())) return parsed;
+  }
+  invalid_value(*v, path);
+}
+
+struct Params::Impl {
+  json object = json::object();
+};
+
+Params::Params(const ApiRequest& request) : impl_(std::make_unique<Impl>()) {
+  auto parse_body = [&] {
+    json parsed = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+    if (parsed.is_string()) parsed = json::parse(parsed.get<std::string>(), nullptr, false);  // double-encoded
+    if (parsed.is_object()) impl_->object = std::move(parsed);
+  };
+  if (request.method == "GET" || request.method == "HEAD") {
+    if (request.query.empty()) {
+      parse_body();
+    } else {
+      for (const auto& [k, v] : request.query) {
+        auto it = impl_->object.find(k);
+        if (it == impl_->object.end()) {
+          impl_->object[k] = v;
+        } else if (it->is_array()) {
+          it->push_back(v);
+        } else {
+          json arr = json::array({*it, v});
+          *it = std::move(arr);
+        }
+      }
+    }
+    return;
+  }
+  if (request.method == "POST" || request.method == "PUT") {
+    if (!request.has_content_type) {
+      core::throw_invalid("Bad Request. Content-Type header is missing.");
+    }
+    auto media = util::to_lower(util::trim(std::string_view(request.content_type).substr(0, request.content_type.find(';'))));
+    if (media != "application/json") {
+      core::throw_invalid("Bad Request. Content-Type must be one of ['application/json'].");
+    }
+  }
+  parse_body();
+}
+
+Params::~Params() = default;
+
+const json& Params::object() const { return impl_->object; }
+
+const json* Params::raw(std::string_view name) const { return json_field(impl_->object, name); }
+
+std::optional<std::string> Params::str(std::string_view name) const {
+  const json* v = raw(name);
+  if (v && v->is_array()) {  // repeated query key for a scalar field: the first value wins
+    if (v->empty()) return std::nullopt;
+    v = &(*v)[0];
+    if (v->is_string()) return v->get<std::string>();
+  }
+  return json_str(impl_->object, name);
+}
+
+std::string Params::required_str(std::string_view name) const {
+  auto v = str(name);
+  if (!v || v->empty()) throw_missing(name);
+  return *v;
+}
+
+std::optional<std::int64_t> Params::int64(std::string_view name) const {
+  const json* v = raw(name);
+  if (v && v->is_array() && !v->empty()) {
+    json first = json::object({{std::string(name), (*v)[0]}});
+    return json_int64(first, name, name);
+  }
+  return json_int64(impl_->object, name, name);
+}
+
+std::optional<double> Params::number(std::string_view name) const { return json_double(impl_->object, name, name); }
+
+std::optional<bool> Params::boolean(std::string_view name) const {
+  const json* v = raw(name);
+  if (!v) return std::nullopt;
+  if (v->is_boolean()) return v->get<bool>();
+  if (v->is_array() && !v->empty()) v = &(*v)[0];
+  if (v->is_string()) {
+    auto s = util::to_lower(v->get<std::string>());
+    if (s == "true") return true;
+    if (s == "false") return false;
+    core::throw_invalid("Invalid boolean value: " + v->get<std::string>() + ", must be 'true' or 'false'.");
+  }
+  invalid_value(*v, name);
+}
+
+std::vector<std::string> Params::str_list(std::string_view name) const {
+  std::vector<std::string> out;
+  const json* v = raw(name);
+  if (!v) return out;
+  auto add = [&](const json& item) {
+    if (item.is_string()) {
+      out.push_back(item.get<std::string>());
+    } else if (item.is_number_integer() || item.is_number_unsigned()) {
+      out.push_back(item.dump());
+    } else {
+      invalid_value(item, name);
+    }
+  };
+  if (v->is_array()) {
+    for (const auto& item : *v) add(item);
+  } else {
+    add(*v);
+  }
+  return out;
+}
+
+std::string Params::run_id() const {
+  auto id = str("run_id");
+  if (!id || id->empty()) id = str("run_uuid");
+  if (!id || id->empty()) throw_missing("run_id");
+  return *id;
+}
+
+}  // namespace sextant::api

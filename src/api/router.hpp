@@ -1,0 +1,44 @@
+// The handler table: exact paths (MLflow's routing is exact-match) and a few prefix routes for
+// artifact paths. Built once at start-up, then read-only (thread-safe to match concurrently).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/http_types.hpp"
+
+namespace sextant::api {
+
+using Handler = std::function<ApiResponse(const ApiRequest&)>;
+
+struct Route {
+  Handler handler;
+  bool streaming_body = false;  // the handler reads ApiRequest::body_stream itself
+};
+
+class Router {
+ public:
+  void add(const std::string& method, const std::string& path, Handler handler, bool streaming = false);
+  // Matches every path that starts with `prefix`; the rest is passed as ApiRequest::route_tail.
+  void add_prefix(const std::string& method, const std::string& prefix, Handler handler, bool streaming = false);
+
+  struct Match {
+    enum class Kind { Found, NotFound, MethodNotAllowed } kind = Kind::NotFound;
+    const Route* route = nullptr;
+    std::string tail;
+  };
+  // HEAD is matched like GET.
+  Match match(std::string_view method, std::string_view path) const;
+
+ private:
+  std::map<std::string, std::map<std::string, Route>, std::less<>> exact_;
+  std::vector<std::pair<std::string, std::map<std::string, Route>>> prefixes_;
+};
+
+// Runs the handler, turning any exception into MLflow's error JSON with the right status.
+ApiResponse invoke(const Route& route, const ApiRequest& request);
+
+}  // namespace sextant::api

@@ -1,0 +1,26 @@
+// What the handlers need: the stores, the artifact destination and a few server settings.
+// Owned by main; handlers hold references for the server's lifetime.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "artifacts/local_artifact_repo.hpp"
+#include "store/tracking_store.hpp"
+
+namespace sextant::api {
+
+struct ServerSettings {
+  bool serve_artifacts = true;
+  std::string default_artifact_root;  // e.g. "mlflow-artifacts:/"
+  std::string static_prefix;          // "" or "/prefix"
+  std::string version;                // reported by /version
+};
+
+struct Services {
+  store::TrackingStore& tracking;
+  const artifacts::LocalArtifactRepo* artifact_destination;  // null when not serving artifacts
+  ServerSettings settings;
+};
+
+}  // namespace sextant::api

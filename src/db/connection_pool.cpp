@@ -1,0 +1,39 @@
+#include "db/connection_pool.hpp"
+
+namespace sextant::db {
+
+ConnectionPool::ConnectionPool(std::string path, std::size_t size) : path_(std::move(path)), size_(size) {}
+
+ConnectionPool::Lease::~Lease() {
+  if (conn_) pool_->release(std::move(conn_));
+}
+
+ConnectionPool::Lease ConnectionPool::acquire() {
+  std::unique_lock lock(mutex_);
+  cv_.wait(lock, [this] { return !idle_.empty() || opened_ < size_; });
+  if (!idle_.empty()) {
+    auto conn = std::move(idle_.back());
+    idle_.pop_back();
+    return Lease(*this, std::move(conn));
+  }
+  ++opened_;
+  lock.unlock();
+  try {
+    return Lease(*this, std::make_unique<Connection>(path_));
+  } catch (...) {
+    std::lock_guard relock(mutex_);
+    --opened_;
+    cv_.notify_one();
+    throw;
+  }
+}
+
+void ConnectionPool::release(std::unique_ptr<Connection> conn) {
+  {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(conn));
+  }
+  cv_.notify_one();
+}
+
+}  // namespace sextant::db

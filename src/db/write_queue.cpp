@@ -1,0 +1,102 @@
+#include "db/write_queue.hpp"
+
+#include <exception>
+#include <future>
+
+namespace sextant::db {
+
+struct WriteQueue::Item {
+  Work work;
+  std::promise<void> done;
+  std::exception_ptr error;
+};
+
+WriteQueue::WriteQueue(const std::string& path, std::size_t max_batch)
+    : conn_(path), max_batch_(max_batch), thread_([this] { writer_loop(); }) {}
+
+WriteQueue::~WriteQueue() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void WriteQueue::run(Work work) {
+  Item item{std::move(work), {}, nullptr};
+  auto future = item.done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    pending_.push_back(&item);
+  }
+  cv_.notify_one();
+  future.get();
+}
+
+std::size_t WriteQueue::groups_committed() const {
+  std::lock_guard lock(mutex_);
+  return groups_;
+}
+
+std::size_t WriteQueue::items_committed() const {
+  std::lock_guard lock(mutex_);
+  return items_;
+}
+
+void WriteQueue::writer_loop() {
+  while (true) {
+    std::deque<Item*> group;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      if (pending_.empty() && stopping_) return;
+      while (!pending_.empty() && group.size() < max_batch_) {
+        group.push_back(pending_.front());
+        pending_.pop_front();
+      }
+    }
+    commit_group(group);
+  }
+}
+
+void WriteQueue::commit_group(std::deque<Item*>& group) {
+  std::exception_ptr group_error;
+  try {
+    conn_.exec("BEGIN IMMEDIATE");
+    for (Item* item : group) {
+      conn_.exec("SAVEPOINT request");
+      try {
+        item->work(conn_);
+        conn_.exec("RELEASE request");
+      } catch (...) {
+        item->error = std::current_exception();
+        conn_.exec("ROLLBACK TO request");
+        conn_.exec("RELEASE request");
+      }
+    }
+    conn_.exec("COMMIT");
+  } catch (...) {
+    group_error = std::current_exception();
+    try {
+      conn_.exec("ROLLBACK");
+    } catch (...) {
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (!group_error) {
+      ++groups_;
+      items_ += group.size();
+    }
+  }
+  for (Item* item : group) {
+    if (group_error && !item->error) item->error = group_error;
+    if (item->error)
+      item->done.set_exception(item->error);
+    else
+      item->done.set_value();
+  }
+}
+
+}  // namespace sextant::db

@@ -1,0 +1,331 @@
+#include "http/server.hpp"
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include "http/beast_pch.hpp"
+#include "util/url.hpp"
+
+namespace sextant::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Request body pulled chunk by chunk from the Beast parser (streaming upload routes).
+class ParserSource final : public artifacts::ByteSource {
+ public:
+  ParserSource(tcp::socket& socket, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser)
+      : socket_(socket), buffer_(buffer), parser_(parser) {}
+
+  std::size_t read(char* out, std::size_t size) override {
+    while (!parser_.is_done()) {
+      parser_.get().body().data = out;
+      parser_.get().body().size = size;
+      beast::error_code ec;
+      bhttp::read(socket_, buffer_, parser_, ec);
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) throw std::runtime_error("reading request body: " + ec.message());
+      std::size_t got = size - parser_.get().body().size;
+      if (got > 0) return got;
+    }
+    return 0;
+  }
+
+ private:
+  tcp::socket& socket_;
+  beast::flat_buffer& buffer_;
+  bhttp::request_parser<bhttp::buffer_body>& parser_;
+};
+
+std::string method_name(bhttp::verb v) { return std::string(bhttp::to_string(v)); }
+
+}  // namespace
+
+struct Server::Impl {
+  const api::Router& router;
+  ServerOptions options;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::atomic<bool> stopping{false};
+
+  struct Connection {
+    tcp::socket socket;
+    std::atomic<std::int64_t> idle_since_ms{0};  // 0 while a request is being handled
+    std::atomic<bool> finished{false};
+    std::thread thread;
+    explicit Connection(tcp::socket s) : socket(std::move(s)) {}
+  };
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::list<std::unique_ptr<Connection>> connections;
+  std::size_t active = 0;
+
+  Impl(const api::Router& r, ServerOptions o) : router(r), options(std::move(o)) {}
+
+  static std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  }
+
+  // Drains what is left of a request body we did not consume, so keep-alive stays in sync.
+  bool drain(tcp::socket& socket, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser) {
+    char sink[8192];
+    std::size_t total = 0;
+    while (!parser.is_done()) {
+      parser.get().body().data = sink;
+      parser.get().body().size = sizeof(sink);
+      beast::error_code ec;
+      bhttp::read(socket, buffer, parser, ec);
+      if (ec == bhttp::error::need_buffer) ec = {};
+      if (ec) return false;
+      total += sizeof(sink) - parser.get().body().size;
+      if (total > options.max_body_bytes) return false;
+    }
+    return true;
+  }
+
+  void serve(Connection& conn) {
+    auto& socket = conn.socket;
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    while (!stopping.load()) {
+      conn.idle_since_ms = now_ms();
+      bhttp::request_parser<bhttp::buffer_body> parser;
+      parser.body_limit(boost::none);
+      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      bhttp::read_header(socket, buffer, parser, ec);
+      if (ec) break;
+      conn.idle_since_ms = 0;
+      auto& hreq = parser.get();
+
+      api::ApiRequest req;
+      req.method = method_name(hreq.method());
+      std::string_view target(hreq.target().data(), hreq.target().size());
+      auto q = target.find('?');
+      req.path = util::percent_decode(target.substr(0, q));
+      if (q != std::string_view::npos) req.query = util::parse_query(target.substr(q + 1));
+      if (auto it = hreq.find(bhttp::field::content_type); it != hreq.end()) {
+        req.has_content_type = true;
+        req.content_type = std::string(it->value());
+      }
+      bool keep_alive = hreq.keep_alive();
+      bool head = hreq.method() == bhttp::verb::head;
+      if (auto it = hreq.find(bhttp::field::expect); it != hreq.end() && beast::iequals(it->value(), "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, hreq.version()};
+        bhttp::write(socket, cont, ec);
+        if (ec) break;
+      }
+
+      auto match = router.match(req.method, req.path);
+      api::ApiResponse res;
+      bool body_ok = true;
+      if (match.kind == api::Router::Match::Kind::NotFound) {
+        body_ok = drain(socket, buffer, parser);
+        res = api::ApiResponse::text("Not Found", 404, "text/html; charset=utf-8");
+        res.body = "<!doctype html><title>404 Not Found</title><h1>Not Found</h1>";
+      } else if (match.kind == api::Router::Match::Kind::MethodNotAllowed) {
+        body_ok = drain(socket, buffer, parser);
+        res = api::ApiResponse::text("<!doctype html><title>405 Method Not Allowed</title><h1>Method Not Allowed</h1>",
+                                     405, "text/html; charset=utf-8");
+      } else {
+        req.route_tail = std::move(match.tail);
+        ParserSource source(socket, buffer, parser);
+        if (match.route->streaming_body) {
+          req.body_stream = &source;
+          res = api::invoke(*match.route, req);
+          body_ok = drain(socket, buffer, parser);
+        } else {
+          std::string body;
+          char chunk[65536];
+          bool too_large = false;
+          try {
+            while (std::size_t n = source.read(chunk, sizeof(chunk))) {
+              body.append(chunk, n);
+              if (body.size() > options.max_body_bytes) {
+                too_large = true;
+                break;
+              }
+            }
+          } catch (const std::exception&) {
+            break;  // broken connection
+          }
+          if (too_large) {
+            res = api::ApiResponse::json(
+                R"({"error_code": "RESOURCE_EXHAUSTED", "message": "Request body is larger than the server's limit."})",
+                413);
+            keep_alive = false;
+            body_ok = false;
+          } else {
+            req.body = std::move(body);
+            res = api::invoke(*match.route, req);
+          }
+        }
+      }
+      if (!body_ok) keep_alive = false;
+      if (stopping.load()) keep_alive = false;
+      if (!write_response(socket, res, hreq.version(), keep_alive, head)) break;
+      if (!keep_alive) break;
+    }
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
+  }
+
+  template <typename Response>
+  void common_headers(Response& r, const api::ApiResponse& res, bool keep_alive) {
+    r.set(bhttp::field::server, "sextant");
+    r.set(bhttp::field::content_type, res.content_type);
+    r.set("X-Content-Type-Options", "nosniff");
+    r.set("X-Frame-Options", "SAMEORIGIN");
+    for (const auto& [k, v] : res.headers) r.set(k, v);
+    r.keep_alive(keep_alive);
+  }
+
+  bool write_response(tcp::socket& socket, const api::ApiResponse& res, unsigned version, bool keep_alive, bool head) {
+    beast::error_code ec;
+    if (res.file) {
+      bhttp::response<bhttp::file_body> r{static_cast<bhttp::status>(res.status), version};
+      r.body().open(res.file->c_str(), beast::file_mode::scan, ec);
+      if (ec) {
+        api::ApiResponse missing = api::ApiResponse::json(
+            R"({"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "File not found."})", 404);
+        return write_response(socket, missing, version, keep_alive, head);
+      }
+      common_headers(r, res, keep_alive);
+      r.prepare_payload();
+      if (head) {
+        bhttp::response_serializer<bhttp::file_body> sr{r};
+        bhttp::write_header(socket, sr, ec);
+      } else {
+        bhttp::write(socket, r, ec);
+      }
+      return !ec;
+    }
+    bhttp::response<bhttp::string_body> r{static_cast<bhttp::status>(res.status), version};
+    common_headers(r, res, keep_alive);
+    r.body() = res.body;
+    r.prepare_payload();
+    if (head) {
+      bhttp::response_serializer<bhttp::string_body> sr{r};
+      bhttp::write_header(socket, sr, ec);
+    } else {
+      bhttp::write(socket, r, ec);
+    }
+    return !ec;
+  }
+
+  // Closes connections idle on keep-alive for too long and reaps finished threads.
+  void housekeeping() {
+    std::lock_guard lock(mutex);
+    auto now = now_ms();
+    for (auto it = connections.begin(); it != connections.end();) {
+      auto& c = **it;
+      if (c.finished.load()) {
+        c.thread.join();
+        it = connections.erase(it);
+        continue;
+      }
+      auto idle = c.idle_since_ms.load();
+      if (idle && now - idle > options.idle_timeout_seconds * 1000LL) ::shutdown(c.socket.native_handle(), SHUT_RDWR);
+      ++it;
+    }
+  }
+};
+
+Server::Server(const api::Router& router, ServerOptions options)
+    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+
+Server::~Server() { stop(); }
+
+void Server::bind() {
+  auto& a = impl_->acceptor;
+  beast::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.host == "localhost" ? "127.0.0.1" : impl_->options.host, ec);
+  if (ec) throw std::runtime_error("invalid --host '" + impl_->options.host + "': " + ec.message());
+  tcp::endpoint endpoint(address, impl_->options.port);
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw std::runtime_error("cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) +
+                             ": " + ec.message());
+  }
+}
+
+unsigned short Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::run() {
+  auto& impl = *impl_;
+  std::thread keeper([&impl] {
+    while (!impl.stopping.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      impl.housekeeping();
+    }
+  });
+  while (!impl.stopping.load()) {
+    beast::error_code ec;
+    tcp::socket socket(impl.io);
+    impl.acceptor.accept(socket, ec);
+    if (ec) {
+      if (impl.stopping.load()) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // e.g. EMFILE: back off
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    std::lock_guard lock(impl.mutex);
+    if (impl.connections.size() >= impl.options.max_connections) {
+      static constexpr char kBusy[] =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+          "85\r\n\r\n{\"error_code\": \"TEMPORARILY_UNAVAILABLE\", \"message\": \"Too many connections; retry.\"}";
+      asio::write(socket, asio::buffer(kBusy, sizeof(kBusy) - 1), ec);
+      continue;
+    }
+    auto conn = std::make_unique<Impl::Connection>(std::move(socket));
+    auto* raw = conn.get();
+    impl.connections.push_back(std::move(conn));
+    raw->thread = std::thread([&impl, raw] {
+      try {
+        impl.serve(*raw);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "connection error: %s\n", e.what());
+      }
+      raw->finished = true;
+    });
+  }
+  // Graceful stop: idle keep-alive connections are closed now; busy ones get the grace period.
+  auto deadline = Clock::now() + std::chrono::seconds(impl.options.shutdown_grace_seconds);
+  while (true) {
+    {
+      std::lock_guard lock(impl.mutex);
+      for (auto& c : impl.connections)
+        if (!c->finished.load() && (c->idle_since_ms.load() || Clock::now() > deadline))
+          ::shutdown(c->socket.native_handle(), SHUT_RDWR);
+    }
+    impl.housekeeping();
+    {
+      std::lock_guard lock(impl.mutex);
+      if (impl.connections.empty()) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  keeper.join();
+}
+
+void Server::stop() {
+  if (impl_->stopping.exchange(true)) return;
+  // Unblock accept(): shutting the listening socket down makes accept fail.
+  ::shutdown(impl_->acceptor.native_handle(), SHUT_RDWR);
+}
+
+}  // namespace sextant::http

@@ -1,0 +1,45 @@
+// The HTTP/1.1 server: one thread per connection (bounded), keep-alive, streaming request
+// bodies for upload routes and file responses for downloads. Requests are routed through
+// api::Router; everything MLflow-specific lives in api/. Boost.Beast stays inside http/.
+// Thread-safety: run() blocks the calling thread; stop() may be called from any thread.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "api/router.hpp"
+
+namespace sextant::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 5000;
+  std::size_t max_connections = 512;
+  std::size_t max_body_bytes = 64 * 1024 * 1024;  // non-streaming routes
+  std::size_t max_header_bytes = 64 * 1024;
+  int idle_timeout_seconds = 300;    // keep-alive connections idle longer are closed
+  int shutdown_grace_seconds = 20;   // in-flight requests get this long after stop()
+};
+
+class Server {
+ public:
+  Server(const api::Router& router, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listening socket; throws std::runtime_error with the reason on failure.
+  void bind();
+  // The bound port (useful with port 0).
+  unsigned short port() const;
+  // Serves until stop(); then waits for in-flight requests up to the grace period.
+  void run();
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sextant::http

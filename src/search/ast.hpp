@@ -1,0 +1,52 @@
+// Search AST: MLflow's filter and order_by grammars parsed into plain data.
+// Produced by search/filter_parser.hpp; compiled to SQL by store/sql (never by pasting text).
+// Pure values, no I/O; safe to copy between threads.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace sextant::search {
+
+// What a clause's identifier refers to.
+enum class EntityKind { Attribute, Metric, Param, Tag, Dataset };
+
+enum class Comparator { Eq, NotEq, Gt, Ge, Lt, Le, Like, ILike, In, NotIn };
+
+// A literal on the right-hand side of a comparison.
+struct Value {
+  enum class Kind { String, Number, List };
+  Kind kind = Kind::String;
+  std::string text;               // String: unquoted content (no escape processing);
+                                  // Number: the literal as written (e.g. "-1.5e-3")
+  double number = 0;              // Number
+  std::vector<std::string> list;  // List: unquoted strings. Entries that are not lowercase
+                                  // (Python str.islower()) are dropped by the parser, so the
+                                  // list may be empty: IN () matches nothing, NOT IN () all.
+};
+
+struct Clause {
+  EntityKind entity = EntityKind::Attribute;
+  // Attribute: canonical attribute name (aliases resolved, e.g. "created" -> "start_time",
+  //            "run name" -> "run_name"). Dataset: "name" | "digest" | "context".
+  // Metric/Param/Tag: the key exactly as written, quotes removed.
+  std::string key;
+  Comparator op = Comparator::Eq;
+  Value value;
+};
+
+// A filter is an AND of clauses; an empty vector means "no filter".
+using Filter = std::vector<Clause>;
+
+struct OrderBy {
+  EntityKind entity = EntityKind::Attribute;  // Attribute, Metric, Param or Tag
+  std::string key;                            // canonical attribute name or the key
+  bool ascending = true;
+};
+
+// Which grammar to apply (entities, attribute names and comparators allowed differ).
+enum class Grammar { Runs, Experiments };
+
+}  // namespace sextant::search

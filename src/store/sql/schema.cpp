@@ -1,0 +1,131 @@
+#include "store/sql/schema.hpp"
+
+#include "core/artifact_uri.hpp"
+#include "util/time.hpp"
+
+namespace sextant::store::sql {
+
+namespace {
+
+// The DDL of a database that MLflow 3.6 created and migrated to head (column order as MLflow's).
+constexpr const char* kHeadDdl[] = {
+    R"sql(CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)))sql",
+    R"sql(CREATE TABLE experiments ( experiment_id INTEGER NOT NULL, name VARCHAR(256) NOT NULL, artifact_location VARCHAR(256), lifecycle_stage VARCHAR(32), creation_time BIGINT, last_update_time BIGINT, CONSTRAINT experiment_pk PRIMARY KEY (experiment_id), CONSTRAINT experiments_lifecycle_stage CHECK (lifecycle_stage IN ('active', 'deleted')), UNIQUE (name)))sql",
+    R"sql(CREATE TABLE experiment_tags ( "key" VARCHAR(250) NOT NULL, value VARCHAR(5000), experiment_id INTEGER NOT NULL, CONSTRAINT experiment_tag_pk PRIMARY KEY ("key", experiment_id), FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id)))sql",
+    R"sql(CREATE TABLE runs ( run_uuid VARCHAR(32) NOT NULL, name VARCHAR(250), source_type VARCHAR(20), source_name VARCHAR(500), entry_point_name VARCHAR(50), user_id VARCHAR(256), status VARCHAR(9), start_time BIGINT, end_time BIGINT, source_version VARCHAR(50), lifecycle_stage VARCHAR(20), artifact_uri VARCHAR(200), experiment_id INTEGER, deleted_time BIGINT, CONSTRAINT run_pk PRIMARY KEY (run_uuid), CONSTRAINT source_type CHECK (source_type IN ('NOTEBOOK', 'JOB', 'LOCAL', 'UNKNOWN', 'PROJECT')), CONSTRAINT runs_lifecycle_stage CHECK (lifecycle_stage IN ('active', 'deleted')), CHECK (status IN ('SCHEDULED', 'FAILED', 'FINISHED', 'RUNNING', 'KILLED')), FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id)))sql",
+    R"sql(CREATE TABLE tags ( "key" VARCHAR(250) NOT NULL, value VARCHAR(8000), run_uuid VARCHAR(32) NOT NULL, CONSTRAINT tag_pk PRIMARY KEY ("key", run_uuid), FOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)))sql",
+    R"sql(CREATE INDEX index_tags_run_uuid ON tags (run_uuid))sql",
+    R"sql(CREATE TABLE params ( "key" VARCHAR(250) NOT NULL, value VARCHAR(8000) NOT NULL, run_uuid VARCHAR(32) NOT NULL, CONSTRAINT param_pk PRIMARY KEY ("key", run_uuid), FOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)))sql",
+    R"sql(CREATE INDEX index_params_run_uuid ON params (run_uuid))sql",
+    R"sql(CREATE TABLE metrics ( "key" VARCHAR(250) NOT NULL, value FLOAT NOT NULL, timestamp BIGINT NOT NULL, run_uuid VARCHAR(32) NOT NULL, step BIGINT DEFAULT '0' NOT NULL, is_nan BOOLEAN DEFAULT '0' NOT NULL, CONSTRAINT metric_pk PRIMARY KEY ("key", timestamp, step, run_uuid, value, is_nan), CHECK (is_nan IN (0, 1)), FOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)))sql",
+    R"sql(CREATE INDEX index_metrics_run_uuid ON metrics (run_uuid))sql",
+    R"sql(CREATE TABLE latest_metrics ( "key" VARCHAR(250) NOT NULL, value FLOAT NOT NULL, timestamp BIGINT, step BIGINT NOT NULL, is_nan BOOLEAN NOT NULL, run_uuid VARCHAR(32) NOT NULL, CONSTRAINT latest_metric_pk PRIMARY KEY ("key", run_uuid), CHECK (is_nan IN (0, 1)), FOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)))sql",
+    R"sql(CREATE INDEX index_latest_metrics_run_uuid ON latest_metrics (run_uuid))sql",
+    R"sql(CREATE TABLE registered_models ( name VARCHAR(256) NOT NULL, creation_time BIGINT, last_updated_time BIGINT, description VARCHAR(5000), CONSTRAINT registered_model_pk PRIMARY KEY (name), UNIQUE (name)))sql",
+    R"sql(CREATE TABLE model_versions ( name VARCHAR(256) NOT NULL, version INTEGER NOT NULL, creation_time BIGINT, last_updated_time BIGINT, description VARCHAR(5000), user_id VARCHAR(256), current_stage VARCHAR(20), source VARCHAR(500), run_id VARCHAR(32), status VARCHAR(20), status_message VARCHAR(500), run_link VARCHAR(500), storage_location VARCHAR(500), CONSTRAINT model_version_pk PRIMARY KEY (name, version), FOREIGN KEY(name) REFERENCES registered_models (name) ON UPDATE CASCADE))sql",
+    R"sql(CREATE TABLE registered_model_tags ( "key" VARCHAR(250) NOT NULL, value VARCHAR(5000), name VARCHAR(256) NOT NULL, CONSTRAINT registered_model_tag_pk PRIMARY KEY ("key", name), FOREIGN KEY(name) REFERENCES registered_models (name) ON UPDATE cascade))sql",
+    R"sql(CREATE TABLE model_version_tags ( "key" VARCHAR(250) NOT NULL, value TEXT, name VARCHAR(256) NOT NULL, version INTEGER NOT NULL, CONSTRAINT model_version_tag_pk PRIMARY KEY ("key", name, version), FOREIGN KEY(name, version) REFERENCES model_versions (name, version) ON UPDATE CASCADE))sql",
+    R"sql(CREATE TABLE registered_model_aliases ( alias VARCHAR(256) NOT NULL, version INTEGER NOT NULL, name VARCHAR(256) NOT NULL, CONSTRAINT registered_model_alias_pk PRIMARY KEY (name, alias), CONSTRAINT registered_model_alias_name_fkey FOREIGN KEY(name) REFERENCES registered_models (name) ON DELETE cascade ON UPDATE cascade))sql",
+    R"sql(CREATE TABLE datasets ( dataset_uuid VARCHAR(36) NOT NULL, experiment_id INTEGER NOT NULL, name VARCHAR(500) NOT NULL, digest VARCHAR(36) NOT NULL, dataset_source_type VARCHAR(36) NOT NULL, dataset_source TEXT NOT NULL, dataset_schema TEXT, dataset_profile TEXT, CONSTRAINT dataset_pk PRIMARY KEY (experiment_id, name, digest), CONSTRAINT fk_datasets_experiment_id_experiments FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id) ON DELETE CASCADE))sql",
+    R"sql(CREATE INDEX index_datasets_experiment_id_dataset_source_type ON datasets (experiment_id, dataset_source_type))sql",
+    R"sql(CREATE INDEX index_datasets_dataset_uuid ON datasets (dataset_uuid))sql",
+    R"sql(CREATE TABLE inputs ( input_uuid VARCHAR(36) NOT NULL, source_type VARCHAR(36) NOT NULL, source_id VARCHAR(36) NOT NULL, destination_type VARCHAR(36) NOT NULL, destination_id VARCHAR(36) NOT NULL, step BIGINT DEFAULT '0' NOT NULL, CONSTRAINT inputs_pk PRIMARY KEY (source_type, source_id, destination_type, destination_id)))sql",
+    R"sql(CREATE INDEX index_inputs_destination_type_destination_id_source_type ON inputs (destination_type, destination_id, source_type))sql",
+    R"sql(CREATE INDEX index_inputs_input_uuid ON inputs (input_uuid))sql",
+    R"sql(CREATE TABLE input_tags ( input_uuid VARCHAR(36) NOT NULL, name VARCHAR(255) NOT NULL, value VARCHAR(500) NOT NULL, CONSTRAINT input_tags_pk PRIMARY KEY (input_uuid, name)))sql",
+    R"sql(CREATE TABLE trace_info ( request_id VARCHAR(50) NOT NULL, experiment_id INTEGER NOT NULL, timestamp_ms BIGINT NOT NULL, execution_time_ms BIGINT, status VARCHAR(50) NOT NULL, client_request_id VARCHAR(50), request_preview VARCHAR(1000), response_preview VARCHAR(1000), CONSTRAINT trace_info_pk PRIMARY KEY (request_id), CONSTRAINT fk_trace_info_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id)))sql",
+    R"sql(CREATE INDEX index_trace_info_experiment_id_timestamp_ms ON trace_info (experiment_id, timestamp_ms))sql",
+    R"sql(CREATE TABLE trace_tags ( "key" VARCHAR(250) NOT NULL, value VARCHAR(8000), request_id VARCHAR(50) NOT NULL, CONSTRAINT trace_tag_pk PRIMARY KEY ("key", request_id), CONSTRAINT fk_trace_tags_request_id FOREIGN KEY(request_id) REFERENCES trace_info (request_id) ON DELETE CASCADE))sql",
+    R"sql(CREATE INDEX index_trace_tags_request_id ON trace_tags (request_id))sql",
+    R"sql(CREATE TABLE trace_request_metadata ( "key" VARCHAR(250) NOT NULL, value VARCHAR(8000), request_id VARCHAR(50) NOT NULL, CONSTRAINT trace_request_metadata_pk PRIMARY KEY ("key", request_id), CONSTRAINT fk_trace_request_metadata_request_id FOREIGN KEY(request_id) REFERENCES trace_info (request_id) ON DELETE CASCADE))sql",
+    R"sql(CREATE INDEX index_trace_request_metadata_request_id ON trace_request_metadata (request_id))sql",
+    R"sql(CREATE TABLE assessments ( assessment_id VARCHAR(50) NOT NULL, trace_id VARCHAR(50) NOT NULL, name VARCHAR(250) NOT NULL, assessment_type VARCHAR(20) NOT NULL, value TEXT NOT NULL, error TEXT, created_timestamp BIGINT NOT NULL, last_updated_timestamp BIGINT NOT NULL, source_type VARCHAR(50) NOT NULL, source_id VARCHAR(250), run_id VARCHAR(32), span_id VARCHAR(50), rationale TEXT, overrides VARCHAR(50), valid BOOLEAN NOT NULL, assessment_metadata TEXT, CONSTRAINT assessments_pk PRIMARY KEY (assessment_id), CONSTRAINT fk_assessments_trace_id FOREIGN KEY(trace_id) REFERENCES trace_info (request_id) ON DELETE CASCADE))sql",
+    R"sql(CREATE INDEX index_assessments_trace_id_created_timestamp ON assessments (trace_id, created_timestamp))sql",
+    R"sql(CREATE INDEX index_assessments_run_id_created_timestamp ON assessments (run_id, created_timestamp))sql",
+    R"sql(CREATE INDEX index_assessments_last_updated_timestamp ON assessments (last_updated_timestamp))sql",
+    R"sql(CREATE INDEX index_assessments_assessment_type ON assessments (assessment_type))sql",
+    R"sql(CREATE TABLE spans ( trace_id VARCHAR(50) NOT NULL, experiment_id INTEGER NOT NULL, span_id VARCHAR(50) NOT NULL, parent_span_id VARCHAR(50), name TEXT, type VARCHAR(500), status VARCHAR(50) NOT NULL, start_time_unix_nano BIGINT NOT NULL, end_time_unix_nano BIGINT, duration_ns BIGINT GENERATED ALWAYS AS (end_time_unix_nano - start_time_unix_nano) STORED, content TEXT NOT NULL, CONSTRAINT spans_pk PRIMARY KEY (trace_id, span_id), CONSTRAINT fk_spans_trace_id FOREIGN KEY(trace_id) REFERENCES trace_info (request_id) ON DELETE CASCADE, CONSTRAINT fk_spans_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id)))sql",
+    R"sql(CREATE INDEX index_spans_experiment_id ON spans (experiment_id))sql",
+    R"sql(CREATE INDEX index_spans_experiment_id_status_type ON spans (experiment_id, status, type))sql",
+    R"sql(CREATE INDEX index_spans_experiment_id_type_status ON spans (experiment_id, type, status))sql",
+    R"sql(CREATE INDEX index_spans_experiment_id_duration ON spans (experiment_id, duration_ns))sql",
+    R"sql(CREATE TABLE logged_models ( model_id VARCHAR(36) NOT NULL, experiment_id INTEGER NOT NULL, name VARCHAR(500) NOT NULL, artifact_location VARCHAR(1000) NOT NULL, creation_timestamp_ms BIGINT NOT NULL, last_updated_timestamp_ms BIGINT NOT NULL, status INTEGER NOT NULL, lifecycle_stage VARCHAR(32), model_type VARCHAR(500), source_run_id VARCHAR(32), status_message VARCHAR(1000), CONSTRAINT logged_models_pk PRIMARY KEY (model_id), CONSTRAINT logged_models_lifecycle_stage_check CHECK (lifecycle_stage IN ('active', 'deleted')), CONSTRAINT fk_logged_models_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id) ON DELETE CASCADE))sql",
+    R"sql(CREATE TABLE logged_model_metrics ( model_id VARCHAR(36) NOT NULL, metric_name VARCHAR(500) NOT NULL, metric_timestamp_ms BIGINT NOT NULL, metric_step BIGINT NOT NULL, metric_value FLOAT, experiment_id INTEGER NOT NULL, run_id VARCHAR(32) NOT NULL, dataset_uuid VARCHAR(36), dataset_name VARCHAR(500), dataset_digest VARCHAR(36), CONSTRAINT logged_model_metrics_pk PRIMARY KEY (model_id, metric_name, metric_timestamp_ms, metric_step, run_id), CONSTRAINT fk_logged_model_metrics_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id), CONSTRAINT fk_logged_model_metrics_model_id FOREIGN KEY(model_id) REFERENCES logged_models (model_id) ON DELETE CASCADE, CONSTRAINT fk_logged_model_metrics_run_id FOREIGN KEY(run_id) REFERENCES runs (run_uuid) ON DELETE CASCADE))sql",
+    R"sql(CREATE INDEX index_logged_model_metrics_model_id ON logged_model_metrics (model_id))sql",
+    R"sql(CREATE TABLE logged_model_params ( model_id VARCHAR(36) NOT NULL, experiment_id INTEGER NOT NULL, param_key VARCHAR(255) NOT NULL, param_value TEXT NOT NULL, CONSTRAINT logged_model_params_pk PRIMARY KEY (model_id, param_key), CONSTRAINT fk_logged_model_params_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id), CONSTRAINT fk_logged_model_params_model_id FOREIGN KEY(model_id) REFERENCES logged_models (model_id) ON DELETE CASCADE))sql",
+    R"sql(CREATE TABLE logged_model_tags ( model_id VARCHAR(36) NOT NULL, experiment_id INTEGER NOT NULL, tag_key VARCHAR(255) NOT NULL, tag_value TEXT NOT NULL, CONSTRAINT logged_model_tags_pk PRIMARY KEY (model_id, tag_key), CONSTRAINT fk_logged_model_tags_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id), CONSTRAINT fk_logged_model_tags_model_id FOREIGN KEY(model_id) REFERENCES logged_models (model_id) ON DELETE CASCADE))sql",
+    R"sql(CREATE TABLE entity_associations ( association_id VARCHAR(36) NOT NULL, source_type VARCHAR(36) NOT NULL, source_id VARCHAR(36) NOT NULL, destination_type VARCHAR(36) NOT NULL, destination_id VARCHAR(36) NOT NULL, created_time BIGINT, CONSTRAINT entity_associations_pk PRIMARY KEY (source_type, source_id, destination_type, destination_id)))sql",
+    R"sql(CREATE INDEX index_entity_associations_association_id ON entity_associations (association_id))sql",
+    R"sql(CREATE INDEX index_entity_associations_reverse_lookup ON entity_associations (destination_type, destination_id, source_type, source_id))sql",
+    R"sql(CREATE TABLE webhooks ( webhook_id VARCHAR(256) NOT NULL, name VARCHAR(256) NOT NULL, description VARCHAR(1000), url VARCHAR(500) NOT NULL, status VARCHAR(20) DEFAULT 'ACTIVE' NOT NULL, secret VARCHAR(1000), creation_timestamp BIGINT, last_updated_timestamp BIGINT, deleted_timestamp BIGINT, CONSTRAINT webhook_pk PRIMARY KEY (webhook_id)))sql",
+    R"sql(CREATE INDEX idx_webhooks_status ON webhooks (status))sql",
+    R"sql(CREATE INDEX idx_webhooks_name ON webhooks (name))sql",
+    R"sql(CREATE TABLE webhook_events ( webhook_id VARCHAR(256) NOT NULL, entity VARCHAR(50) NOT NULL, action VARCHAR(50) NOT NULL, CONSTRAINT webhook_event_pk PRIMARY KEY (webhook_id, entity, action), FOREIGN KEY(webhook_id) REFERENCES webhooks (webhook_id) ON DELETE cascade))sql",
+    R"sql(CREATE INDEX idx_webhook_events_entity ON webhook_events (entity))sql",
+    R"sql(CREATE INDEX idx_webhook_events_action ON webhook_events (action))sql",
+    R"sql(CREATE INDEX idx_webhook_events_entity_action ON webhook_events (entity, action))sql",
+    R"sql(CREATE TABLE scorers ( experiment_id INTEGER NOT NULL, scorer_name VARCHAR(256) NOT NULL, scorer_id VARCHAR(36) NOT NULL, CONSTRAINT scorer_pk PRIMARY KEY (scorer_id), CONSTRAINT fk_scorers_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id) ON DELETE CASCADE))sql",
+    R"sql(CREATE UNIQUE INDEX index_scorers_experiment_id_scorer_name ON scorers (experiment_id, scorer_name))sql",
+    R"sql(CREATE TABLE scorer_versions ( scorer_id VARCHAR(36) NOT NULL, scorer_version INTEGER NOT NULL, serialized_scorer TEXT NOT NULL, creation_time BIGINT, CONSTRAINT scorer_version_pk PRIMARY KEY (scorer_id, scorer_version), CONSTRAINT fk_scorer_versions_scorer_id FOREIGN KEY(scorer_id) REFERENCES scorers (scorer_id) ON DELETE CASCADE))sql",
+    R"sql(CREATE INDEX index_scorer_versions_scorer_id ON scorer_versions (scorer_id))sql",
+    R"sql(CREATE TABLE evaluation_datasets ( dataset_id VARCHAR(36) NOT NULL, name VARCHAR(255) NOT NULL, schema TEXT, profile TEXT, digest VARCHAR(64), created_time BIGINT, last_update_time BIGINT, created_by VARCHAR(255), last_updated_by VARCHAR(255), CONSTRAINT evaluation_datasets_pk PRIMARY KEY (dataset_id)))sql",
+    R"sql(CREATE INDEX index_evaluation_datasets_name ON evaluation_datasets (name))sql",
+    R"sql(CREATE INDEX index_evaluation_datasets_created_time ON evaluation_datasets (created_time))sql",
+    R"sql(CREATE TABLE evaluation_dataset_tags ( dataset_id VARCHAR(36) NOT NULL, "key" VARCHAR(255) NOT NULL, value VARCHAR(5000), CONSTRAINT evaluation_dataset_tags_pk PRIMARY KEY (dataset_id, "key"), CONSTRAINT fk_evaluation_dataset_tags_dataset_id FOREIGN KEY(dataset_id) REFERENCES evaluation_datasets (dataset_id) ON DELETE CASCADE))sql",
+    R"sql(CREATE INDEX index_evaluation_dataset_tags_dataset_id ON evaluation_dataset_tags (dataset_id))sql",
+    R"sql(CREATE TABLE evaluation_dataset_records ( dataset_record_id VARCHAR(36) NOT NULL, dataset_id VARCHAR(36) NOT NULL, inputs JSON NOT NULL, expectations JSON, tags JSON, source JSON, source_id VARCHAR(36), source_type VARCHAR(255), created_time BIGINT, last_update_time BIGINT, created_by VARCHAR(255), last_updated_by VARCHAR(255), input_hash VARCHAR(64) NOT NULL, outputs JSON, CONSTRAINT evaluation_dataset_records_pk PRIMARY KEY (dataset_record_id), CONSTRAINT fk_evaluation_dataset_records_dataset_id FOREIGN KEY(dataset_id) REFERENCES evaluation_datasets (dataset_id) ON DELETE CASCADE, CONSTRAINT unique_dataset_input UNIQUE (dataset_id, input_hash)))sql",
+    R"sql(CREATE INDEX index_evaluation_dataset_records_dataset_id ON evaluation_dataset_records (dataset_id))sql",
+    R"sql(CREATE TABLE jobs ( id VARCHAR(36) NOT NULL, creation_time BIGINT NOT NULL, function_fullname VARCHAR(500) NOT NULL, params TEXT NOT NULL, timeout FLOAT, status INTEGER NOT NULL, result TEXT, retry_count INTEGER NOT NULL, last_update_time BIGINT NOT NULL, CONSTRAINT jobs_pk PRIMARY KEY (id)))sql",
+    R"sql(CREATE INDEX index_jobs_function_status_creation_time ON jobs (function_fullname, status, creation_time))sql",
+};
+
+// Indexes Sextant adds for search speed; MLflow ignores extra indexes.
+constexpr const char* kExtraIndexes[] = {
+    "CREATE INDEX IF NOT EXISTS sextant_latest_metrics_key_value ON latest_metrics (key, value)",
+    "CREATE INDEX IF NOT EXISTS sextant_params_key_value ON params (key, value)",
+    "CREATE INDEX IF NOT EXISTS sextant_runs_experiment_start ON runs (experiment_id, start_time)",
+    "CREATE INDEX IF NOT EXISTS sextant_metrics_run_key_step ON metrics (run_uuid, key, step)",
+};
+
+bool table_exists(db::Connection& conn, const char* name) {
+  auto st = conn.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
+  st.bind(1, std::string_view(name));
+  return st.step();
+}
+
+}  // namespace
+
+void ensure_schema(db::Connection& conn, const std::string& default_artifact_root) {
+  db::Transaction tx(conn, /*immediate=*/true);
+  if (!table_exists(conn, "alembic_version")) {
+    if (table_exists(conn, "experiments")) {
+      throw SchemaVersionError(
+          "The database has MLflow tables but no alembic_version table; it is not a database Sextant can serve. "
+          "Run 'mlflow db upgrade <database_uri>' with MLflow 3.6 first.");
+    }
+    for (const char* ddl : kHeadDdl) conn.exec(ddl);
+    auto st = conn.prepare("INSERT INTO alembic_version (version_num) VALUES (?)");
+    st.bind(1, std::string_view(kSchemaHead)).run();
+  } else {
+    auto st = conn.prepare("SELECT version_num FROM alembic_version");
+    std::string found = st.step() ? st.text(0) : "";
+    if (found != kSchemaHead) {
+      throw SchemaVersionError("Detected out-of-date or unknown database schema (found version '" + found +
+                               "', but expected '" + kSchemaHead +
+                               "'). Sextant serves MLflow 3.6 databases at this revision only. Take a backup of "
+                               "your database, then migrate it with MLflow ('mlflow db upgrade <database_uri>').");
+    }
+  }
+  for (const char* ddl : kExtraIndexes) conn.exec(ddl);
+  auto check = conn.prepare("SELECT 1 FROM experiments WHERE experiment_id = 0");
+  if (!check.step()) {
+    auto now = util::now_ms();
+    auto ins = conn.prepare(
+        "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, "
+        "last_update_time) VALUES (0, 'Default', ?, 'active', ?, ?)");
+    ins.bind(1, core::artifact_uri_join(default_artifact_root, "0")).bind(2, now).bind(3, now).run();
+  }
+  tx.commit();
+}
+
+}  // namespace sextant::store::sql

@@ -1,0 +1,25 @@
+// MLflow's tracking + registry schema at alembic head bf29a5ff90ea (mlflow-api.md Appendix A).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "db/sqlite.hpp"
+
+namespace sextant::store::sql {
+
+inline constexpr const char* kSchemaHead = "bf29a5ff90ea";
+
+// Thrown when an existing database is at a revision we do not serve.
+class SchemaVersionError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// On an empty database: creates the head schema, stamps alembic_version and inserts the
+// default experiment 0 with artifact location <default_artifact_root>/0. On an existing one:
+// checks the revision (throws SchemaVersionError if it is not the head) and adds our extra
+// indexes. Idempotent; safe to call at every start.
+void ensure_schema(db::Connection& conn, const std::string& default_artifact_root);
+
+}  // namespace sextant::store::sql

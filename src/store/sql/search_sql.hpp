@@ -1,0 +1,26 @@
+// Compiles parsed searches (search/ast.hpp) into parameterised SQLite SQL. User text only
+// ever reaches SQL as bound values; identifiers come from fixed tables. Pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "store/tracking_store.hpp"
+
+namespace sextant::store::sql {
+
+using SqlValue = std::variant<std::string, double, std::int64_t>;
+
+struct SqlQuery {
+  std::string text;
+  std::vector<SqlValue> binds;  // in the order of the '?' placeholders
+};
+
+// SELECT of run_uuid rows (column 0), ordered and paged as the query says.
+SqlQuery compile_run_search(const RunQuery& query);
+// SELECT of experiment_id rows (column 0), max_results + 1 rows for the peek-ahead.
+SqlQuery compile_experiment_search(const ExperimentQuery& query);
+
+}  // namespace sextant::store::sql

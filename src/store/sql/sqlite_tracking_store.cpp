@@ -1,0 +1,781 @@
+#include "store/sql/sqlite_tracking_store.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "core/artifact_uri.hpp"
+#include "core/error.hpp"
+#include "store/sql/schema.hpp"
+#include "store/sql/search_sql.hpp"
+#include "util/random_id.hpp"
+#include "util/time.hpp"
+
+namespace sextant::store::sql {
+
+using core::ErrorCode;
+using core::MlflowError;
+
+namespace {
+
+constexpr std::size_t kInChunk = 500;  // ids per IN (...) list
+
+// Experiment ids are integers in the schema; anything else cannot name an experiment.
+std::optional<std::int64_t> parse_experiment_id(const std::string& id) {
+  std::int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(id.data(), id.data() + id.size(), value);
+  if (ec != std::errc() || ptr != id.data() + id.size() || id.empty()) return std::nullopt;
+  return value;
+}
+
+[[noreturn]] void experiment_not_found(const std::string& id) {
+  core::throw_not_found("No Experiment with id=" + id + " exists");
+}
+
+[[noreturn]] void run_not_found(const std::string& id) { core::throw_not_found("Run with id=" + id + " not found"); }
+
+std::int64_t require_experiment_id(const std::string& id) {
+  auto parsed = parse_experiment_id(id);
+  if (!parsed) experiment_not_found(id);
+  return *parsed;
+}
+
+void bind_all(db::Statement& st, const std::vector<SqlValue>& binds) {
+  int i = 1;
+  for (const auto& v : binds) {
+    std::visit([&](const auto& x) { st.bind(i, x); }, v);
+    ++i;
+  }
+}
+
+// Sanitised metric value as MLflow stores it: NaN -> (0, is_nan), +-inf -> +-DBL_MAX.
+std::pair<double, bool> storable(double v) {
+  if (std::isnan(v)) return {0.0, true};
+  if (std::isinf(v)) return {v > 0 ? std::numeric_limits<double>::max() : -std::numeric_limits<double>::max(), false};
+  return {v, false};
+}
+
+double loaded(double value, std::int64_t is_nan) { return is_nan ? std::numeric_limits<double>::quiet_NaN() : value; }
+
+std::string in_placeholders(std::size_t n) {
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
+  return s;
+}
+
+// --- experiments ---
+
+const char* kExperimentColumns =
+    "SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time FROM experiments";
+
+core::Experiment read_experiment_row(db::Statement& st) {
+  core::Experiment e;
+  e.experiment_id = std::to_string(st.int64(0));
+  e.name = st.text(1);
+  e.artifact_location = st.text(2);
+  e.lifecycle_stage = st.text(3);
+  auto ct = st.opt_int64(4), lt = st.opt_int64(5);
+  if (ct && *ct) e.creation_time = ct;
+  if (lt && *lt) e.last_update_time = lt;
+  return e;
+}
+
+void load_experiment_tags(db::Connection& conn, core::Experiment& e) {
+  auto& st = conn.cached("SELECT key, value FROM experiment_tags WHERE experiment_id = ? ORDER BY key");
+  st.bind(1, std::stoll(e.experiment_id));
+  while (st.step()) e.tags.push_back({st.text(0), st.text(1)});
+  st.reset();
+}
+
+std::optional<core::Experiment> experiment_by_id(db::Connection& conn, std::int64_t id) {
+  auto& st = conn.cached(std::string(kExperimentColumns) + " WHERE experiment_id = ?");
+  st.bind(1, id);
+  if (!st.step()) {
+    st.reset();
+    return std::nullopt;
+  }
+  auto e = read_experiment_row(st);
+  st.reset();
+  load_experiment_tags(conn, e);
+  return e;
+}
+
+core::Experiment active_experiment(db::Connection& conn, const std::string& id) {
+  auto e = experiment_by_id(conn, require_experiment_id(id));
+  if (!e) experiment_not_found(id);
+  if (e->lifecycle_stage != "active") {
+    core::throw_invalid("The experiment " + id + " must be in the 'active' state. Current state is " +
+                        e->lifecycle_stage + ".");
+  }
+  return *e;
+}
+
+// --- runs ---
+
+const char* kRunColumns =
+    "SELECT run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage "
+    "FROM runs";
+
+core::RunInfo read_run_info(db::Statement& st) {
+  core::RunInfo info;
+  info.run_id = st.text(0);
+  info.run_name = st.opt_text(1);
+  info.experiment_id = st.is_null(2) ? "" : std::to_string(st.int64(2));
+  info.user_id = st.text(3);
+  info.status = st.text(4);
+  info.start_time = st.opt_int64(5).value_or(0);
+  auto end = st.opt_int64(6);
+  if (end && *end) info.end_time = end;
+  info.artifact_uri = st.text(7);
+  info.lifecycle_stage = st.text(8);
+  return info;
+}
+
+std::optional<core::RunInfo> run_info(db::Connection& conn, const std::string& run_id) {
+  auto& st = conn.cached(std::string(kRunColumns) + " WHERE run_uuid = ?");
+  st.bind(1, run_id);
+  if (!st.step()) {
+    st.reset();
+    return std::nullopt;
+  }
+  auto info = read_run_info(st);
+  st.reset();
+  return info;
+}
+
+core::RunInfo active_run(db::Connection& conn, const std::string& run_id) {
+  auto info = run_info(conn, run_id);
+  if (!info) run_not_found(run_id);
+  if (info->lifecycle_stage != "active") {
+    core::throw_invalid("The run " + run_id + " must be in the 'active' state. Current state is " +
+                        info->lifecycle_stage + ".");
+  }
+  return *info;
+}
+
+// Fills data, inputs and outputs for the given runs (keyed by run id), a chunk at a time.
+void load_run_data(db::Connection& conn, std::vector<core::Run>& runs, bool with_model_inputs) {
+  std::unordered_map<std::string, core::Run*> by_id;
+  for (auto& r : runs) by_id[r.info.run_id] = &r;
+  for (std::size_t start = 0; start < runs.size(); start += kInChunk) {
+    std::size_t n = std::min(kInChunk, runs.size() - start);
+    auto ids = in_placeholders(n);
+    auto bind_ids = [&](db::Statement& st) {
+      for (std::size_t i = 0; i < n; ++i) st.bind(static_cast<int>(i + 1), runs[start + i].info.run_id);
+    };
+    {
+      auto st = conn.prepare("SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid IN (" +
+                             ids + ") ORDER BY key");
+      bind_ids(st);
+      while (st.step()) {
+        core::Metric m;
+        m.key = st.text(1);
+        m.value = loaded(st.real(2), st.int64(5));
+        m.timestamp = st.opt_int64(3).value_or(0);
+        m.step = st.int64(4);
+        by_id[st.text(0)]->metrics.push_back(std::move(m));
+      }
+    }
+    {
+      auto st = conn.prepare("SELECT run_uuid, key, value FROM params WHERE run_uuid IN (" + ids + ") ORDER BY key");
+      bind_ids(st);
+      while (st.step()) by_id[st.text(0)]->params.push_back({st.text(1), st.text(2)});
+    }
+    {
+      auto st = conn.prepare("SELECT run_uuid, key, value FROM tags WHERE run_uuid IN (" + ids + ") ORDER BY key");
+      bind_ids(st);
+      while (st.step()) by_id[st.text(0)]->tags.push_back({st.text(1), st.text(2)});
+    }
+    {
+      auto st = conn.prepare(
+          "SELECT i.destination_id, i.input_uuid, d.name, d.digest, d.dataset_source_type, d.dataset_source, "
+          "d.dataset_schema, d.dataset_profile FROM inputs i JOIN datasets d ON d.dataset_uuid = i.source_id "
+          "WHERE i.source_type = 'DATASET' AND i.destination_type = 'RUN' AND i.destination_id IN (" + ids +
+          ") ORDER BY d.name, d.digest");
+      bind_ids(st);
+      while (st.step()) {
+        core::DatasetInput in;
+        in.dataset = {st.text(2), st.text(3), st.text(4), st.text(5), st.opt_text(6), st.opt_text(7)};
+        auto& tags = conn.cached("SELECT name, value FROM input_tags WHERE input_uuid = ? ORDER BY name");
+        tags.bind(1, st.text(1));
+        while (tags.step()) in.tags.push_back({tags.text(0), tags.text(1)});
+        tags.reset();
+        by_id[st.text(0)]->dataset_inputs.push_back(std::move(in));
+      }
+    }
+    {
+      auto st = conn.prepare(
+          "SELECT source_id, destination_id, step, destination_type FROM inputs WHERE source_type IN ('RUN_OUTPUT', "
+          "'RUN_INPUT') AND source_id IN (" + ids + ") ORDER BY step, destination_id");
+      bind_ids(st);
+      while (st.step()) {
+        auto* run = by_id[st.text(0)];
+        if (st.text(3) == "MODEL_OUTPUT") {
+          run->model_outputs.push_back({st.text(1), st.int64(2)});
+        } else if (with_model_inputs) {
+          run->model_inputs.push_back(st.text(1));
+        }
+      }
+    }
+  }
+}
+
+void insert_tag(db::Connection& conn, const std::string& run_id, const core::Tag& tag) {
+  auto& st = conn.cached(
+      "INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?) ON CONFLICT (key, run_uuid) DO UPDATE SET value = "
+      "excluded.value");
+  st.bind(1, tag.key).bind(2, tag.value).bind(3, run_id).run();
+  if (tag.key == "mlflow.runName") {
+    auto& up = conn.cached("UPDATE runs SET name = ? WHERE run_uuid = ?");
+    up.bind(1, tag.value).bind(2, run_id).run();
+  }
+}
+
+}  // namespace
+
+SqliteTrackingStore::SqliteTrackingStore(const SqliteOptions& options)
+    : default_artifact_root_(options.default_artifact_root) {
+  {
+    db::Connection conn(options.path);
+    ensure_schema(conn, default_artifact_root_);
+  }
+  readers_ = std::make_unique<db::ConnectionPool>(options.path, options.reader_connections);
+  writer_ = std::make_unique<db::WriteQueue>(options.path, options.max_group);
+}
+
+SqliteTrackingStore::~SqliteTrackingStore() = default;
+
+namespace {
+template <typename Fn>
+void translating_db_errors(Fn&& fn) {
+  try {
+    fn();
+  } catch (const db::DbError& e) {
+    if (e.busy()) throw MlflowError(ErrorCode::TEMPORARILY_UNAVAILABLE, std::string("Database is busy: ") + e.what());
+    if (e.constraint()) throw MlflowError(ErrorCode::BAD_REQUEST, e.what());
+    throw MlflowError(ErrorCode::INTERNAL_ERROR, e.what());
+  }
+}
+}  // namespace
+
+void SqliteTrackingStore::read(const std::function<void(db::Connection&)>& fn) {
+  translating_db_errors([&] {
+    auto conn = readers_->acquire();
+    db::Transaction tx(*conn);
+    fn(*conn);
+    tx.commit();
+  });
+}
+
+void SqliteTrackingStore::write(const std::function<void(db::Connection&)>& fn) {
+  translating_db_errors([&] { writer_->run(fn); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Experiments
+
+std::string SqliteTrackingStore::create_experiment(const std::string& name,
+                                                   const std::optional<std::string>& artifact_location,
+                                                   const std::vector<core::Tag>& tags) {
+  std::string id;
+  write([&](db::Connection& conn) {
+    auto& exists = conn.cached("SELECT 1 FROM experiments WHERE name = ?");
+    exists.bind(1, name);
+    bool found = exists.step();
+    exists.reset();
+    if (found) {
+      throw MlflowError(ErrorCode::RESOURCE_ALREADY_EXISTS,
+                        "Experiment(name=" + name + ") already exists. Error: UNIQUE constraint failed: experiments.name");
+    }
+    auto now = util::now_ms();
+    auto& ins = conn.cached(
+        "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) "
+        "VALUES (?, ?, 'active', ?, ?)");
+    ins.bind(1, name).bind(2, artifact_location.value_or("")).bind(3, now).bind(4, now).run();
+    auto new_id = conn.last_insert_rowid();
+    id = std::to_string(new_id);
+    if (!artifact_location || artifact_location->empty()) {
+      auto& up = conn.cached("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?");
+      up.bind(1, core::artifact_uri_join(default_artifact_root_, id)).bind(2, new_id).run();
+    }
+    for (const auto& tag : tags) {
+      auto& t = conn.cached(
+          "INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) "
+          "DO UPDATE SET value = excluded.value");
+      t.bind(1, tag.key).bind(2, tag.value).bind(3, new_id).run();
+    }
+  });
+  return id;
+}
+
+core::Experiment SqliteTrackingStore::get_experiment(const std::string& experiment_id) {
+  std::optional<core::Experiment> e;
+  read([&](db::Connection& conn) { e = experiment_by_id(conn, require_experiment_id(experiment_id)); });
+  if (!e) experiment_not_found(experiment_id);
+  return *e;
+}
+
+std::optional<core::Experiment> SqliteTrackingStore::find_experiment_by_name(const std::string& name) {
+  std::optional<core::Experiment> e;
+  read([&](db::Connection& conn) {
+    auto& st = conn.cached(std::string(kExperimentColumns) + " WHERE name = ?");
+    st.bind(1, name);
+    if (st.step()) e = read_experiment_row(st);
+    st.reset();
+    if (e) load_experiment_tags(conn, *e);
+  });
+  return e;
+}
+
+std::vector<core::Experiment> SqliteTrackingStore::search_experiments(const ExperimentQuery& query) {
+  std::vector<core::Experiment> out;
+  auto sql = compile_experiment_search(query);
+  read([&](db::Connection& conn) {
+    std::vector<std::int64_t> ids;
+    {
+      auto st = conn.prepare(sql.text);
+      bind_all(st, sql.binds);
+      while (st.step()) ids.push_back(st.int64(0));
+    }
+    for (auto id : ids) {
+      if (auto e = experiment_by_id(conn, id)) out.push_back(std::move(*e));
+    }
+  });
+  return out;
+}
+
+void SqliteTrackingStore::delete_experiment(const std::string& experiment_id) {
+  write([&](db::Connection& conn) {
+    auto id = parse_experiment_id(experiment_id);
+    if (!id) experiment_not_found(experiment_id);
+    auto now = util::now_ms();
+    auto& st = conn.cached(
+        "UPDATE experiments SET lifecycle_stage = 'deleted', last_update_time = ? WHERE experiment_id = ? AND "
+        "lifecycle_stage = 'active'");
+    st.bind(1, now).bind(2, *id).run();
+    if (conn.changes() == 0) experiment_not_found(experiment_id);
+    auto& runs = conn.cached("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE experiment_id = ?");
+    runs.bind(1, now).bind(2, *id).run();
+  });
+}
+
+void SqliteTrackingStore::restore_experiment(const std::string& experiment_id) {
+  write([&](db::Connection& conn) {
+    auto id = parse_experiment_id(experiment_id);
+    if (!id) experiment_not_found(experiment_id);
+    auto& st = conn.cached(
+        "UPDATE experiments SET lifecycle_stage = 'active', last_update_time = ? WHERE experiment_id = ? AND "
+        "lifecycle_stage = 'deleted'");
+    st.bind(1, util::now_ms()).bind(2, *id).run();
+    if (conn.changes() == 0) experiment_not_found(experiment_id);
+    auto& runs = conn.cached("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE experiment_id = ?");
+    runs.bind(1, *id).run();
+  });
+}
+
+void SqliteTrackingStore::rename_experiment(const std::string& experiment_id, const std::string& new_name) {
+  write([&](db::Connection& conn) {
+    auto e = experiment_by_id(conn, require_experiment_id(experiment_id));
+    if (!e) experiment_not_found(experiment_id);
+    if (e->lifecycle_stage != "active") core::throw_invalid("Cannot rename a non-active experiment.");
+    if (e->name == new_name) return;
+    auto& exists = conn.cached("SELECT 1 FROM experiments WHERE name = ?");
+    exists.bind(1, new_name);
+    bool found = exists.step();
+    exists.reset();
+    if (found) {
+      throw MlflowError(ErrorCode::RESOURCE_ALREADY_EXISTS, "Experiment(name=" + new_name + ") already exists.");
+    }
+    auto& st = conn.cached("UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?");
+    st.bind(1, new_name).bind(2, util::now_ms()).bind(3, std::stoll(e->experiment_id)).run();
+  });
+}
+
+void SqliteTrackingStore::set_experiment_tag(const std::string& experiment_id, const core::Tag& tag) {
+  write([&](db::Connection& conn) {
+    auto e = active_experiment(conn, experiment_id);
+    auto& st = conn.cached(
+        "INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) DO "
+        "UPDATE SET value = excluded.value");
+    st.bind(1, tag.key).bind(2, tag.value).bind(3, std::stoll(e.experiment_id)).run();
+  });
+}
+
+void SqliteTrackingStore::delete_experiment_tag(const std::string& experiment_id, const std::string& key) {
+  write([&](db::Connection& conn) {
+    auto e = active_experiment(conn, experiment_id);
+    auto& st = conn.cached("DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?");
+    st.bind(1, std::stoll(e.experiment_id)).bind(2, key).run();
+    if (conn.changes() == 0) {
+      core::throw_not_found("No tag with name: " + key + " in experiment with id " + experiment_id);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+core::Run SqliteTrackingStore::create_run(const NewRun& request) {
+  core::Run run;
+  write([&](db::Connection& conn) {
+    auto e = active_experiment(conn, request.experiment_id);
+    run = core::Run{};
+    run.info.run_id = util::uuid4_hex();
+    run.info.run_name = request.run_name;
+    run.info.experiment_id = e.experiment_id;
+    run.info.user_id = request.user_id;
+    run.info.status = "RUNNING";
+    run.info.start_time = request.start_time;
+    run.info.artifact_uri = core::artifact_uri_join(e.artifact_location, run.info.run_id + "/artifacts");
+    run.info.lifecycle_stage = "active";
+    auto& st = conn.cached(
+        "INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, status, start_time, "
+        "end_time, source_version, lifecycle_stage, artifact_uri, experiment_id, deleted_time) VALUES (?, ?, "
+        "'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', 'active', ?, ?, NULL)");
+    st.bind(1, run.info.run_id)
+        .bind(2, request.run_name)
+        .bind(3, request.user_id)
+        .bind(4, request.start_time)
+        .bind(5, run.info.artifact_uri)
+        .bind(6, std::stoll(e.experiment_id))
+        .run();
+    std::map<std::string, std::string> tags;
+    for (const auto& t : request.tags) tags[t.key] = t.value;
+    for (const auto& [k, v] : tags) {
+      auto& t = conn.cached("INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?)");
+      t.bind(1, k).bind(2, v).bind(3, run.info.run_id).run();
+      run.tags.push_back({k, v});
+    }
+  });
+  return run;
+}
+
+core::Run SqliteTrackingStore::get_run(const std::string& run_id) {
+  std::vector<core::Run> runs(1);
+  read([&](db::Connection& conn) {
+    auto info = run_info(conn, run_id);
+    if (!info) run_not_found(run_id);
+    runs[0].info = std::move(*info);
+    load_run_data(conn, runs, /*with_model_inputs=*/true);
+  });
+  auto& run = runs[0];
+  if (!run.info.run_name || run.info.run_name->empty()) {
+    for (const auto& t : run.tags)
+      if (t.key == "mlflow.runName") run.info.run_name = t.value;
+  }
+  return std::move(run);
+}
+
+core::RunInfo SqliteTrackingStore::update_run(const std::string& run_id, const RunUpdate& update) {
+  core::RunInfo info;
+  write([&](db::Connection& conn) {
+    info = active_run(conn, run_id);
+    if (update.status) {
+      auto& st = conn.cached("UPDATE runs SET status = ? WHERE run_uuid = ?");
+      st.bind(1, *update.status).bind(2, run_id).run();
+      info.status = *update.status;
+    }
+    if (update.end_time) {
+      auto& st = conn.cached("UPDATE runs SET end_time = ? WHERE run_uuid = ?");
+      st.bind(1, *update.end_time).bind(2, run_id).run();
+      info.end_time = *update.end_time ? update.end_time : std::nullopt;
+    }
+    if (update.run_name && !update.run_name->empty()) {
+      insert_tag(conn, run_id, {"mlflow.runName", *update.run_name});
+      info.run_name = *update.run_name;
+    }
+  });
+  return info;
+}
+
+void SqliteTrackingStore::delete_run(const std::string& run_id) {
+  write([&](db::Connection& conn) {
+    auto& st = conn.cached("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_uuid = ?");
+    st.bind(1, util::now_ms()).bind(2, run_id).run();
+    if (conn.changes() == 0) run_not_found(run_id);
+  });
+}
+
+void SqliteTrackingStore::restore_run(const std::string& run_id) {
+  write([&](db::Connection& conn) {
+    auto& st = conn.cached("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_uuid = ?");
+    st.bind(1, run_id).run();
+    if (conn.changes() == 0) run_not_found(run_id);
+  });
+}
+
+std::vector<core::Run> SqliteTrackingStore::search_runs(const RunQuery& query) {
+  RunQuery q = query;
+  // Non-numeric experiment ids cannot match anything.
+  q.experiment_ids.erase(std::remove_if(q.experiment_ids.begin(), q.experiment_ids.end(),
+                                        [](const std::string& id) { return !parse_experiment_id(id); }),
+                         q.experiment_ids.end());
+  std::vector<core::Run> runs;
+  if (q.experiment_ids.empty()) return runs;
+  auto sql = compile_run_search(q);
+  read([&](db::Connection& conn) {
+    std::vector<std::string> ids;
+    {
+      auto st = conn.prepare(sql.text);
+      bind_all(st, sql.binds);
+      while (st.step()) ids.push_back(st.text(0));
+    }
+    runs.reserve(ids.size());
+    for (const auto& id : ids) {
+      if (auto info = run_info(conn, id)) runs.push_back(core::Run{std::move(*info), {}, {}, {}, {}, {}, {}});
+    }
+    load_run_data(conn, runs, /*with_model_inputs=*/false);
+  });
+  for (auto& run : runs) {
+    if (!run.info.run_name || run.info.run_name->empty()) {
+      for (const auto& t : run.tags)
+        if (t.key == "mlflow.runName") run.info.run_name = t.value;
+    }
+  }
+  return runs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logging
+
+void SqliteTrackingStore::log_batch(const std::string& run_id, const std::vector<core::Metric>& metrics,
+                                    const std::vector<core::Param>& params, const std::vector<core::Tag>& tags) {
+  write([&](db::Connection& conn) {
+    auto info = active_run(conn, run_id);
+    // Params: same value again is a no-op; a different value is an error for the whole batch.
+    std::vector<std::string> changed;
+    std::vector<const core::Param*> new_params;
+    for (const auto& p : params) {
+      auto& st = conn.cached("SELECT value FROM params WHERE run_uuid = ? AND key = ?");
+      st.bind(1, run_id).bind(2, p.key);
+      if (st.step()) {
+        auto old = st.text(0);
+        if (old != p.value) changed.push_back("{'key': '" + p.key + "', 'old_value': '" + old + "', 'new_value': '" + p.value + "'}");
+      } else {
+        new_params.push_back(&p);
+      }
+      st.reset();
+    }
+    if (!changed.empty()) {
+      if (params.size() == 1 && metrics.empty() && tags.empty()) {
+        auto& st = conn.cached("SELECT value FROM params WHERE run_uuid = ? AND key = ?");
+        st.bind(1, run_id).bind(2, params[0].key);
+        std::string old = st.step() ? st.text(0) : "";
+        st.reset();
+        core::throw_invalid("Changing param values is not allowed. Param with key='" + params[0].key +
+                            "' was already logged with value='" + old + "' for run ID='" + run_id +
+                            "'. Attempted logging new value '" + params[0].value + "'.");
+      }
+      std::string list = "[";
+      for (std::size_t i = 0; i < changed.size(); ++i) list += (i ? ", " : "") + changed[i];
+      list += "]";
+      core::throw_invalid("Changing param values is not allowed. Params were already logged='" + list +
+                          "' for run ID='" + run_id + "'.");
+    }
+    for (const auto* p : new_params) {
+      auto& st = conn.cached("INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)");
+      st.bind(1, p->key).bind(2, p->value).bind(3, run_id).run();
+    }
+    // Metrics: insert (exact duplicates ignored), fold the latest per key, then upsert latest.
+    struct Latest {
+      std::int64_t step, timestamp;
+      double value;
+      bool is_nan;
+    };
+    std::map<std::string, Latest> latest;
+    for (const auto& m : metrics) {
+      auto [value, is_nan] = storable(m.value);
+      auto& st = conn.cached(
+          "INSERT OR IGNORE INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)");
+      st.bind(1, m.key).bind(2, value).bind(3, m.timestamp).bind(4, run_id).bind(5, m.step).bind(6, is_nan ? 1 : 0).run();
+      Latest cand{m.step, m.timestamp, value, is_nan};
+      auto it = latest.find(m.key);
+      if (it == latest.end()) {
+        latest.emplace(m.key, cand);
+      } else if (std::tie(cand.step, cand.timestamp, cand.value) > std::tie(it->second.step, it->second.timestamp, it->second.value)) {
+        it->second = cand;
+      }
+      if (m.model_id) {
+        auto& lm = conn.cached(
+            "INSERT OR IGNORE INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, metric_step, "
+            "metric_value, experiment_id, run_id, dataset_uuid, dataset_name, dataset_digest) SELECT ?, ?, ?, ?, ?, "
+            "?, ?, NULL, ?, ? WHERE EXISTS (SELECT 1 FROM logged_models WHERE model_id = ?)");
+        lm.bind(1, *m.model_id).bind(2, m.key).bind(3, m.timestamp).bind(4, m.step);
+        if (std::isnan(m.value)) lm.bind_null(5); else lm.bind(5, value);
+        lm.bind(6, std::stoll(info.experiment_id)).bind(7, run_id).bind(8, m.dataset_name).bind(9, m.dataset_digest)
+            .bind(10, *m.model_id).run();
+      }
+    }
+    for (const auto& [key, cand] : latest) {
+      auto& st = conn.cached("SELECT step, timestamp, value FROM latest_metrics WHERE run_uuid = ? AND key = ?");
+      st.bind(1, run_id).bind(2, key);
+      bool replace = true;
+      if (st.step()) {
+        std::int64_t step = st.int64(0), ts = st.opt_int64(1).value_or(0);
+        double value = st.real(2);
+        replace = std::tie(cand.step, cand.timestamp, cand.value) > std::tie(step, ts, value);
+      }
+      st.reset();
+      if (replace) {
+        auto& up = conn.cached(
+            "INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, ?, ?) ON "
+            "CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = "
+            "excluded.step, is_nan = excluded.is_nan");
+        up.bind(1, key).bind(2, cand.value).bind(3, cand.timestamp).bind(4, cand.step).bind(5, cand.is_nan ? 1 : 0)
+            .bind(6, run_id).run();
+      }
+    }
+    // Tags: upsert; within one request the last value for a key wins.
+    for (const auto& t : tags) insert_tag(conn, run_id, t);
+  });
+}
+
+void SqliteTrackingStore::delete_tag(const std::string& run_id, const std::string& key) {
+  write([&](db::Connection& conn) {
+    active_run(conn, run_id);
+    auto& st = conn.cached("DELETE FROM tags WHERE run_uuid = ? AND key = ?");
+    st.bind(1, run_id).bind(2, key).run();
+    if (conn.changes() == 0) core::throw_not_found("No tag with name: " + key + " in run with id " + run_id);
+  });
+}
+
+void SqliteTrackingStore::log_inputs(const std::string& run_id, const std::vector<core::DatasetInput>& datasets,
+                                     const std::vector<std::string>& model_ids) {
+  write([&](db::Connection& conn) {
+    auto info = active_run(conn, run_id);
+    auto experiment_id = std::stoll(info.experiment_id);
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const auto& input : datasets) {
+      const auto& d = input.dataset;
+      if (!seen.insert({d.name, d.digest}).second) continue;  // first of each (name, digest) wins
+      std::string dataset_uuid;
+      {
+        auto& st = conn.cached("SELECT dataset_uuid FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?");
+        st.bind(1, experiment_id).bind(2, d.name).bind(3, d.digest);
+        if (st.step()) dataset_uuid = st.text(0);
+        st.reset();
+      }
+      if (dataset_uuid.empty()) {
+        dataset_uuid = util::uuid4_hex();
+        auto& ins = conn.cached(
+            "INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, dataset_source, "
+            "dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        ins.bind(1, dataset_uuid).bind(2, experiment_id).bind(3, d.name).bind(4, d.digest).bind(5, d.source_type)
+            .bind(6, d.source).bind(7, d.schema).bind(8, d.profile).run();
+      }
+      auto& edge = conn.cached(
+          "SELECT 1 FROM inputs WHERE source_type = 'DATASET' AND source_id = ? AND destination_type = 'RUN' AND "
+          "destination_id = ?");
+      edge.bind(1, dataset_uuid).bind(2, run_id);
+      bool exists = edge.step();
+      edge.reset();
+      if (exists) continue;
+      auto input_uuid = util::uuid4_hex();
+      auto& ins = conn.cached(
+          "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, "
+          "'DATASET', ?, 'RUN', ?, 0)");
+      ins.bind(1, input_uuid).bind(2, dataset_uuid).bind(3, run_id).run();
+      for (const auto& tag : input.tags) {
+        auto& t = conn.cached(
+            "INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?) ON CONFLICT (input_uuid, name) DO UPDATE "
+            "SET value = excluded.value");
+        t.bind(1, input_uuid).bind(2, tag.key).bind(3, tag.value).run();
+      }
+    }
+    for (const auto& model_id : model_ids) {
+      auto& st = conn.cached(
+          "INSERT OR IGNORE INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) "
+          "VALUES (?, 'RUN_INPUT', ?, 'MODEL_INPUT', ?, 0)");
+      st.bind(1, util::uuid4_hex()).bind(2, run_id).bind(3, model_id).run();
+    }
+  });
+}
+
+void SqliteTrackingStore::log_outputs(const std::string& run_id, const std::vector<core::ModelOutput>& outputs) {
+  write([&](db::Connection& conn) {
+    active_run(conn, run_id);
+    for (const auto& out : outputs) {
+      auto& st = conn.cached(
+          "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, "
+          "'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?) ON CONFLICT (source_type, source_id, destination_type, "
+          "destination_id) DO UPDATE SET step = excluded.step");
+      st.bind(1, util::uuid4_hex()).bind(2, run_id).bind(3, out.model_id).bind(4, out.step).run();
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metric history
+
+std::vector<core::Metric> SqliteTrackingStore::get_metric_history(const std::string& run_id, const std::string& key,
+                                                                  std::int64_t limit, std::int64_t offset) {
+  std::vector<core::Metric> out;
+  read([&](db::Connection& conn) {
+    auto& st = conn.cached(
+        "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY timestamp, step, "
+        "value LIMIT ? OFFSET ?");
+    st.bind(1, run_id).bind(2, key).bind(3, limit).bind(4, offset);
+    while (st.step()) {
+      core::Metric m;
+      m.key = key;
+      m.value = loaded(st.real(0), st.int64(3));
+      m.timestamp = st.int64(1);
+      m.step = st.int64(2);
+      out.push_back(std::move(m));
+    }
+    st.reset();
+  });
+  return out;
+}
+
+std::vector<std::int64_t> SqliteTrackingStore::distinct_metric_steps(const std::vector<std::string>& run_ids,
+                                                                     const std::string& key) {
+  std::vector<std::int64_t> steps;
+  if (run_ids.empty()) return steps;
+  read([&](db::Connection& conn) {
+    auto st = conn.prepare("SELECT DISTINCT step FROM metrics WHERE key = ? AND run_uuid IN (" +
+                           in_placeholders(run_ids.size()) + ") ORDER BY step");
+    st.bind(1, key);
+    for (std::size_t i = 0; i < run_ids.size(); ++i) st.bind(static_cast<int>(i + 2), run_ids[i]);
+    while (st.step()) steps.push_back(st.int64(0));
+  });
+  return steps;
+}
+
+std::vector<core::Metric> SqliteTrackingStore::metric_rows_at_steps(const std::vector<std::string>& run_ids,
+                                                                    const std::string& key,
+                                                                    const std::vector<std::int64_t>& steps,
+                                                                    std::int64_t per_run_limit) {
+  std::vector<core::Metric> out;
+  if (steps.empty()) return out;
+  std::set<std::int64_t> wanted(steps.begin(), steps.end());
+  read([&](db::Connection& conn) {
+    for (const auto& run_id : run_ids) {
+      auto& st = conn.cached(
+          "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? AND step BETWEEN ? AND ? "
+          "ORDER BY step, timestamp, value");
+      st.bind(1, run_id).bind(2, key).bind(3, *wanted.begin()).bind(4, *wanted.rbegin());
+      std::int64_t count = 0;
+      while (st.step() && count < per_run_limit) {
+        auto step = st.int64(2);
+        if (!wanted.count(step)) continue;
+        core::Metric m;
+        m.key = key;
+        m.value = loaded(st.real(0), st.int64(3));
+        m.timestamp = st.int64(1);
+        m.step = step;
+        m.run_id = run_id;
+        out.push_back(std::move(m));
+        ++count;
+      }
+      st.reset();
+    }
+  });
+  return out;
+}
+
+}  // namespace sextant::store::sql

@@ -1,0 +1,73 @@
+// TrackingStore over SQLite in MLflow's schema. Reads run on a pool of connections inside a
+// read transaction (a consistent snapshot under WAL); writes go through one WriteQueue (group
+// commit). Thread-safe. Construction opens the database and ensures the schema; it throws
+// SchemaVersionError for a database at another revision.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "db/connection_pool.hpp"
+#include "db/write_queue.hpp"
+#include "store/tracking_store.hpp"
+
+namespace sextant::store::sql {
+
+struct SqliteOptions {
+  std::string path;                   // database file
+  std::string default_artifact_root;  // e.g. "mlflow-artifacts:/"
+  std::size_t reader_connections = 8;
+  std::size_t max_group = 256;        // requests per group commit
+};
+
+class SqliteTrackingStore final : public TrackingStore {
+ public:
+  explicit SqliteTrackingStore(const SqliteOptions& options);
+  ~SqliteTrackingStore() override;
+
+  std::string create_experiment(const std::string& name, const std::optional<std::string>& artifact_location,
+                                const std::vector<core::Tag>& tags) override;
+  core::Experiment get_experiment(const std::string& experiment_id) override;
+  std::optional<core::Experiment> find_experiment_by_name(const std::string& name) override;
+  std::vector<core::Experiment> search_experiments(const ExperimentQuery& query) override;
+  void delete_experiment(const std::string& experiment_id) override;
+  void restore_experiment(const std::string& experiment_id) override;
+  void rename_experiment(const std::string& experiment_id, const std::string& new_name) override;
+  void set_experiment_tag(const std::string& experiment_id, const core::Tag& tag) override;
+  void delete_experiment_tag(const std::string& experiment_id, const std::string& key) override;
+
+  core::Run create_run(const NewRun& run) override;
+  core::Run get_run(const std::string& run_id) override;
+  core::RunInfo update_run(const std::string& run_id, const RunUpdate& update) override;
+  void delete_run(const std::string& run_id) override;
+  void restore_run(const std::string& run_id) override;
+  std::vector<core::Run> search_runs(const RunQuery& query) override;
+
+  void log_batch(const std::string& run_id, const std::vector<core::Metric>& metrics,
+                 const std::vector<core::Param>& params, const std::vector<core::Tag>& tags) override;
+  void delete_tag(const std::string& run_id, const std::string& key) override;
+  void log_inputs(const std::string& run_id, const std::vector<core::DatasetInput>& datasets,
+                  const std::vector<std::string>& model_ids) override;
+  void log_outputs(const std::string& run_id, const std::vector<core::ModelOutput>& outputs) override;
+
+  std::vector<core::Metric> get_metric_history(const std::string& run_id, const std::string& key,
+                                               std::int64_t limit, std::int64_t offset) override;
+  std::vector<std::int64_t> distinct_metric_steps(const std::vector<std::string>& run_ids,
+                                                  const std::string& key) override;
+  std::vector<core::Metric> metric_rows_at_steps(const std::vector<std::string>& run_ids, const std::string& key,
+                                                 const std::vector<std::int64_t>& steps,
+                                                 std::int64_t per_run_limit) override;
+
+ private:
+  // Run `fn` on a reader connection inside a read transaction / in the writer's group commit.
+  // Both translate database errors into core::MlflowError.
+  void read(const std::function<void(db::Connection&)>& fn);
+  void write(const std::function<void(db::Connection&)>& fn);
+
+  std::string default_artifact_root_;
+  std::unique_ptr<db::ConnectionPool> readers_;
+  std::unique_ptr<db::WriteQueue> writer_;
+};
+
+}  // namespace sextant::store::sql

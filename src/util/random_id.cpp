@@ -1,0 +1,34 @@
+#include "util/random_id.hpp"
+
+#include <random>
+
+namespace sextant::util {
+
+namespace {
+std::mt19937_64& generator() {
+  thread_local std::mt19937_64 gen([] {
+    std::random_device rd;
+    std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
+    return std::mt19937_64(seq);
+  }());
+  return gen;
+}
+}  // namespace
+
+std::string uuid4_hex() {
+  std::uint64_t hi = generator()(), lo = generator()();
+  hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(32, '0');
+  for (int i = 0; i < 16; ++i) out[15 - i] = kHex[(hi >> (4 * i)) & 0xF];
+  for (int i = 0; i < 16; ++i) out[31 - i] = kHex[(lo >> (4 * i)) & 0xF];
+  return out;
+}
+
+std::uint64_t random_below(std::uint64_t bound) {
+  std::uniform_int_distribution<std::uint64_t> dist(0, bound - 1);
+  return dist(generator());
+}
+
+}  // namespace sextant::util

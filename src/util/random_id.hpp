@@ -1,0 +1,14 @@
+// Random identifiers. Thread-safe (each thread has its own generator seeded from the OS).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sextant::util {
+
+// A random UUID4 as 32 lowercase hex characters, no dashes (MLflow's run id format).
+std::string uuid4_hex();
+// A uniformly distributed integer in [0, bound).
+std::uint64_t random_below(std::uint64_t bound);
+
+}  // namespace sextant::util

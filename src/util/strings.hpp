@@ -1,0 +1,22 @@
+// String helpers with no domain knowledge. All functions are pure and thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sextant::util {
+
+// Number of Unicode code points in a UTF-8 string (invalid bytes count as one each).
+std::size_t utf8_length(std::string_view s);
+// The first `max_chars` code points of `s` (whole string if shorter).
+std::string utf8_truncate(std::string_view s, std::size_t max_chars);
+
+std::string to_lower(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+std::vector<std::string> split(std::string_view s, char sep);
+std::string_view trim(std::string_view s);
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+}  // namespace sextant::util
