@@ -73,7 +73,10 @@ void register_metric_routes(RpcRegistrar& reg, Services& s) {
                           " and end_step=" + std::to_string(*end) + ".");
     }
     std::vector<std::vector<std::int64_t>> steps_per_run;
-    for (const auto& id : run_ids) steps_per_run.push_back(store.distinct_metric_steps({id}, key));
+    for (const auto& id : run_ids) {
+      store.get_run(id);  // unknown runs are RESOURCE_DOES_NOT_EXIST, as in MLflow
+      steps_per_run.push_back(store.distinct_metric_steps({id}, key));
+    }
     auto sampled = core::sample_steps(steps_per_run, start, end, max_results);
     auto rows = store.metric_rows_at_steps(run_ids, key, sampled, kMaxRowsPerRun);
     return ApiResponse::json(metrics_json(rows).dump());

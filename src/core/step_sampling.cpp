@@ -23,14 +23,11 @@ std::vector<std::int64_t> sample_steps(const std::vector<std::vector<std::int64_
     for (std::int64_t i = 0; i < max_results; ++i) chosen.insert(in_range[static_cast<std::size_t>(i * n / max_results)]);
     chosen.insert(in_range.back());
   }
+  // Each run's overall first and last step, kept when inside the range (as MLflow does).
   for (const auto& steps : steps_per_run) {
-    std::vector<std::int64_t> run_in_range;
-    for (auto s : steps)
-      if (s >= lo && s <= hi) run_in_range.push_back(s);
-    if (!run_in_range.empty()) {
-      chosen.insert(run_in_range.front());
-      chosen.insert(run_in_range.back());
-    }
+    if (steps.empty()) continue;
+    for (auto s : {steps.front(), steps.back()})
+      if (s >= lo && s <= hi) chosen.insert(s);
   }
   return {chosen.begin(), chosen.end()};
 }

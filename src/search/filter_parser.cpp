@@ -10,7 +10,6 @@
 // All indexing is bounds-checked; every failure is an MlflowError(INVALID_PARAMETER_VALUE).
 #include "search/filter_parser.hpp"
 
-#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
@@ -431,7 +430,8 @@ class Scanner {
     // f[i]: result of matching the rest of a literal whose content resumes at i. Alternatives
     // are tried in the regex's order (doubled quote, backslash-quote, any other char), then the
     // closing quote.
-    for (size_t i = n_; i-- > 0;) {
+    for (size_t j = n_; j > 0; --j) {
+      const size_t i = j - 1;
       const char c = s_[i];
       const bool next_is_q = i + 1 < n_ && s_[i + 1] == q;
       size_t r = kNone;

@@ -1,0 +1,78 @@
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+using namespace sextant::config;
+
+namespace {
+EnvLookup env_of(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+}  // namespace
+
+TEST(ServerConfig, Defaults) {
+  auto c = parse_server_args({}, env_of({}));
+  EXPECT_EQ(c.host, "127.0.0.1");
+  EXPECT_EQ(c.port, 5000);
+  EXPECT_EQ(c.backend_store_uri, "sqlite:///mlflow.db");
+  EXPECT_TRUE(c.serve_artifacts);
+  EXPECT_EQ(c.artifacts_destination, "./mlartifacts");
+  EXPECT_FALSE(c.default_artifact_root);
+}
+
+TEST(ServerConfig, FlagsBothForms) {
+  auto c = parse_server_args({"--host", "0.0.0.0", "--port=5100", "--no-serve-artifacts", "--workers", "8",
+                              "--static-prefix", "/mlflow", "--default-artifact-root", "s3://b/p"},
+                             env_of({}));
+  EXPECT_EQ(c.host, "0.0.0.0");
+  EXPECT_EQ(c.port, 5100);
+  EXPECT_FALSE(c.serve_artifacts);
+  EXPECT_EQ(c.workers, 8);
+  EXPECT_EQ(c.static_prefix, "/mlflow");
+  EXPECT_EQ(c.default_artifact_root, "s3://b/p");
+}
+
+TEST(ServerConfig, PrecedenceFlagThenSextantThenMlflow) {
+  auto env = env_of({{"MLFLOW_PORT", "6000"}, {"SEXTANT_PORT", "7000"}, {"MLFLOW_HOST", "10.0.0.1"},
+                     {"MLFLOW_SERVE_ARTIFACTS", "false"}});
+  auto c = parse_server_args({}, env);
+  EXPECT_EQ(c.port, 7000);
+  EXPECT_EQ(c.host, "10.0.0.1");
+  EXPECT_FALSE(c.serve_artifacts);
+  auto d = parse_server_args({"--port", "8000", "--serve-artifacts"}, env);
+  EXPECT_EQ(d.port, 8000);
+  EXPECT_TRUE(d.serve_artifacts);
+}
+
+TEST(ServerConfig, ExpandsVariablesInUris) {
+  auto env = env_of({{"DB_PASSWORD", "s3cr3t"}, {"MLFLOW_BACKEND_STORE_URI", "sqlite:///${DB_DIR}/x.db"},
+                     {"DB_DIR", "/data"}});
+  auto c = parse_server_args({}, env);
+  EXPECT_EQ(c.backend_store_uri, "sqlite:////data/x.db");
+  EXPECT_EQ(expand_env("postgresql://u:${DB_PASSWORD}@h/db", env), "postgresql://u:s3cr3t@h/db");
+  EXPECT_THROW(expand_env("x${MISSING}", env), ConfigError);
+  EXPECT_THROW(expand_env("x${OPEN", env), ConfigError);
+}
+
+TEST(ServerConfig, RejectsBadInput) {
+  EXPECT_THROW(parse_server_args({"--bogus"}, env_of({})), ConfigError);
+  EXPECT_THROW(parse_server_args({"--port"}, env_of({})), ConfigError);
+  EXPECT_THROW(parse_server_args({"--port", "abc"}, env_of({})), ConfigError);
+  EXPECT_THROW(parse_server_args({"--port", "70000"}, env_of({})), ConfigError);
+  EXPECT_THROW(parse_server_args({"--static-prefix", "mlflow"}, env_of({})), ConfigError);
+  EXPECT_THROW(parse_server_args({"--static-prefix", "/mlflow/"}, env_of({})), ConfigError);
+  EXPECT_THROW(parse_server_args({}, env_of({{"MLFLOW_SERVE_ARTIFACTS", "maybe"}})), ConfigError);
+}
+
+TEST(SqlitePath, UriForms) {
+  EXPECT_EQ(sqlite_path("sqlite:///mlflow.db"), "mlflow.db");
+  EXPECT_EQ(sqlite_path("sqlite:////abs/path.db"), "/abs/path.db");
+  EXPECT_THROW(sqlite_path("sqlite:///:memory:"), ConfigError);
+  EXPECT_THROW(sqlite_path("postgresql://x"), ConfigError);
+}

@@ -1,0 +1,120 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "api/page_token.hpp"
+#include "core/artifact_uri.hpp"
+#include "core/error.hpp"
+#include "core/step_sampling.hpp"
+#include "util/base64.hpp"
+#include "util/random_id.hpp"
+#include "util/strings.hpp"
+#include "util/url.hpp"
+
+using namespace sextant;
+
+TEST(Url, PercentDecodeOnce) {
+  EXPECT_EQ(util::percent_decode("a%20b%2Fc"), "a b/c");
+  EXPECT_EQ(util::percent_decode("%252e"), "%2e");
+  EXPECT_EQ(util::percent_decode("100%"), "100%");
+  EXPECT_EQ(util::percent_decode("%zz%4"), "%zz%4");
+  EXPECT_EQ(util::percent_decode("a+b", true), "a b");
+  EXPECT_EQ(util::percent_decode("a+b"), "a+b");
+}
+
+TEST(Url, ParseQueryKeepsRepeatsInOrder) {
+  auto q = util::parse_query("run_ids=a&run_ids=b&metric_key=m%20x&flag&=v");
+  ASSERT_EQ(q.size(), 5u);
+  EXPECT_EQ(q[0], (std::pair<std::string, std::string>{"run_ids", "a"}));
+  EXPECT_EQ(q[1].second, "b");
+  EXPECT_EQ(q[2].second, "m x");
+  EXPECT_EQ(q[3].first, "flag");
+  EXPECT_EQ(q[4].first, "");
+}
+
+TEST(Base64, RoundTripAndMlflowToken) {
+  for (std::string s : {"", "a", "ab", "abc", "abcd", "{\"offset\": 1000}"}) {
+    auto enc = util::base64_encode(s);
+    EXPECT_EQ(util::base64_decode(enc).value(), s);
+  }
+  EXPECT_EQ(util::base64_encode("{\"offset\": 1000}"), "eyJvZmZzZXQiOiAxMDAwfQ==");
+  EXPECT_FALSE(util::base64_decode("!!!!"));
+  EXPECT_FALSE(util::base64_decode("a"));
+}
+
+TEST(PageToken, MlflowFormat) {
+  EXPECT_EQ(api::encode_page_token(1000), "eyJvZmZzZXQiOiAxMDAwfQ==");
+  EXPECT_EQ(api::decode_page_token(std::string("eyJvZmZzZXQiOiAxMDAwfQ==")), 1000);
+  EXPECT_EQ(api::decode_page_token(std::nullopt), 0);
+  EXPECT_EQ(api::decode_page_token(std::string("")), 0);
+  EXPECT_THROW(api::decode_page_token(std::string("not base64!")), core::MlflowError);
+  EXPECT_THROW(api::decode_page_token(util::base64_encode("{\"offset\": 0}")), core::MlflowError);
+  EXPECT_THROW(api::decode_page_token(util::base64_encode("[1]")), core::MlflowError);
+}
+
+TEST(Strings, Utf8) {
+  EXPECT_EQ(util::utf8_length("héllo"), 5u);
+  EXPECT_EQ(util::utf8_truncate("héllo", 2), "hé");
+  EXPECT_EQ(util::utf8_truncate("abc", 10), "abc");
+  EXPECT_EQ(util::utf8_length("\xff\xfe"), 2u);  // invalid bytes count one each
+}
+
+TEST(RandomId, RunIdFormat) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    auto id = util::uuid4_hex();
+    ASSERT_EQ(id.size(), 32u);
+    for (char c : id) ASSERT_TRUE((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) << id;
+    EXPECT_EQ(id[12], '4');
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(ArtifactUri, JoinFollowsMlflow) {
+  EXPECT_EQ(core::artifact_uri_join("mlflow-artifacts:/", "1"), "mlflow-artifacts:/1");
+  EXPECT_EQ(core::artifact_uri_join("mlflow-artifacts:/1", "abc/artifacts"), "mlflow-artifacts:/1/abc/artifacts");
+  EXPECT_EQ(core::artifact_uri_join("s3://b/p", "1"), "s3://b/p/1");
+  EXPECT_EQ(core::artifact_uri_join("s3://b/p/", "1"), "s3://b/p/1");
+  EXPECT_EQ(core::artifact_uri_join("/abs/root", "0"), "/abs/root/0");
+  EXPECT_EQ(core::artifact_uri_join("wasbs://c@a.blob.core.windows.net/p?x=1", "1"),
+            "wasbs://c@a.blob.core.windows.net/p/1?x=1");
+}
+
+TEST(ArtifactUri, ProxiedPaths) {
+  std::string p;
+  ASSERT_TRUE(core::proxied_artifact_path("mlflow-artifacts:/1/abc/artifacts", p));
+  EXPECT_EQ(p, "1/abc/artifacts");
+  ASSERT_TRUE(core::proxied_artifact_path("mlflow-artifacts://host:5000/1/x", p));
+  EXPECT_EQ(p, "1/x");
+  ASSERT_TRUE(core::proxied_artifact_path("http://h/api/2.0/mlflow-artifacts/artifacts/2/y", p));
+  EXPECT_EQ(p, "2/y");
+  EXPECT_FALSE(core::proxied_artifact_path("s3://bucket/1", p));
+  EXPECT_FALSE(core::proxied_artifact_path("/local/path", p));
+}
+
+TEST(StepSampling, KeepsEndpointsAndSamples) {
+  std::vector<std::int64_t> steps;
+  for (int i = 0; i < 10000; ++i) steps.push_back(i);
+  auto sampled = core::sample_steps({steps}, std::nullopt, std::nullopt, 100);
+  EXPECT_GE(sampled.size(), 100u);
+  EXPECT_LE(sampled.size(), 102u);
+  EXPECT_EQ(sampled.front(), 0);
+  EXPECT_EQ(sampled.back(), 9999);
+  EXPECT_TRUE(std::is_sorted(sampled.begin(), sampled.end()));
+}
+
+TEST(StepSampling, RangeAndPerRunMinMax) {
+  std::vector<std::int64_t> a = {0, 5, 10, 15, 20}, b = {3, 7};
+  auto all = core::sample_steps({a, b}, std::nullopt, std::nullopt, 2500);
+  EXPECT_EQ(all, (std::vector<std::int64_t>{0, 3, 5, 7, 10, 15, 20}));
+  auto ranged = core::sample_steps({a, b}, 4, 12, 2500);
+  EXPECT_EQ(ranged, (std::vector<std::int64_t>{5, 7, 10}));
+  auto few = core::sample_steps({a, b}, std::nullopt, std::nullopt, 2);
+  // two evenly spaced steps (indices 0 and 3 of 7), the last one, and each run's min and max
+  EXPECT_EQ(few, (std::vector<std::int64_t>{0, 3, 7, 20}));
+  // a run's min/max outside the range is not added back
+  auto inner = core::sample_steps({{0, 5, 10, 15, 20}}, 6, 14, 2500);
+  EXPECT_EQ(inner, (std::vector<std::int64_t>{10}));
+  EXPECT_TRUE(core::sample_steps({{}, {}}, std::nullopt, std::nullopt, 10).empty());
+}
