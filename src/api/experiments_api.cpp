@@ -1,4 +1,6 @@
 // Experiments: create, get, get-by-name, search, update, delete, restore, tags (§2.1).
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "api/json_codec.hpp"
@@ -48,7 +50,13 @@ void register_experiment_routes(RpcRegistrar& reg, Services& s) {
     auto name = p.required_str("name");
     core::validate_length(name, core::limits::kMaxExperimentName, "name");
     auto location = p.str("artifact_location");
-    if (location && !location->empty()) core::validate_artifact_location(*location);
+    if (location && !location->empty()) {
+      core::validate_artifact_location(*location);
+      // Local paths are stored absolute, as plain paths (MLflow does the same).
+      if (location->find(':') == std::string::npos) {
+        *location = std::filesystem::absolute(*location).lexically_normal().string();
+      }
+    }
     auto tags = parse_tags(p, "tags");
     for (const auto& t : tags) validate_experiment_tag(t);
     auto id = store.create_experiment(name, location && !location->empty() ? location : std::nullopt, tags);

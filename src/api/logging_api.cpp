@@ -162,6 +162,27 @@ void register_logging_routes(RpcRegistrar& reg, Services& s) {
     return ApiResponse::json("{}");
   });
 
+  // UI: dataset summaries of experiments (the REST path is broken in MLflow, the ajax one works;
+  // both are served here).
+  reg.rpc("POST", "/experiments/search-datasets", [&store](const ApiRequest& req) {
+    Params p(req);
+    auto ids = p.str_list("experiment_ids");
+    if (ids.empty()) core::throw_invalid("SearchDatasets request must specify at least one experiment_id.");
+    if (ids.size() > 20) {
+      core::throw_invalid("SearchDatasets request cannot specify more than 20 experiment_ids. Received " +
+                          std::to_string(ids.size()) + " experiment_ids.");
+    }
+    json arr = json::array();
+    for (const auto& d : store.search_dataset_summaries(ids, 1000)) {
+      json item = {{"experiment_id", d.experiment_id}, {"name", d.name}, {"digest", d.digest}};
+      if (d.context) item["context"] = *d.context;
+      arr.push_back(std::move(item));
+    }
+    json out = json::object();
+    if (!arr.empty()) out["dataset_summaries"] = std::move(arr);
+    return ApiResponse::json(out.dump());
+  });
+
   reg.rpc("POST", "/runs/outputs", [&store](const ApiRequest& req) {
     Params p(req);
     auto run_id = p.str("run_id").value_or("");

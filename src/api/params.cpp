@@ -111,6 +111,7 @@ std::optional<double> json_double(const json& obj, std::string_view name, std::s
 
 struct Params::Impl {
   json object = json::object();
+  bool from_query = false;  // repeated query keys become arrays; scalar reads take the first
 };
 
 Params::Params(const ApiRequest& request) : impl_(std::make_unique<Impl>()) {
@@ -123,6 +124,7 @@ Params::Params(const ApiRequest& request) : impl_(std::make_unique<Impl>()) {
     if (request.query.empty()) {
       parse_body();
     } else {
+      impl_->from_query = true;
       for (const auto& [k, v] : request.query) {
         auto it = impl_->object.find(k);
         if (it == impl_->object.end()) {
@@ -157,10 +159,9 @@ const json* Params::raw(std::string_view name) const { return json_field(impl_->
 
 std::optional<std::string> Params::str(std::string_view name) const {
   const json* v = raw(name);
-  if (v && v->is_array()) {  // repeated query key for a scalar field: the first value wins
+  if (v && v->is_array() && impl_->from_query) {  // repeated query key for a scalar field: the first wins
     if (v->empty()) return std::nullopt;
-    v = &(*v)[0];
-    if (v->is_string()) return v->get<std::string>();
+    if ((*v)[0].is_string()) return (*v)[0].get<std::string>();
   }
   return json_str(impl_->object, name);
 }
@@ -173,7 +174,7 @@ std::string Params::required_str(std::string_view name) const {
 
 std::optional<std::int64_t> Params::int64(std::string_view name) const {
   const json* v = raw(name);
-  if (v && v->is_array() && !v->empty()) {
+  if (v && v->is_array() && !v->empty() && impl_->from_query) {
     json first = json::object({{std::string(name), (*v)[0]}});
     return json_int64(first, name, name);
   }
@@ -186,7 +187,7 @@ std::optional<bool> Params::boolean(std::string_view name) const {
   const json* v = raw(name);
   if (!v) return std::nullopt;
   if (v->is_boolean()) return v->get<bool>();
-  if (v->is_array() && !v->empty()) v = &(*v)[0];
+  if (v->is_array() && !v->empty() && impl_->from_query) v = &(*v)[0];
   if (v->is_string()) {
     auto s = util::to_lower(v->get<std::string>());
     if (s == "true") return true;

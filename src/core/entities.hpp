@@ -75,6 +75,11 @@ struct FileInfo {
   std::optional<std::int64_t> file_size;
 };
 
+struct DatasetSummary {
+  std::string experiment_id, name, digest;
+  std::optional<std::string> context;  // value of input tag mlflow.data.context
+};
+
 enum class ViewType { ActiveOnly = 1, DeletedOnly = 2, All = 3 };
 
 }  // namespace sextant::core

@@ -80,6 +80,9 @@ class TrackingStore {
   virtual void log_inputs(const std::string& run_id, const std::vector<core::DatasetInput>& datasets,
                           const std::vector<std::string>& model_ids) = 0;
   virtual void log_outputs(const std::string& run_id, const std::vector<core::ModelOutput>& outputs) = 0;
+  // Distinct (experiment, dataset name, digest, context) used as run inputs; at most `limit`.
+  virtual std::vector<core::DatasetSummary> search_dataset_summaries(const std::vector<std::string>& experiment_ids,
+                                                                     std::int64_t limit) = 0;
 
   // Metric history ordered by (timestamp, step, value); returns up to limit rows from offset
   // (limit < 0: all).

@@ -708,6 +708,26 @@ void SqliteTrackingStore::log_outputs(const std::string& run_id, const std::vect
   });
 }
 
+std::vector<core::DatasetSummary> SqliteTrackingStore::search_dataset_summaries(
+    const std::vector<std::string>& experiment_ids, std::int64_t limit) {
+  std::vector<core::DatasetSummary> out;
+  std::vector<std::int64_t> ids;
+  for (const auto& id : experiment_ids)
+    if (auto parsed = parse_experiment_id(id)) ids.push_back(*parsed);
+  if (ids.empty()) return out;
+  read([&](db::Connection& conn) {
+    auto st = conn.prepare(
+        "SELECT DISTINCT d.experiment_id, d.name, d.digest, it.value FROM datasets d JOIN inputs i ON i.source_id = "
+        "d.dataset_uuid LEFT JOIN input_tags it ON it.input_uuid = i.input_uuid AND it.name = 'mlflow.data.context' "
+        "WHERE d.experiment_id IN (" + in_placeholders(ids.size()) + ") LIMIT ?");
+    int i = 1;
+    for (auto id : ids) st.bind(i++, id);
+    st.bind(i, limit);
+    while (st.step()) out.push_back({std::to_string(st.int64(0)), st.text(1), st.text(2), st.opt_text(3)});
+  });
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Metric history
 

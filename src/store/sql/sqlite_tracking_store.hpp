@@ -50,6 +50,8 @@ class SqliteTrackingStore final : public TrackingStore {
   void log_inputs(const std::string& run_id, const std::vector<core::DatasetInput>& datasets,
                   const std::vector<std::string>& model_ids) override;
   void log_outputs(const std::string& run_id, const std::vector<core::ModelOutput>& outputs) override;
+  std::vector<core::DatasetSummary> search_dataset_summaries(const std::vector<std::string>& experiment_ids,
+                                                             std::int64_t limit) override;
 
   std::vector<core::Metric> get_metric_history(const std::string& run_id, const std::string& key,
                                                std::int64_t limit, std::int64_t offset) override;
