@@ -1,5 +1,7 @@
 #include "api/params.hpp"
 
+#include <cctype>
+#include <cstdlib>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -38,21 +40,26 @@ std::string show(const json& v) { return v.is_string() ? v.get<std::string>() : 
 }
 
 std::optional<std::int64_t> parse_int64(std::string_view s) {
-  s = util::trim(s);
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
   return v;
 }
 
+// Protobuf's JSON rules: a decimal literal, or exactly "NaN", "Infinity", "-Infinity".
 std::optional<double> parse_double(std::string_view s) {
-  s = util::trim(s);
   if (s == "NaN") return std::numeric_limits<double>::quiet_NaN();
   if (s == "Infinity") return std::numeric_limits<double>::infinity();
   if (s == "-Infinity") return -std::numeric_limits<double>::infinity();
-  double v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
+  for (char c : s)
+    if (!(std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'))
+      return std::nullopt;  // strtod would also take "nan", "inf", hex floats
+  if (s.empty()) return std::nullopt;
+  // strtod (the program keeps the "C" locale) saturates to +-inf like Python's float("1e400").
+  std::string text(s);
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size()) return std::nullopt;
   return v;
 }
 
@@ -77,7 +84,8 @@ std::optional<std::string> json_str(const json& obj, std::string_view name) {
   const json* v = json_field(obj, name);
   if (!v) return std::nullopt;
   if (v->is_string()) return v->get<std::string>();
-  if (v->is_number_integer() || v->is_number_unsigned()) return v->dump();  // old clients send ids as numbers
+  // Only experiment ids may arrive as numbers (very old clients); other strings must be strings.
+  if ((v->is_number_integer() || v->is_number_unsigned()) && name == "experiment_id") return v->dump();
   invalid_value(*v, name);
 }
 
@@ -204,7 +212,7 @@ std::vector<std::string> Params::str_list(std::string_view name) const {
   auto add = [&](const json& item) {
     if (item.is_string()) {
       out.push_back(item.get<std::string>());
-    } else if (item.is_number_integer() || item.is_number_unsigned()) {
+    } else if ((item.is_number_integer() || item.is_number_unsigned()) && name == "experiment_ids") {
       out.push_back(item.dump());
     } else {
       invalid_value(item, name);

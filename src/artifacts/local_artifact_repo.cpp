@@ -46,12 +46,19 @@ fs::path LocalArtifactRepo::resolve(std::string_view relative) const {
 }
 
 void LocalArtifactRepo::write(std::string_view relative, ByteSource& source) const {
+  if (relative.empty() || relative.back() == '/') core::throw_invalid("Invalid path: a file name is required");
   fs::path target = resolve(relative);
   if (target == root_) core::throw_invalid("Invalid path");
   std::error_code ec;
+  // A file where a parent directory should be is the client's mistake, not a server error.
+  for (fs::path p = target.parent_path(); p != root_ && p.has_relative_path(); p = p.parent_path()) {
+    if (fs::exists(p, ec) && !fs::is_directory(p, ec)) {
+      core::throw_invalid("Invalid path: '" + fs::relative(p, root_).string() + "' is a file, not a directory");
+    }
+  }
   fs::create_directories(target.parent_path(), ec);
   if (ec) io_error("cannot create directory: " + ec.message());
-  if (fs::is_directory(target)) core::throw_invalid("Invalid path: a directory exists at that path");
+  if (fs::is_directory(target, ec)) core::throw_invalid("Invalid path: a directory exists at that path");
   fs::path temp = target.parent_path() / ("." + target.filename().string() + "." + util::uuid4_hex() + ".tmp");
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) io_error(std::string("cannot create file: ") + std::strerror(errno));
