@@ -307,6 +307,13 @@ def tearDownModule():  # noqa: N802
     if srv.killed:
         raise AssertionError("sextant did not exit within %ss of SIGTERM\n--- stderr ---\n%s"
                              % (STOP_TIMEOUT, stderr))
+    # Under the sanitizers (CI), any report from the server fails the module, as does an
+    # unclean exit after SIGTERM.
+    for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+        if marker in stderr:
+            raise AssertionError("sanitizer report from sextant\n--- stderr ---\n%s" % stderr)
+    if rc not in (0, None):
+        raise AssertionError("sextant exited with code %s after SIGTERM\n--- stderr ---\n%s" % (rc, stderr))
 
 
 def _prefixed(path, prefix):
