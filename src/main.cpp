@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "store/sql/schema.hpp"
+#include "store/sql/sqlite_database.hpp"
 #include "store/sql/sqlite_tracking_store.hpp"
 #include "version.hpp"
 
@@ -64,7 +65,8 @@ int run_server(const std::vector<std::string>& args) {
     opts.path = config::sqlite_path(cfg.backend_store_uri);
     opts.default_artifact_root = default_root;
     opts.reader_connections = static_cast<std::size_t>(std::max(8, cfg.workers * 2));
-    store::sql::SqliteTrackingStore store(opts);
+    store::sql::SqliteDatabase database(opts);
+    store::sql::SqliteTrackingStore store(database);
 
     std::unique_ptr<artifacts::LocalArtifactRepo> destination;
     if (cfg.serve_artifacts) {

@@ -7,11 +7,10 @@
 #include <variant>
 #include <vector>
 
+#include "store/sql/sql_helpers.hpp"
 #include "store/tracking_store.hpp"
 
 namespace sextant::store::sql {
-
-using SqlValue = std::variant<std::string, double, std::int64_t>;
 
 struct SqlQuery {
   std::string text;

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "store/sql/schema.hpp"
 #include "store/sql/search_sql.hpp"
+#include "store/sql/sql_helpers.hpp"
 #include "util/random_id.hpp"
 #include "util/time.hpp"
 
@@ -24,14 +25,6 @@ namespace {
 
 constexpr std::size_t kInChunk = 500;  // ids per IN (...) list
 
-// Experiment ids are integers in the schema; anything else cannot name an experiment.
-std::optional<std::int64_t> parse_experiment_id(const std::string& id) {
-  std::int64_t value = 0;
-  auto [ptr, ec] = std::from_chars(id.data(), id.data() + id.size(), value);
-  if (ec != std::errc() || ptr != id.data() + id.size() || id.empty()) return std::nullopt;
-  return value;
-}
-
 [[noreturn]] void experiment_not_found(const std::string& id) {
   core::throw_not_found("No Experiment with id=" + id + " exists");
 }
@@ -42,29 +35,6 @@ std::int64_t require_experiment_id(const std::string& id) {
   auto parsed = parse_experiment_id(id);
   if (!parsed) experiment_not_found(id);
   return *parsed;
-}
-
-void bind_all(db::Statement& st, const std::vector<SqlValue>& binds) {
-  int i = 1;
-  for (const auto& v : binds) {
-    std::visit([&](const auto& x) { st.bind(i, x); }, v);
-    ++i;
-  }
-}
-
-// Sanitised metric value as MLflow stores it: NaN -> (0, is_nan), +-inf -> +-DBL_MAX.
-std::pair<double, bool> storable(double v) {
-  if (std::isnan(v)) return {0.0, true};
-  if (std::isinf(v)) return {v > 0 ? std::numeric_limits<double>::max() : -std::numeric_limits<double>::max(), false};
-  return {v, false};
-}
-
-double loaded(double value, std::int64_t is_nan) { return is_nan ? std::numeric_limits<double>::quiet_NaN() : value; }
-
-std::string in_placeholders(std::size_t n) {
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
-  return s;
 }
 
 // --- experiments ---
@@ -174,7 +144,7 @@ void load_run_data(db::Connection& conn, std::vector<core::Run>& runs, bool with
       while (st.step()) {
         core::Metric m;
         m.key = st.text(1);
-        m.value = loaded(st.real(2), st.int64(5));
+        m.value = loaded_metric(st.real(2), st.int64(5));
         m.timestamp = st.opt_int64(3).value_or(0);
         m.step = st.int64(4);
         by_id[st.text(0)]->metrics.push_back(std::move(m));
@@ -237,44 +207,6 @@ void insert_tag(db::Connection& conn, const std::string& run_id, const core::Tag
 
 }  // namespace
 
-SqliteTrackingStore::SqliteTrackingStore(const SqliteOptions& options)
-    : default_artifact_root_(options.default_artifact_root) {
-  {
-    db::Connection conn(options.path);
-    ensure_schema(conn, default_artifact_root_);
-  }
-  readers_ = std::make_unique<db::ConnectionPool>(options.path, options.reader_connections);
-  writer_ = std::make_unique<db::WriteQueue>(options.path, options.max_group);
-}
-
-SqliteTrackingStore::~SqliteTrackingStore() = default;
-
-namespace {
-template <typename Fn>
-void translating_db_errors(Fn&& fn) {
-  try {
-    fn();
-  } catch (const db::DbError& e) {
-    if (e.busy()) throw MlflowError(ErrorCode::TEMPORARILY_UNAVAILABLE, std::string("Database is busy: ") + e.what());
-    if (e.constraint()) throw MlflowError(ErrorCode::BAD_REQUEST, e.what());
-    throw MlflowError(ErrorCode::INTERNAL_ERROR, e.what());
-  }
-}
-}  // namespace
-
-void SqliteTrackingStore::read(const std::function<void(db::Connection&)>& fn) {
-  translating_db_errors([&] {
-    auto conn = readers_->acquire();
-    db::Transaction tx(*conn);
-    fn(*conn);
-    tx.commit();
-  });
-}
-
-void SqliteTrackingStore::write(const std::function<void(db::Connection&)>& fn) {
-  translating_db_errors([&] { writer_->run(fn); });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Experiments
 
@@ -300,7 +232,7 @@ std::string SqliteTrackingStore::create_experiment(const std::string& name,
     id = std::to_string(new_id);
     if (!artifact_location || artifact_location->empty()) {
       auto& up = conn.cached("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?");
-      up.bind(1, core::artifact_uri_join(default_artifact_root_, id)).bind(2, new_id).run();
+      up.bind(1, core::artifact_uri_join(db_.default_artifact_root(), id)).bind(2, new_id).run();
     }
     for (const auto& tag : tags) {
       auto& t = conn.cached(
@@ -588,7 +520,7 @@ void SqliteTrackingStore::log_batch(const std::string& run_id, const std::vector
     };
     std::map<std::string, Latest> latest;
     for (const auto& m : metrics) {
-      auto [value, is_nan] = storable(m.value);
+      auto [value, is_nan] = storable_metric(m.value);
       auto& st = conn.cached(
           "INSERT OR IGNORE INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)");
       st.bind(1, m.key).bind(2, value).bind(3, m.timestamp).bind(4, run_id).bind(5, m.step).bind(6, is_nan ? 1 : 0).run();
@@ -742,7 +674,7 @@ std::vector<core::Metric> SqliteTrackingStore::get_metric_history(const std::str
     while (st.step()) {
       core::Metric m;
       m.key = key;
-      m.value = loaded(st.real(0), st.int64(3));
+      m.value = loaded_metric(st.real(0), st.int64(3));
       m.timestamp = st.int64(1);
       m.step = st.int64(2);
       out.push_back(std::move(m));
@@ -785,7 +717,7 @@ std::vector<core::Metric> SqliteTrackingStore::metric_rows_at_steps(const std::v
         if (!wanted.count(step)) continue;
         core::Metric m;
         m.key = key;
-        m.value = loaded(st.real(0), st.int64(3));
+        m.value = loaded_metric(st.real(0), st.int64(3));
         m.timestamp = st.int64(1);
         m.step = step;
         m.run_id = run_id;

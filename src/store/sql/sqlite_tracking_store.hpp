@@ -1,30 +1,18 @@
-// TrackingStore over SQLite in MLflow's schema. Reads run on a pool of connections inside a
-// read transaction (a consistent snapshot under WAL); writes go through one WriteQueue (group
-// commit). Thread-safe. Construction opens the database and ensures the schema; it throws
-// SchemaVersionError for a database at another revision.
+// TrackingStore over SQLite in MLflow's schema, on a shared SqliteDatabase (reads on pooled
+// connections in read transactions, writes through the group-commit writer). Thread-safe.
+// The database must outlive the store.
 #pragma once
 
-#include <functional>
-#include <memory>
 #include <string>
 
-#include "db/connection_pool.hpp"
-#include "db/write_queue.hpp"
+#include "store/sql/sqlite_database.hpp"
 #include "store/tracking_store.hpp"
 
 namespace sextant::store::sql {
 
-struct SqliteOptions {
-  std::string path;                   // database file
-  std::string default_artifact_root;  // e.g. "mlflow-artifacts:/"
-  std::size_t reader_connections = 8;
-  std::size_t max_group = 256;        // requests per group commit
-};
-
 class SqliteTrackingStore final : public TrackingStore {
  public:
-  explicit SqliteTrackingStore(const SqliteOptions& options);
-  ~SqliteTrackingStore() override;
+  explicit SqliteTrackingStore(SqliteDatabase& database) : db_(database) {}
 
   std::string create_experiment(const std::string& name, const std::optional<std::string>& artifact_location,
                                 const std::vector<core::Tag>& tags) override;
@@ -62,14 +50,10 @@ class SqliteTrackingStore final : public TrackingStore {
                                                  std::int64_t per_run_limit) override;
 
  private:
-  // Run `fn` on a reader connection inside a read transaction / in the writer's group commit.
-  // Both translate database errors into core::MlflowError.
-  void read(const std::function<void(db::Connection&)>& fn);
-  void write(const std::function<void(db::Connection&)>& fn);
+  void read(const std::function<void(db::Connection&)>& fn) { db_.read(fn); }
+  void write(const std::function<void(db::Connection&)>& fn) { db_.write(fn); }
 
-  std::string default_artifact_root_;
-  std::unique_ptr<db::ConnectionPool> readers_;
-  std::unique_ptr<db::WriteQueue> writer_;
+  SqliteDatabase& db_;
 };
 
 }  // namespace sextant::store::sql
