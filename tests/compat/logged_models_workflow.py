@@ -101,6 +101,10 @@ def main():
     step("list_artifacts(run, 'model')", files=sorted(f.path for f in listed))
     check(any(f.path.endswith("MLmodel") for f in listed), "run path 'model' resolves to the logged model")
 
+    listed = client.list_artifacts(run_id, "somedir")  # neither a run path nor a model: logged-models/search
+    step("list_artifacts(run, 'somedir')", files=[f.path for f in listed])
+    check_eq(listed, [], "unknown run path lists as empty")
+
     # A second and third model for order and pages.
     more = [client.create_logged_model(exp_id, name=f"extra{i}", params={"i": str(i)}) for i in range(2)]
     for m in more:

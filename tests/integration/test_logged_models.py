@@ -637,5 +637,43 @@ class TestArtifacts(LoggedModelsBase):
         self.assertFalse(harness.is_json(r))
 
 
+class TestStaticPrefix(unittest.TestCase):
+    """--static-prefix moves the ajax routes (incl. the UI file route), not /api/2.0."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = harness.SextantServer(extra_args=["--static-prefix", "/pfx"])
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.server.stop()
+        stderr = cls.server.stderr_text()
+        cls.server.cleanup()
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in stderr:
+                raise AssertionError("sanitizer report from sextant\n" + stderr)
+        if rc not in (0, None):
+            raise AssertionError("sextant exited with code %s\n%s" % (rc, stderr))
+
+    def test_routes(self):
+        srv = self.server
+        exp = srv.request("POST", API + "/experiments/create", json={"name": unique("pfx")}).json()["experiment_id"]
+        r = srv.request("POST", "/pfx" + AJAX + "/logged-models", json={"experiment_id": exp})
+        self.assertEqual(r.status_code, 200, harness.describe(r))
+        m = r.json()["model"]
+        mid = m["info"]["model_id"]
+        self.assertEqual(srv.request("GET", API + "/logged-models/" + mid).status_code, 200)
+        self.assertEqual(srv.request("GET", "/pfx" + AJAX + "/logged-models/" + mid).status_code, 200)
+        self.assertEqual(srv.request("GET", AJAX + "/logged-models/" + mid).status_code, 404)
+        root = m["info"]["artifact_uri"][len("mlflow-artifacts:/"):]
+        r = srv.request("PUT", ARTIFACTS + "/" + root + "/MLmodel", data=b"x",
+                        headers={"Content-Type": "application/octet-stream"})
+        self.assertEqual(r.status_code, 200, harness.describe(r))
+        r = srv.request("GET", "/pfx" + AJAX + "/logged-models/%s/artifacts/files" % mid,
+                        params={"artifact_file_path": "MLmodel"})
+        self.assertEqual((r.status_code, r.content), (200, b"x"))
+
+
 if __name__ == "__main__":
     unittest.main()
