@@ -14,8 +14,9 @@ namespace {
 
 using core::throw_invalid;
 
+// The columns of logged_models, the attributes a filter may name.
 constexpr std::array<std::string_view, 11> kColumns = {
-    "model_id",          "experiment_id", "name",     "artifact_location", "creation_timestamp_ms",
+    "model_id",         "experiment_id", "name",          "artifact_location", "creation_timestamp_ms",
     "last_updated_timestamp_ms", "status", "lifecycle_stage", "model_type", "source_run_id", "status_message"};
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
@@ -306,13 +307,16 @@ LoggedModelComparison interpret(const RawComparison& raw) {
                        (c.entity == LoggedModelEntity::Attribute && is_numeric_logged_model_attribute(c.key));
   bool known = false;
   c.op = op_from_text(raw.op, known);
-  const bool numeric_op = c.op != LoggedModelOp::Like && c.op != LoggedModelOp::ILike && c.op != LoggedModelOp::In &&
-                          c.op != LoggedModelOp::NotIn;
-  const bool string_op = c.op == LoggedModelOp::Eq || c.op == LoggedModelOp::NotEq || !numeric_op;
-  if (!known || (numeric && !numeric_op) || (!numeric && !string_op)) {
+  // Numeric entities: < <= > >= = !=; the others: = != LIKE ILIKE IN NOT IN.
+  const bool textual_op = c.op == LoggedModelOp::Like || c.op == LoggedModelOp::ILike || c.op == LoggedModelOp::In ||
+                          c.op == LoggedModelOp::NotIn;
+  const bool ordering_op = c.op == LoggedModelOp::Gt || c.op == LoggedModelOp::Ge || c.op == LoggedModelOp::Lt ||
+                           c.op == LoggedModelOp::Le;
+  if (!known || (numeric && textual_op) || (!numeric && ordering_op)) {
+    // MLflow lists the string operators whatever the entity; we list the ones that apply.
+    const char* expected = numeric ? "('<', '<=', '>', '>=', '=', '!=')" : "('=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN')";
     throw_invalid("Invalid comparison operator for " + shown + ": " + util::python_repr(raw.op) +
-                  ". Expected one of " +
-                  (numeric ? "('<', '<=', '>', '>=', '=', '!=')" : "('=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN')") + ".");
+                  ". Expected one of " + expected + ".");
   }
   const Token& v = raw.value;
   if (numeric) {
@@ -326,7 +330,9 @@ LoggedModelComparison interpret(const RawComparison& raw) {
       }
     }
     if (!ok) {
-      std::string as_written = v.kind == Tok::String ? "'" + v.text + "'" : v.kind == Tok::DQuoted ? "\"" + v.text + "\"" : v.text;
+      std::string as_written = v.kind == Tok::String    ? "'" + v.text + "'"
+                               : v.kind == Tok::DQuoted ? "\"" + v.text + "\""
+                                                        : v.text;
       throw_invalid("Invalid value " + util::python_repr(as_written) + " for " + shown + ": expected a number.");
     }
   } else if (v.kind == Tok::Paren) {

@@ -14,9 +14,10 @@ using search::LoggedModelOrderBy;
 
 // Column names the AST may name (search/logged_model_filter.cpp validates against the same set).
 const char* column_sql(const std::string& column) {
-  static const char* kColumns[] = {"model_id",          "experiment_id",  "name",          "artifact_location",
-                                   "creation_timestamp_ms", "last_updated_timestamp_ms", "status",
-                                   "lifecycle_stage",   "model_type",     "source_run_id", "status_message"};
+  static const char* kColumns[] = {"model_id",       "experiment_id",     "name",
+                                   "artifact_location", "creation_timestamp_ms", "last_updated_timestamp_ms",
+                                   "status",         "lifecycle_stage",   "model_type",
+                                   "source_run_id",  "status_message"};
   for (const char* c : kColumns)
     if (column == c) return c;
   core::throw_invalid("Invalid attribute key '" + column + "' specified.");
