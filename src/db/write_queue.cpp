@@ -57,7 +57,11 @@ void WriteQueue::writer_loop() {
       cv_.wait_for(lock, maintenance_period_, [this] { return stopping_ || !pending_.empty(); });
       if (pending_.empty() && stopping_) return;
       auto now = std::chrono::steady_clock::now();
-      if (maintenance_ && items_ != items_at_maintenance_ && now - last_maintenance_ >= maintenance_period_) {
+      auto since = now - last_maintenance_;
+      auto new_items = items_ - items_at_maintenance_;
+      bool due = new_items > 0 && (since >= maintenance_period_ ||
+                                   (new_items >= kMaintenanceItems && since >= std::chrono::seconds(5)));
+      if (maintenance_ && due) {
         items_at_maintenance_ = items_;
         last_maintenance_ = now;
         lock.unlock();

@@ -21,9 +21,9 @@ class WriteQueue {
  public:
   using Work = std::function<void(Connection&)>;
 
-  // `maintenance`, if set, runs on the writer connection between groups, at most once per
-  // `maintenance_period` and only after writes (e.g. refreshing planner statistics). Its errors
-  // are ignored.
+  // `maintenance`, if set, runs on the writer connection between groups after writes (e.g.
+  // refreshing planner statistics): once `maintenance_period` has passed, or sooner (but at most
+  // every 5 s) after kMaintenanceItems more requests. Its errors are ignored.
   WriteQueue(const std::string& path, std::size_t max_batch, Work maintenance = {},
              std::chrono::seconds maintenance_period = std::chrono::seconds(60));
   ~WriteQueue();
@@ -35,6 +35,8 @@ class WriteQueue {
   void run(Work work);
 
   // Sizes of the committed groups so far (for metrics and benchmarks).
+  static constexpr std::size_t kMaintenanceItems = 20000;
+
   std::size_t groups_committed() const;
   std::size_t items_committed() const;
 
