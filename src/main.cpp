@@ -11,6 +11,7 @@
 #include "http/server.hpp"
 #include "store/sql/schema.hpp"
 #include "store/sql/sqlite_database.hpp"
+#include "store/sql/sqlite_registry_store.hpp"
 #include "store/sql/sqlite_tracking_store.hpp"
 #include "version.hpp"
 
@@ -67,6 +68,7 @@ int run_server(const std::vector<std::string>& args) {
     opts.reader_connections = static_cast<std::size_t>(std::max(8, cfg.workers * 2));
     store::sql::SqliteDatabase database(opts);
     store::sql::SqliteTrackingStore store(database);
+    store::sql::SqliteRegistryStore registry(database);
 
     std::unique_ptr<artifacts::LocalArtifactRepo> destination;
     if (cfg.serve_artifacts) {
@@ -79,6 +81,7 @@ int run_server(const std::vector<std::string>& args) {
     }
     api::Services services{store, destination.get(),
                            api::ServerSettings{cfg.serve_artifacts, default_root, cfg.static_prefix, kMlflowApiVersion}};
+    services.registry = &registry;
     auto router = api::build_router(services);
     http::ServerOptions http_opts;
     http_opts.host = cfg.host;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "artifacts/local_artifact_repo.hpp"
+#include "store/registry_store.hpp"
 #include "store/tracking_store.hpp"
 
 namespace sextant::api {
@@ -21,6 +22,7 @@ struct Services {
   store::TrackingStore& tracking;
   const artifacts::LocalArtifactRepo* artifact_destination;  // null when not serving artifacts
   ServerSettings settings;
+  store::RegistryStore* registry = nullptr;  // the model registry routes are served when set
 };
 
 }  // namespace sextant::api
