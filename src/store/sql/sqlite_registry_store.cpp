@@ -89,28 +89,20 @@ core::ModelVersion with_aliases(db::Connection& conn, core::ModelVersion v) {
   return v;
 }
 
-// Non-deleted versions of a model, ascending, with tags.
-std::vector<core::ModelVersion> live_versions(db::Connection& conn, const std::string& name) {
+// MLflow's latest_versions: the highest non-deleted version of each stage, stages in the order
+// they first occur when the versions are walked upwards (its dict order). With tags.
+std::vector<core::ModelVersion> latest_per_stage(db::Connection& conn, const std::string& name) {
+  std::vector<std::int64_t> numbers;
+  {
+    auto& st = conn.cached("SELECT MAX(version) FROM model_versions WHERE name = ? AND " + kNotDeleted +
+                           " GROUP BY current_stage ORDER BY MIN(version)");
+    st.bind(1, name);
+    while (st.step()) numbers.push_back(st.int64(0));
+    st.reset();
+  }
   std::vector<core::ModelVersion> out;
-  auto& st = conn.cached(kVersionColumns + " WHERE name = ? AND " + kNotDeleted + " ORDER BY version");
-  st.bind(1, name);
-  while (st.step()) out.push_back(read_version_row(st));
-  st.reset();
-  for (auto& v : out) load_version_tags(conn, v);
-  return out;
-}
-
-// MLflow's latest_versions: walk versions ascending, keep the highest per stage, stages in the
-// order they first occur.
-std::vector<core::ModelVersion> latest_per_stage(std::vector<core::ModelVersion> versions) {
-  std::vector<core::ModelVersion> out;
-  for (auto& v : versions) {
-    auto it = std::find_if(out.begin(), out.end(), [&](const auto& o) { return o.current_stage == v.current_stage; });
-    if (it == out.end()) {
-      out.push_back(std::move(v));
-    } else if (it->version < v.version) {
-      *it = std::move(v);
-    }
+  for (auto n : numbers) {
+    if (auto v = find_version(conn, name, n)) out.push_back(std::move(*v));
   }
   return out;
 }
@@ -148,7 +140,7 @@ std::vector<core::Tag> model_tags(db::Connection& conn, const std::string& name)
 // The model with latest versions, tags and aliases.
 core::RegisteredModel full_model(db::Connection& conn, const std::string& name) {
   auto m = require_model(conn, name);
-  m.latest_versions = latest_per_stage(live_versions(conn, name));
+  m.latest_versions = latest_per_stage(conn, name);
   m.tags = model_tags(conn, name);
   auto& st = conn.cached("SELECT alias, version FROM registered_model_aliases WHERE name = ? ORDER BY alias");
   st.bind(1, name);
@@ -428,7 +420,7 @@ std::vector<core::ModelVersion> SqliteRegistryStore::get_latest_versions(const s
     require_model(conn, name);
     std::set<std::string> wanted(stages.begin(), stages.end());
     if (wanted.empty()) wanted.insert(core::all_stages().begin(), core::all_stages().end());
-    for (auto& v : latest_per_stage(live_versions(conn, name))) {
+    for (auto& v : latest_per_stage(conn, name)) {
       if (v.current_stage && wanted.count(*v.current_stage)) out.push_back(with_aliases(conn, std::move(v)));
     }
   });
