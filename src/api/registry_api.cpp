@@ -1,6 +1,5 @@
 // Model registry: registered models, model versions, tags, aliases (mlflow-api.md §2.9).
 #include <cstdlib>
-#include <regex>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +12,7 @@
 #include "core/registry.hpp"
 #include "core/validation.hpp"
 #include "search/filter_parser.hpp"
+#include "util/regex.hpp"
 
 namespace sextant::api {
 
@@ -117,12 +117,12 @@ ApiResponse registered_model_response(const core::RegisteredModel& m) {
 }
 
 // MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX (rule 1 of CreateModelVersion), read once.
-std::shared_ptr<const std::regex> source_regex_from_env() {
+std::shared_ptr<const util::Regex> source_regex_from_env() {
   const char* pattern = std::getenv("MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX");
   if (!pattern || !*pattern) return nullptr;
   try {
-    return std::make_shared<const std::regex>(pattern);
-  } catch (const std::regex_error& e) {
+    return std::make_shared<const util::Regex>(pattern);
+  } catch (const std::invalid_argument& e) {
     throw std::runtime_error(std::string("MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX is not a valid "
                                          "regular expression: ") + e.what());
   }
@@ -250,7 +250,7 @@ void register_registry_routes(RpcRegistrar& reg, Services& s) {
     v.description = p.str("description").value_or("");
     v.model_id = p.str("model_id").value_or("");
     v.tags = parse_tags(p);
-    if (source_regex && !std::regex_search(v.source, *source_regex)) {
+    if (source_regex && !source_regex->search(v.source)) {
       core::throw_invalid("Invalid model version source: '" + v.source + "'.");
     }
     for (const auto& t : v.tags) core::validate_model_version_tag(t);

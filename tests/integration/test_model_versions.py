@@ -331,6 +331,43 @@ class TestSourceValidationNoProxy(unittest.TestCase):
         self.assertEqual(len(r.json()["model_versions"]), len(ok))
 
 
+class TestSourceRegexSetting(unittest.TestCase):
+    """MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX (§2.9 CreateModelVersion rule 1)."""
+
+    def test_regex_restricts_sources(self):
+        srv = harness.SextantServer(env={"MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX": "^runs:/"})
+        try:
+            srv.start()
+            name = unique("rx")
+            self.assertEqual(srv.request("POST", harness.API + "/registered-models/create",
+                                         json={"name": name}).status_code, 200)
+            run = srv.request("POST", harness.API + "/runs/create",
+                              json={"experiment_id": "0"}).json()["run"]["info"]
+            ok = srv.request("POST", harness.API + "/model-versions/create",
+                             json={"name": name, "source": "runs:/%s/model" % run["run_id"]})
+            self.assertEqual(ok.status_code, 200, ok.text)
+            source = run["artifact_uri"] + "/model"
+            bad = srv.request("POST", harness.API + "/model-versions/create", json={"name": name, "source": source})
+            self.assertEqual(bad.status_code, 400, bad.text)
+            self.assertEqual(bad.json(), {"error_code": "INVALID_PARAMETER_VALUE",
+                                          "message": "Invalid model version source: '%s'." % source})
+        finally:
+            srv.stop()
+            srv.cleanup()
+
+    def test_invalid_regex_refuses_to_start(self):
+        srv = harness.SextantServer(env={"MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX": "(unclosed"})
+        try:
+            srv.spawn()
+            rc = srv.wait_exit(20)
+            self.assertEqual(rc, 1)
+            self.assertIn("MLFLOW_CREATE_MODEL_VERSION_SOURCE_VALIDATION_REGEX is not a valid regular expression",
+                          srv.stderr_text())
+        finally:
+            srv.stop()
+            srv.cleanup()
+
+
 class TestGetUpdateTransitionDelete(RegistryTestCase):
     def setUp(self):
         self.name = unique("mvops")
