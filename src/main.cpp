@@ -11,6 +11,7 @@
 #include "http/server.hpp"
 #include "store/sql/schema.hpp"
 #include "store/sql/sqlite_database.hpp"
+#include "store/sql/sqlite_logged_model_store.hpp"
 #include "store/sql/sqlite_registry_store.hpp"
 #include "store/sql/sqlite_tracking_store.hpp"
 #include "version.hpp"
@@ -68,6 +69,7 @@ int run_server(const std::vector<std::string>& args) {
     opts.reader_connections = static_cast<std::size_t>(std::max(8, cfg.workers * 2));
     store::sql::SqliteDatabase database(opts);
     store::sql::SqliteTrackingStore store(database);
+    store::sql::SqliteLoggedModelStore logged_models(database);
     store::sql::SqliteRegistryStore registry(database);
 
     std::unique_ptr<artifacts::LocalArtifactRepo> destination;
@@ -79,7 +81,7 @@ int run_server(const std::vector<std::string>& args) {
       std::filesystem::create_directories(cfg.artifacts_destination);
       destination = std::make_unique<artifacts::LocalArtifactRepo>(cfg.artifacts_destination);
     }
-    api::Services services{store, destination.get(),
+    api::Services services{store, logged_models, destination.get(),
                            api::ServerSettings{cfg.serve_artifacts, default_root, cfg.static_prefix, kMlflowApiVersion}};
     services.registry = &registry;
     auto router = api::build_router(services);

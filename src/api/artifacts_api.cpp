@@ -2,14 +2,12 @@
 // and the tracking artifacts/list endpoint (§2.7).
 #include <nlohmann/json.hpp>
 
-#include "api/content_type.hpp"
+#include "api/artifact_access.hpp"
 #include "api/json_codec.hpp"
 #include "api/params.hpp"
 #include "api/routes.hpp"
 #include "artifacts/artifact_path.hpp"
-#include "core/artifact_uri.hpp"
 #include "core/error.hpp"
-#include "util/url.hpp"
 
 namespace sextant::api {
 
@@ -19,67 +17,11 @@ namespace {
 
 constexpr const char* kProxyBase = "/api/2.0/mlflow-artifacts";
 
-const artifacts::LocalArtifactRepo& destination(const Services& s) {
-  if (!s.artifact_destination) {
-    throw core::MlflowError(core::ErrorCode::NOT_IMPLEMENTED, "Artifact serving is not enabled on this server.");
-  }
-  return *s.artifact_destination;
-}
-
-ApiResponse file_response(const std::filesystem::path& file, std::string_view name) {
-  ApiResponse r;
-  r.file = file;
-  r.content_type = artifact_content_type(name);
-  auto slash = name.rfind('/');
-  std::string base(slash == std::string_view::npos ? name : name.substr(slash + 1));
-  std::string safe;  // keep the header well-formed whatever the file name holds
-  for (char c : base) safe += (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;
-  r.headers.push_back({"Content-Disposition", "attachment; filename=\"" + safe + "\""});
-  r.headers.push_back({"Content-Security-Policy", "default-src 'none'; sandbox"});
-  return r;
-}
-
 ApiResponse disabled(const ApiRequest& req) {
   return ApiResponse::text("Endpoint: " + req.path +
                                " disabled due to the mlflow server running with `--no-serve-artifacts`. To enable "
                                "artifacts server functionality, run `mlflow server` with `--serve-artifacts`",
                            503);
-}
-
-// Where a run's artifacts live, as a repo plus the run root's path inside it.
-struct RunArtifactRoot {
-  std::unique_ptr<artifacts::LocalArtifactRepo> owned;
-  const artifacts::LocalArtifactRepo* repo = nullptr;
-  std::string base;  // relative path of the run's root inside repo ("" = repo root)
-};
-
-RunArtifactRoot locate(const Services& s, const std::string& artifact_uri) {
-  RunArtifactRoot root;
-  std::string mapped;
-  if (core::proxied_artifact_path(artifact_uri, mapped)) {
-    if (!s.settings.serve_artifacts) {
-      throw core::MlflowError(core::ErrorCode::INVALID_PARAMETER_VALUE,
-                              "The run's artifacts are proxied but this server does not serve artifacts.");
-    }
-    root.repo = &destination(s);
-    root.base = mapped;
-    return root;
-  }
-  std::string local = artifact_uri;
-  if (local.starts_with("file://")) local = util::percent_decode(local.substr(7));
-  if (local.starts_with("/")) {
-    root.owned = std::make_unique<artifacts::LocalArtifactRepo>(local);
-    root.repo = root.owned.get();
-    return root;
-  }
-  throw core::MlflowError(core::ErrorCode::NOT_IMPLEMENTED,
-                          "Listing artifacts stored at '" + artifact_uri + "' is not supported by this server yet.");
-}
-
-std::string join_rel(const std::string& a, const std::string& b) {
-  if (a.empty()) return b;
-  if (b.empty()) return a;
-  return a + "/" + b;
 }
 
 }  // namespace
@@ -97,27 +39,27 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
       continue;
     }
     router.add_prefix("GET", base + "/artifacts/", [&s](const ApiRequest& req) {
-      const auto& repo = destination(s);
+      const auto& repo = artifact_destination(s);
       auto file = repo.file(req.route_tail);
       if (!file) core::throw_not_found("File not found: " + req.route_tail);
-      return file_response(*file, req.route_tail);
+      return artifact_file_response(*file, req.route_tail);
     });
     router.add_prefix(
         "PUT", base + "/artifacts/",
         [&s](const ApiRequest& req) {
           if (!req.body_stream) core::throw_invalid("Missing request body");
-          destination(s).write(req.route_tail, *req.body_stream);
+          artifact_destination(s).write(req.route_tail, *req.body_stream);
           return ApiResponse::json("{}");
         },
         /*streaming=*/true);
     router.add_prefix("DELETE", base + "/artifacts/", [&s](const ApiRequest& req) {
-      destination(s).remove(req.route_tail);
+      artifact_destination(s).remove(req.route_tail);
       return ApiResponse::json("{}");
     });
     router.add("GET", base + "/artifacts", [&s](const ApiRequest& req) {
       Params p(req);
       auto path = p.str("path").value_or("");
-      auto files = destination(s).list(path, "");
+      auto files = artifact_destination(s).list(path, "");
       json out = json::object();
       if (!files.empty()) {
         json arr = json::array();
@@ -142,8 +84,7 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
     while (!path.empty() && path.back() == '/') path.pop_back();
     if (!path.empty()) artifacts::validate_artifact_path(path);
     json out = {{"root_uri", run.info.artifact_uri}};
-    auto root = locate(s, run.info.artifact_uri);
-    auto files = root.repo->list(join_rel(root.base, path), path.empty() ? "" : path + "/");
+    auto files = locate_artifact_root(s, run.info.artifact_uri).list(path);
     if (!files.empty()) {
       json arr = json::array();
       for (const auto& f : files) arr.push_back(to_json(f));
@@ -158,10 +99,7 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
     auto run = s.tracking.get_run(p.run_id());
     auto path = p.required_str("path");
     artifacts::validate_artifact_path(path);
-    auto root = locate(s, run.info.artifact_uri);
-    auto file = root.repo->file(join_rel(root.base, path));
-    if (!file) core::throw_not_found("File not found: " + path);
-    return file_response(*file, path);
+    return locate_artifact_root(s, run.info.artifact_uri).send_file(path);
   });
 }
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -21,6 +22,14 @@ struct ApiRequest {
   std::string body;                // whole body (non-streaming routes)
   artifacts::ByteSource* body_stream = nullptr;  // streaming routes only; owned by http/
   std::string route_tail;          // for prefix routes: the rest of the path after the prefix
+  std::vector<std::pair<std::string, std::string>> path_params;  // for pattern routes: {name} -> segment
+
+  // The value of path parameter `name` ("" when the route has none of that name).
+  std::string path_param(std::string_view name) const {
+    for (const auto& [k, v] : path_params)
+      if (k == name) return v;
+    return {};
+  }
 };
 
 struct ApiResponse {

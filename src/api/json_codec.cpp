@@ -98,4 +98,26 @@ json to_json(const core::Run& run) {
           {"outputs", std::move(outputs)}};
 }
 
+json to_json(const core::LoggedModel& m) {
+  json info = {{"model_id", m.model_id},
+               {"experiment_id", m.experiment_id},
+               {"name", m.name},
+               {"creation_timestamp_ms", m.creation_timestamp_ms},
+               {"last_updated_timestamp_ms", m.last_updated_timestamp_ms},
+               {"artifact_uri", m.artifact_location},
+               {"status", std::string(core::logged_model_status_name(m.status))}};
+  if (m.model_type) info["model_type"] = *m.model_type;
+  if (m.source_run_id) info["source_run_id"] = *m.source_run_id;
+  // status_message is never emitted by MLflow either (LoggedModel.to_proto leaves it out).
+  if (!m.tags.empty()) info["tags"] = tags_to_json(m.tags);
+  json data = json::object();
+  if (!m.params.empty()) data["params"] = tags_to_json(m.params);
+  if (!m.metrics.empty()) {
+    json metrics = json::array();
+    for (const auto& metric : m.metrics) metrics.push_back(to_json(metric));
+    data["metrics"] = std::move(metrics);
+  }
+  return {{"info", std::move(info)}, {"data", std::move(data)}};
+}
+
 }  // namespace sextant::api

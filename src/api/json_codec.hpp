@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/entities.hpp"
+#include "core/logged_model.hpp"
 
 namespace sextant::api {
 
@@ -13,6 +14,8 @@ nlohmann::json to_json(const core::RunInfo& info);
 nlohmann::json to_json(const core::Run& run);
 nlohmann::json to_json(const core::Metric& m);
 nlohmann::json to_json(const core::FileInfo& f);
+// {"info": {...}, "data": {params?, metrics?}} (§2.6).
+nlohmann::json to_json(const core::LoggedModel& m);
 nlohmann::json to_json_double(double v);
 nlohmann::json tags_to_json(const std::vector<core::Tag>& tags);
 

@@ -20,26 +20,94 @@ void Router::add_prefix(const std::string& method, const std::string& prefix, Ha
   prefixes_.push_back({prefix, {{method, Route{std::move(handler), streaming}}}});
 }
 
+namespace {
+
+std::vector<std::string_view> split_segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (true) {
+    auto slash = path.find('/', start);
+    out.push_back(path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return out;
+}
+
+bool is_parameter(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+void Router::add_pattern(const std::string& method, const std::string& pattern, Handler handler, bool streaming) {
+  std::vector<std::string> segments;
+  for (auto s : split_segments(pattern)) segments.emplace_back(s);
+  for (auto& p : patterns_) {
+    if (p.segments == segments) {
+      p.methods[method] = Route{std::move(handler), streaming};
+      return;
+    }
+  }
+  patterns_.push_back({std::move(segments), {{method, Route{std::move(handler), streaming}}}});
+}
+
 Router::Match Router::match(std::string_view method, std::string_view path) const {
   std::string m(method == "HEAD" ? "GET" : method);
   Match result;
+  bool path_known = false;
   auto it = exact_.find(path);
   if (it != exact_.end()) {
     auto r = it->second.find(m);
-    if (r == it->second.end()) {
-      result.kind = Match::Kind::MethodNotAllowed;
+    if (r != it->second.end()) {
+      result.kind = Match::Kind::Found;
+      result.route = &r->second;
       return result;
     }
-    result.kind = Match::Kind::Found;
-    result.route = &r->second;
-    return result;
+    path_known = true;
+  }
+  if (!patterns_.empty()) {
+    auto segments = split_segments(path);
+    const Pattern* best = nullptr;
+    std::size_t best_static_prefix = 0;
+    for (const auto& p : patterns_) {
+      if (p.segments.size() != segments.size()) continue;
+      bool ok = true;
+      std::size_t static_prefix = 0;
+      bool counting = true;
+      for (std::size_t i = 0; i < segments.size() && ok; ++i) {
+        if (is_parameter(p.segments[i])) {
+          ok = !segments[i].empty();
+          counting = false;
+        } else {
+          ok = segments[i] == p.segments[i];
+          if (counting) ++static_prefix;
+        }
+      }
+      if (!ok) continue;
+      path_known = true;
+      if (p.methods.find(m) == p.methods.end()) continue;
+      if (!best || static_prefix > best_static_prefix) {
+        best = &p;
+        best_static_prefix = static_prefix;
+      }
+    }
+    if (best) {
+      result.kind = Match::Kind::Found;
+      result.route = &best->methods.find(m)->second;
+      for (std::size_t i = 0; i < segments.size(); ++i) {
+        const auto& s = best->segments[i];
+        if (is_parameter(s)) result.params.emplace_back(s.substr(1, s.size() - 2), std::string(segments[i]));
+      }
+      return result;
+    }
   }
   for (const auto& [prefix, methods] : prefixes_) {
     if (path.size() > prefix.size() && path.starts_with(prefix)) {
       auto r = methods.find(m);
       if (r == methods.end()) {
-        result.kind = Match::Kind::MethodNotAllowed;
-        return result;
+        path_known = true;
+        break;
       }
       result.kind = Match::Kind::Found;
       result.route = &r->second;
@@ -47,6 +115,7 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
       return result;
     }
   }
+  if (path_known) result.kind = Match::Kind::MethodNotAllowed;
   return result;
 }
 

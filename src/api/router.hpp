@@ -1,5 +1,6 @@
-// The handler table: exact paths (MLflow's routing is exact-match) and a few prefix routes for
-// artifact paths. Built once at start-up, then read-only (thread-safe to match concurrently).
+// The handler table: exact paths (MLflow's routing is exact-match), path patterns with
+// one-segment parameters ("/logged-models/{model_id}/tags/{tag_key}") and a few prefix routes
+// for artifact paths. Built once at start-up, then read-only (thread-safe to match concurrently).
 #pragma once
 
 #include <functional>
@@ -24,17 +25,28 @@ class Router {
   void add(const std::string& method, const std::string& path, Handler handler, bool streaming = false);
   // Matches every path that starts with `prefix`; the rest is passed as ApiRequest::route_tail.
   void add_prefix(const std::string& method, const std::string& prefix, Handler handler, bool streaming = false);
+  // Matches paths with the same '/'-separated segments as `pattern`, where a segment "{name}"
+  // stands for any one non-empty segment (no '/'); the values go to ApiRequest::path_params.
+  void add_pattern(const std::string& method, const std::string& pattern, Handler handler, bool streaming = false);
 
   struct Match {
     enum class Kind { Found, NotFound, MethodNotAllowed } kind = Kind::NotFound;
     const Route* route = nullptr;
     std::string tail;
+    std::vector<std::pair<std::string, std::string>> params;
   };
-  // HEAD is matched like GET.
+  // HEAD is matched like GET. Like Flask/werkzeug: exact paths first, then patterns (the one
+  // with the most leading static segments wins), then prefixes; a path known only under other
+  // methods is MethodNotAllowed (so GET /logged-models/search reaches GET /logged-models/{id}).
   Match match(std::string_view method, std::string_view path) const;
 
  private:
+  struct Pattern {
+    std::vector<std::string> segments;  // "{name}" for a parameter
+    std::map<std::string, Route> methods;
+  };
   std::map<std::string, std::map<std::string, Route>, std::less<>> exact_;
+  std::vector<Pattern> patterns_;
   std::vector<std::pair<std::string, std::map<std::string, Route>>> prefixes_;
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "artifacts/local_artifact_repo.hpp"
+#include "store/logged_model_store.hpp"
 #include "store/registry_store.hpp"
 #include "store/tracking_store.hpp"
 
@@ -20,6 +21,7 @@ struct ServerSettings {
 
 struct Services {
   store::TrackingStore& tracking;
+  store::LoggedModelStore& logged_models;
   const artifacts::LocalArtifactRepo* artifact_destination;  // null when not serving artifacts
   ServerSettings settings;
   store::RegistryStore* registry = nullptr;  // the model registry routes are served when set

@@ -34,6 +34,7 @@ Connection::Connection(const std::string& path) {
   exec("PRAGMA synchronous=NORMAL");
   exec("PRAGMA foreign_keys=ON");
   exec("PRAGMA case_sensitive_like=ON");
+  exec("PRAGMA cache_size=-32768");  // up to 32 MiB of pages per connection, filled lazily
   cache_ = new Cache();
 }
 

@@ -11,8 +11,13 @@ struct WriteQueue::Item {
   std::exception_ptr error;
 };
 
-WriteQueue::WriteQueue(const std::string& path, std::size_t max_batch)
-    : conn_(path), max_batch_(max_batch), thread_([this] { writer_loop(); }) {}
+WriteQueue::WriteQueue(const std::string& path, std::size_t max_batch, Work maintenance,
+                       std::chrono::seconds maintenance_period)
+    : conn_(path),
+      max_batch_(max_batch),
+      maintenance_(std::move(maintenance)),
+      maintenance_period_(maintenance_period),
+      thread_([this] { writer_loop(); }) {}
 
 WriteQueue::~WriteQueue() {
   {
@@ -49,8 +54,20 @@ void WriteQueue::writer_loop() {
     std::deque<Item*> group;
     {
       std::unique_lock lock(mutex_);
-      cv_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
+      cv_.wait_for(lock, maintenance_period_, [this] { return stopping_ || !pending_.empty(); });
       if (pending_.empty() && stopping_) return;
+      auto now = std::chrono::steady_clock::now();
+      if (maintenance_ && items_ != items_at_maintenance_ && now - last_maintenance_ >= maintenance_period_) {
+        items_at_maintenance_ = items_;
+        last_maintenance_ = now;
+        lock.unlock();
+        try {
+          maintenance_(conn_);
+        } catch (...) {
+        }
+        lock.lock();
+      }
+      if (pending_.empty()) continue;
       while (!pending_.empty() && group.size() < max_batch_) {
         group.push_back(pending_.front());
         pending_.pop_front();

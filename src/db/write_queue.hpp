@@ -4,6 +4,7 @@
 // Thread-safe. Owns its writer connection and thread; the destructor drains and joins.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -20,7 +21,11 @@ class WriteQueue {
  public:
   using Work = std::function<void(Connection&)>;
 
-  WriteQueue(const std::string& path, std::size_t max_batch);
+  // `maintenance`, if set, runs on the writer connection between groups, at most once per
+  // `maintenance_period` and only after writes (e.g. refreshing planner statistics). Its errors
+  // are ignored.
+  WriteQueue(const std::string& path, std::size_t max_batch, Work maintenance = {},
+             std::chrono::seconds maintenance_period = std::chrono::seconds(60));
   ~WriteQueue();
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
@@ -45,6 +50,10 @@ class WriteQueue {
   std::deque<Item*> pending_;
   bool stopping_ = false;
   std::size_t groups_ = 0, items_ = 0;
+  Work maintenance_;
+  std::chrono::seconds maintenance_period_;
+  std::size_t items_at_maintenance_ = 0;
+  std::chrono::steady_clock::time_point last_maintenance_ = std::chrono::steady_clock::now();
   std::thread thread_;
 };
 

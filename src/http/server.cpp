@@ -140,6 +140,7 @@ struct Server::Impl {
                                      405, "text/html; charset=utf-8");
       } else {
         req.route_tail = std::move(match.tail);
+        req.path_params = std::move(match.params);
         ParserSource source(socket, buffer, parser);
         if (match.route->streaming_body) {
           req.body_stream = &source;

@@ -18,5 +18,8 @@ bool iequals(std::string_view a, std::string_view b);
 std::vector<std::string> split(std::string_view s, char sep);
 std::string_view trim(std::string_view s);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+// Python's repr() of a str, as MLflow's messages show values: 'abc', "it's", 'a\\nb'.
+// Non-ASCII UTF-8 is kept as is (Python prints printable code points unescaped).
+std::string python_repr(std::string_view s);
 
 }  // namespace sextant::util

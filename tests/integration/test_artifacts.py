@@ -156,6 +156,44 @@ class TestUploadDownload(ArtifactsBase):
         self.assertEqual(got, b"".join(gen()))
 
 
+def _vm_hwm_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmHWM for pid %d" % pid)
+
+
+class TestStreamingMemory(ArtifactsBase):
+    """Uploads and downloads stream: the server's peak RSS must not grow with the file size."""
+
+    SIZE = 256 * 1024 * 1024
+
+    def test_peak_rss_flat_for_256_mib(self):
+        _, root = self.new_run_root()
+        self.put_ok(root + "/warmup.bin", b"x" * (1024 * 1024))  # reach steady state first
+        self.get(root + "/warmup.bin")
+        before = _vm_hwm_kb(self.srv.proc.pid)
+        block = os.urandom(1024 * 1024)
+
+        def gen():
+            for _ in range(self.SIZE // len(block)):
+                yield block
+
+        r = self.srv.request("PUT", ARTIFACTS + "/" + root + "/huge.bin", data=gen(),
+                             headers={"Content-Type": "application/octet-stream"}, timeout=600)
+        self.assertOk(r)
+        self.assertEqual(os.path.getsize(self.disk(root + "/huge.bin")), self.SIZE)
+        r = self.srv.request("GET", ARTIFACTS + "/" + root + "/huge.bin", stream=True, timeout=600)
+        self.assertEqual(r.status_code, 200)
+        n = sum(len(part) for part in r.iter_content(1024 * 1024))
+        self.assertEqual(n, self.SIZE)
+        growth_mb = (_vm_hwm_kb(self.srv.proc.pid) - before) / 1024.0
+        self.assertLess(growth_mb, 32, "peak RSS grew by %.1f MiB for a %d MiB file"
+                        % (growth_mb, self.SIZE // (1024 * 1024)))
+        self.delete(root + "/huge.bin")
+
+
 class TestListAndDelete(ArtifactsBase):
     def make_tree(self):
         rid, root = self.new_run_root()

@@ -22,4 +22,7 @@ class SchemaVersionError : public std::runtime_error {
 // indexes. Idempotent; safe to call at every start.
 void ensure_schema(db::Connection& conn, const std::string& default_artifact_root);
 
+// Re-samples the query planner's statistics (ANALYZE with a row limit; takes milliseconds).
+void refresh_planner_statistics(db::Connection& conn);
+
 }  // namespace sextant::store::sql

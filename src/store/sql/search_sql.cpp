@@ -1,5 +1,7 @@
 #include "store/sql/search_sql.hpp"
 
+#include <map>
+
 #include "core/error.hpp"
 
 namespace sextant::store::sql {
@@ -90,12 +92,16 @@ void lifecycle_condition(Builder& b, const std::string& column, core::ViewType v
 
 SqlQuery compile_run_search(const RunQuery& query) {
   Builder joins, where, order;
+  // Inner-joined filter aliases by (entity, key): an order_by on the same key reuses the row
+  // (it always exists there), which saves a join per candidate run.
+  std::map<std::pair<EntityKind, std::string>, std::string> filter_alias;
   // Filters: one-row-per-run tables are joined (their keys are unique per run), multi-row
   // relations (dataset inputs) are EXISTS subqueries.
   for (const Clause& c : query.filter) {
     switch (c.entity) {
       case EntityKind::Metric: {
         auto a = joins.alias("fm");
+        filter_alias.emplace(std::make_pair(c.entity, c.key), a);
         joins.add(" JOIN latest_metrics " + a + " ON " + a + ".run_uuid = r.run_uuid AND " + a + ".key = ");
         joins.value(c.key);
         joins.add(" AND ");
@@ -104,8 +110,15 @@ SqlQuery compile_run_search(const RunQuery& query) {
       }
       case EntityKind::Param:
       case EntityKind::Tag: {
-        auto a = joins.alias(c.entity == EntityKind::Param ? "fp" : "ft");
-        joins.add(std::string(" JOIN ") + (c.entity == EntityKind::Param ? "params " : "tags ") + a + " ON " + a +
+        bool is_param = c.entity == EntityKind::Param;
+        auto a = joins.alias(is_param ? "fp" : "ft");
+        filter_alias.emplace(std::make_pair(c.entity, c.key), a);
+        // For equality the (key, value, run_uuid) index answers the join from the index alone;
+        // SQLite would otherwise prefer the unique (key, run_uuid) index and read every row.
+        std::string hint = c.op != Comparator::Eq ? ""
+                           : is_param             ? " INDEXED BY sextant_params_key_value_run"
+                                                  : " INDEXED BY sextant_tags_key_value_run";
+        joins.add(std::string(" JOIN ") + (is_param ? "params " : "tags ") + a + hint + " ON " + a +
                   ".run_uuid = r.run_uuid AND " + a + ".key = ");
         joins.value(c.key);
         joins.add(" AND ");
@@ -141,7 +154,12 @@ SqlQuery compile_run_search(const RunQuery& query) {
   for (const auto& o : query.order_by) {
     const char* dir = o.ascending ? " ASC" : " DESC";
     if (!order.text.empty()) order.add(", ");
-    if (o.entity == EntityKind::Metric) {
+    auto reused = filter_alias.find(std::make_pair(o.entity, o.key));
+    if (reused != filter_alias.end() && o.entity == EntityKind::Metric) {
+      order.add("CASE WHEN " + reused->second + ".is_nan THEN 1 ELSE 0 END, " + reused->second + ".value" + dir);
+    } else if (reused != filter_alias.end()) {
+      order.add(reused->second + ".value" + dir);
+    } else if (o.entity == EntityKind::Metric) {
       auto a = joins.alias("om");
       joins.add(" LEFT JOIN latest_metrics " + a + " ON " + a + ".run_uuid = r.run_uuid AND " + a + ".key = ");
       joins.value(o.key);
@@ -170,7 +188,8 @@ SqlQuery compile_run_search(const RunQuery& query) {
   out.add(" WHERE r.experiment_id IN (");
   for (std::size_t i = 0; i < query.experiment_ids.size(); ++i) {
     if (i) out.add(", ");
-    out.value(SqlValue(query.experiment_ids[i]));
+    auto id = parse_experiment_id(query.experiment_ids[i]);
+    out.value(id ? SqlValue(*id) : SqlValue(query.experiment_ids[i]));
   }
   if (query.experiment_ids.empty()) out.add("NULL");
   out.add(")");

@@ -27,7 +27,7 @@ SqliteDatabase::SqliteDatabase(const SqliteOptions& options) : default_artifact_
     ensure_schema(conn, default_artifact_root_);
   }
   readers_ = std::make_unique<db::ConnectionPool>(options.path, options.reader_connections);
-  writer_ = std::make_unique<db::WriteQueue>(options.path, options.max_group);
+  writer_ = std::make_unique<db::WriteQueue>(options.path, options.max_group, refresh_planner_statistics);
 }
 
 void SqliteDatabase::read(const std::function<void(db::Connection&)>& fn) {
