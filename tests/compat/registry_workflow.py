@@ -9,8 +9,9 @@ reference environment, ../shared/tools/mlflow-env.sh) and a running server:
 Against MLflow's own server set COMPAT_REFERENCE_SERVER=1 (it accepts http:// and s3:// sources
 that Sextant rejects).
 
-Covers MlflowClient's registry calls on run-artifact sources (logged-model based
-`log_model(..., registered_model_name=...)` needs the logged-models API and is not covered).
+Covers MlflowClient's registry calls on run-artifact sources, and MLflow 3's logged-model
+registration: `mlflow.sklearn.log_model(..., registered_model_name=...)`, `register_model` of
+`models:/m-...`, the `mlflow.modelVersions` tag, loading `models:/name/version` back.
 Prints one line per step, asserts the results, exits non-zero on the first failed check and
 prints "REGISTRY WORKFLOW OK" on success.
 """
@@ -179,7 +180,49 @@ def main():
     client.delete_registered_model(new_name)
     msg = expect_error("RESOURCE_DOES_NOT_EXIST", client.get_registered_model, new_name)
     step("delete_registered_model", get_after=msg[:70])
+
+    logged_model_flow(client, suffix)
     print("REGISTRY WORKFLOW OK", flush=True)
+
+
+def logged_model_flow(client, suffix):
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    name = f"compat-sk-{suffix}"
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [0.9, 0.2]])
+    y = np.array([0, 1, 0, 1])
+    est = LogisticRegression().fit(X, y)
+    with mlflow.start_run() as run:
+        info = mlflow.sklearn.log_model(est, name="model", registered_model_name=name)
+    step("sklearn.log_model with registered_model_name", model_id=info.model_id,
+         registered_version=info.registered_model_version)
+    check_eq(str(info.registered_model_version), "1", "registered version")
+    mv = client.get_model_version(name, "1")
+    step("version of the logged model", source=mv.source, run_id=mv.run_id)
+    check_eq(mv.source, f"models:/{info.model_id}", "source of the version")
+    check_eq(mv.run_id, run.info.run_id, "run_id from the logged model")
+    uri = client.get_model_version_download_uri(name, "1")
+    logged = client.get_logged_model(info.model_id)
+    check_eq(uri, logged.artifact_location, "download uri = logged model location")
+
+    mv2 = mlflow.register_model(f"models:/{info.model_id}", name)
+    check_eq(mv2.version, "2", "second registration")
+    mv3 = mlflow.register_model(f"runs:/{run.info.run_id}/model", name)  # resolves to the logged model
+    step("register_model models:/ and runs:/", v2=mv2.source, v3=mv3.source)
+    check_eq(mv3.version, "3", "runs:/ registration")
+    tag = client.get_logged_model(info.model_id).tags.get("mlflow.modelVersions")
+    step("mlflow.modelVersions tag", value=tag)
+    check(tag is not None and f'"name": "{name}", "version": 1' in tag, "logged model links its versions")
+
+    loaded = mlflow.sklearn.load_model(f"models:/{name}/1")
+    same = (loaded.predict(X) == est.predict(X)).all()
+    step("sklearn.load_model models:/name/1", predictions_equal=bool(same))
+    check(same, "loaded model predicts like the original")
+    client.set_registered_model_alias(name, "prod", "2")
+    loaded = mlflow.pyfunc.load_model(f"models:/{name}@prod")
+    step("pyfunc.load_model models:/name@prod", prediction=list(loaded.predict(X)))
+    client.delete_registered_model(name)
 
 
 if __name__ == "__main__":

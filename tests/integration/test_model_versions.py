@@ -172,6 +172,33 @@ class TestLoggedModelSources(RegistryTestCase):
         self.assertIsNone(self.logged_model_tag(self.model_id, "mlflow.modelVersions"))
 
 
+class TestLoggedModelsApi(RegistryTestCase):
+    """The same flow through the logged-models endpoints, as the MLflow 3 client drives it
+    (§6: log_model then register_model with models:/<model_id> and model_id)."""
+
+    def test_log_model_then_register(self):
+        exp = self.create_experiment(unique("lmapi"))
+        run_id, _ = self.run_with_artifacts(exp)
+        model = self.assertOk(api_post("logged-models", {"experiment_id": exp, "name": "model",
+                                                         "source_run_id": run_id}))["model"]
+        model_id = model["info"]["model_id"]
+        location = model["info"]["artifact_uri"]
+        name = unique("lmapi")
+        self.assertOk(api_post("registered-models/create", {"name": name}))
+        mv = self.assertOk(api_post("model-versions/create", {"name": name, "source": "models:/" + model_id,
+                                                              "model_id": model_id}))["model_version"]
+        self.assertEqual(mv["run_id"], run_id)
+        self.assertEqual(self.assertOk(api_get("model-versions/get-download-uri",
+                                               {"name": name, "version": "1"}))["artifact_uri"], location)
+        got = self.assertOk(api_get("logged-models/" + model_id))["model"]
+        tags = harness.as_dict(got["info"].get("tags"))
+        self.assertEqual(tags.get("mlflow.modelVersions"), '[{"name": "%s", "version": 1}]' % name)
+        # A deleted logged model can no longer be registered.
+        self.assertOk(api_delete("logged-models/" + model_id, {}))
+        self.assertBadParam(self.try_version(name, "models:/" + model_id), "Unable to fetch model")
+        self.assertNotFound(self.try_version(name, "models:/" + model_id, model_id=model_id))
+
+
 class TestSourceValidation(RegistryTestCase):
     """Only sources naming a run's / logged model's artifacts on this server are accepted; every
     rejection is 400 INVALID_PARAMETER_VALUE and leaves no version behind."""
