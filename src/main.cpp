@@ -12,6 +12,7 @@
 #include "store/sql/schema.hpp"
 #include "store/sql/sqlite_database.hpp"
 #include "store/sql/sqlite_logged_model_store.hpp"
+#include "store/sql/sqlite_registry_store.hpp"
 #include "store/sql/sqlite_tracking_store.hpp"
 #include "version.hpp"
 
@@ -69,6 +70,7 @@ int run_server(const std::vector<std::string>& args) {
     store::sql::SqliteDatabase database(opts);
     store::sql::SqliteTrackingStore store(database);
     store::sql::SqliteLoggedModelStore logged_models(database);
+    store::sql::SqliteRegistryStore registry(database);
 
     std::unique_ptr<artifacts::LocalArtifactRepo> destination;
     if (cfg.serve_artifacts) {
@@ -81,6 +83,7 @@ int run_server(const std::vector<std::string>& args) {
     }
     api::Services services{store, logged_models, destination.get(),
                            api::ServerSettings{cfg.serve_artifacts, default_root, cfg.static_prefix, kMlflowApiVersion}};
+    services.registry = &registry;
     auto router = api::build_router(services);
     http::ServerOptions http_opts;
     http_opts.host = cfg.host;

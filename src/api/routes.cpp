@@ -31,6 +31,7 @@ Router build_router(Services& services) {
   register_artifact_routes(reg, services);
   register_misc_routes(reg, services);
   register_logged_model_routes(reg, services);
+  register_registry_routes(reg, services);
   return router;
 }
 

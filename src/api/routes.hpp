@@ -32,5 +32,6 @@ void register_metric_routes(RpcRegistrar& reg, Services& services);
 void register_artifact_routes(RpcRegistrar& reg, Services& services);
 void register_misc_routes(RpcRegistrar& reg, Services& services);
 void register_logged_model_routes(RpcRegistrar& reg, Services& services);
+void register_registry_routes(RpcRegistrar& reg, Services& services);
 
 }  // namespace sextant::api

@@ -7,6 +7,7 @@
 
 #include "artifacts/local_artifact_repo.hpp"
 #include "store/logged_model_store.hpp"
+#include "store/registry_store.hpp"
 #include "store/tracking_store.hpp"
 
 namespace sextant::api {
@@ -23,6 +24,7 @@ struct Services {
   store::LoggedModelStore& logged_models;
   const artifacts::LocalArtifactRepo* artifact_destination;  // null when not serving artifacts
   ServerSettings settings;
+  store::RegistryStore* registry = nullptr;  // the model registry routes are served when set
 };
 
 }  // namespace sextant::api

@@ -47,6 +47,11 @@ struct OrderBy {
 };
 
 // Which grammar to apply (entities, attribute names and comparators allowed differ).
-enum class Grammar { Runs, Experiments };
+// RegisteredModels (§3.4): attribute `name`, tags. ModelVersions (§3.5): attributes `name`,
+// `run_id` (also IN a list), `source_path`, `version_number` (number, or a string compared
+// numerically), tags. Order keys: RegisteredModels `name` | `last_updated_timestamp` (alias
+// `timestamp`); ModelVersions `name` | `version_number` | `creation_timestamp` |
+// `last_updated_timestamp`. Both produce only Attribute and Tag clauses.
+enum class Grammar { Runs, Experiments, RegisteredModels, ModelVersions };
 
 }  // namespace sextant::search

@@ -569,6 +569,15 @@ constexpr const char* kExperimentFilterKeys = "{'name', 'creation_time', 'last_u
 constexpr const char* kExperimentOrderKeys =
     "{'name', 'experiment_id', 'creation_time', 'last_update_time'}";
 constexpr const char* kDatasetKeys = "{'name', 'digest', 'context'}";
+// Registry grammars (MLflow's SearchModelUtils / SearchModelVersionUtils and the SQL store).
+constexpr const char* kRegistryEntities = "('attribute', 'tag', 'tags')";
+constexpr const char* kModelFilterKeys = "{'name'}";
+constexpr const char* kVersionFilterKeys = "{'name', 'version_number', 'run_id', 'source_path'}";
+constexpr const char* kVersionNumericKeys =
+    "{'version_number', 'creation_timestamp', 'last_updated_timestamp'}";
+constexpr const char* kVersionOrderKeys =
+    "{'name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'}";
+constexpr const char* kModelOrderKeysRecommended = "{'name', 'timestamp'}";
 
 constexpr const char* kNumericOps = "{'=', '!=', '>', '>=', '<', '<='}";
 constexpr const char* kStringOps = "{'=', '!=', 'LIKE', 'ILIKE'}";
@@ -804,6 +813,88 @@ bool string_op(OpKind k) {
 }
 bool string_list_op(OpKind k) { return string_op(k) || k == OpKind::In || k == OpKind::NotIn; }
 
+// Registered models and model versions: entity `attribute.` (or none), `tag.`, `tags.`
+// exactly as written. Attribute keys are checked before quotes are removed (MLflow's
+// _get_model_search_identifier), so `"name"` is not the attribute name.
+EntityKind registry_entity(const RawIdent& id) {
+  if (!id.has_entity) return EntityKind::Attribute;
+  const std::string shown = id.entity_backticked ? "`" + id.entity + "`" : id.entity;
+  if (shown == "attribute") return EntityKind::Attribute;
+  if (shown == "tag" || shown == "tags") return EntityKind::Tag;
+  throw_invalid("Invalid entity type '" + shown + "'. Valid entity types are " + kRegistryEntities);
+}
+
+std::string key_as_written(const RawIdent& id) {
+  switch (id.key_quote) {
+    case KeyQuote::Double: return "\"" + id.key + "\"";
+    case KeyQuote::Backtick: return "`" + id.key + "`";
+    case KeyQuote::Bare: break;
+  }
+  return id.key;
+}
+
+bool version_numeric_key(std::string_view k) {
+  return one_of(k, {"version_number", "creation_timestamp", "last_updated_timestamp"});
+}
+
+Resolved resolve_registry(const RawClause& c, Grammar grammar) {
+  const bool versions = grammar == Grammar::ModelVersions;
+  Resolved r;
+  r.entity = registry_entity(c.ident);
+  r.raw_key = c.ident.key;
+  r.key = c.ident.key;
+  const RawValue& v = c.value;
+  if (r.entity == EntityKind::Tag) {
+    if (!stringish(v.kind)) {
+      throw_invalid("Expected a quoted string value for tag (e.g. 'my-value'). Got value " + v.raw);
+    }
+    r.value = string_value(expect_quoted(v));
+    return r;
+  }
+  const std::string written = key_as_written(c.ident);
+  const bool valid = versions ? one_of(written, {"name", "version_number", "run_id", "source_path"})
+                              : written == "name";
+  if (!valid) {
+    throw_invalid("Invalid attribute key '" + written + "' specified. Valid keys are '" +
+                  (versions ? kVersionFilterKeys : kModelFilterKeys) + "'");
+  }
+  r.numeric = versions && version_numeric_key(r.key);
+  if (stringish(v.kind)) {
+    r.value = string_value(expect_quoted(v));
+  } else if (v.kind == ValKind::List) {
+    if (r.key != "run_id") {
+      throw_invalid("Only the 'run_id' attribute supports comparison with a list of quoted "
+                    "string values.");
+    }
+    r.value = list_value(v);
+  } else if (v.kind == ValKind::Number && versions) {
+    if (!r.numeric) {
+      throw_invalid(std::string("Only the '") + kVersionNumericKeys +
+                    "' attributes support comparison with numeric values.");
+    }
+    r.value = number_value(v);
+  } else {
+    throw_invalid("Expected a quoted string value or a list of quoted string values for "
+                  "attributes. Got value " + v.raw);
+  }
+  return r;
+}
+
+// The registry stores check comparators with their own wording.
+void check_registry_comparator(const RawOp& op, const Resolved& r, Grammar grammar) {
+  const OpKind k = op.kind;
+  if (r.entity == EntityKind::Tag) {
+    if (!string_op(k)) throw_invalid("Invalid comparator for tag: " + op.text);
+    return;
+  }
+  if (r.numeric) {
+    if (!numeric_op(k)) throw_invalid("Invalid comparator for attribute " + r.key + ": " + op.text);
+    return;
+  }
+  const bool in_ok = grammar == Grammar::ModelVersions && r.key == "run_id" && k == OpKind::In;
+  if (!string_op(k) && !in_ok) throw_invalid("Invalid comparator for attribute: " + op.text);
+}
+
 Comparator to_comparator(OpKind k) {
   switch (k) {
     case OpKind::Eq: return Comparator::Eq;
@@ -835,7 +926,9 @@ void check_comparator(const RawOp& op, bool ok, const char* allowed) {
 
 Clause finish(const RawClause& raw, Resolved r, Grammar grammar, std::string_view text) {
   const OpKind k = raw.op.kind;
-  if (r.numeric) {
+  if (grammar == Grammar::RegisteredModels || grammar == Grammar::ModelVersions) {
+    check_registry_comparator(raw.op, r, grammar);
+  } else if (r.numeric) {
     check_comparator(raw.op, numeric_op(k), kNumericOps);
   } else if (grammar == Grammar::Runs &&
              (r.entity == EntityKind::Dataset || r.entity == EntityKind::Attribute)) {
@@ -916,7 +1009,12 @@ Filter parse_filter(std::string_view filter, Grammar grammar) {
   std::vector<Resolved> resolved;
   resolved.reserve(raws.size());
   for (const auto& raw : raws) {
-    resolved.push_back(grammar == Grammar::Runs ? resolve_runs(raw) : resolve_experiments(raw));
+    switch (grammar) {
+      case Grammar::Runs: resolved.push_back(resolve_runs(raw)); break;
+      case Grammar::Experiments: resolved.push_back(resolve_experiments(raw)); break;
+      case Grammar::RegisteredModels:
+      case Grammar::ModelVersions: resolved.push_back(resolve_registry(raw, grammar)); break;
+    }
   }
 
   // Phase 4: comparators.
@@ -974,6 +1072,31 @@ OrderBy parse_order_by(std::string_view clause, Grammar grammar) {
       }
       throw_invalid("Invalid identifier type 'dataset'");
     }
+  } else if (grammar == Grammar::RegisteredModels) {
+    // MLflow's SQL store takes the whole identifier (quotes removed) as the key; no prefixes.
+    const std::string token = id.has_entity ? id.entity + "." + id.key : id.key;
+    out.entity = EntityKind::Attribute;
+    if (token == "name") {
+      out.key = "name";
+    } else if (token == "timestamp" || token == "last_updated_timestamp") {
+      out.key = "last_updated_timestamp";
+    } else {
+      throw_invalid("Invalid order by key '" + token + "' specified. Valid keys are '" +
+                    kModelOrderKeysRecommended + "'");
+    }
+  } else if (grammar == Grammar::ModelVersions) {
+    out.entity = experiments_entity(id);
+    const bool valid =
+        one_of(id.key, {"name", "version_number", "creation_timestamp", "last_updated_timestamp"});
+    if (out.entity == EntityKind::Attribute && !valid) {
+      throw_invalid("Invalid attribute key '" + id.key + "' specified. Valid keys are '" +
+                    kVersionOrderKeys + "'");
+    }
+    if (!valid) {  // tags.<key>: the store only knows attribute keys
+      throw_invalid("Invalid order by key '" + id.key + "' specified. Valid keys are " +
+                    kVersionOrderKeys);
+    }
+    out.entity = EntityKind::Attribute;
   } else {
     out.entity = experiments_entity(id);
     if (out.entity == EntityKind::Tag) throw_invalid("Invalid order_by entity: tag");

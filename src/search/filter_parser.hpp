@@ -1,4 +1,4 @@
-// Parsers for MLflow's search filter strings and order_by clauses (mlflow-api.md §3.1-3.3, §3.8).
+// Parsers for MLflow's search filter strings and order_by clauses (mlflow-api.md §3.1-3.5, §3.8).
 // Pure functions; thread-safe. On invalid input they throw core::MlflowError with
 // ErrorCode::INVALID_PARAMETER_VALUE and a message in MLflow's wording.
 #pragma once

@@ -88,6 +88,9 @@ constexpr const char* kExtraIndexes[] = {
     "CREATE INDEX IF NOT EXISTS sextant_runs_uuid_experiment ON runs (run_uuid, experiment_id, lifecycle_stage, start_time)",
     "CREATE INDEX IF NOT EXISTS sextant_runs_experiment_start ON runs (experiment_id, start_time)",
     "CREATE INDEX IF NOT EXISTS sextant_metrics_run_key_step ON metrics (run_uuid, key, step)",
+    // The registry tag tables' primary keys lead with the key; lookups go by model / version.
+    "CREATE INDEX IF NOT EXISTS sextant_registered_model_tags_name ON registered_model_tags (name)",
+    "CREATE INDEX IF NOT EXISTS sextant_model_version_tags_name_version ON model_version_tags (name, version)",
 };
 
 bool table_exists(db::Connection& conn, const char* name) {
