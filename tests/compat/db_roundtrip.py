@@ -2,7 +2,8 @@
 """Manual database round-trip check between two tracking servers (driven by db_roundtrip.sh).
 
 Not part of the test suite or CI.  Uses the official MLflow client against
-MLFLOW_TRACKING_URI.
+MLFLOW_TRACKING_URI.  The model registry and MLflow 3 logged models part of the data set, dump
+and normalisation lives in registry_roundtrip.py.
 
     db_roundtrip.py write   --out FILE   write a fixed data set, check the read-back, dump it
     db_roundtrip.py dump    --out FILE   dump everything the server shows (JSON)
@@ -181,6 +182,11 @@ def log(msg):
     print(msg, flush=True)
 
 
+# the registry part uses the helpers above (imported under this file's module name)
+sys.modules.setdefault("db_roundtrip", sys.modules[__name__])
+import registry_roundtrip as registry  # noqa: E402
+
+
 # ---------------------------------------------------------------------------------------
 # write
 
@@ -223,7 +229,7 @@ def write(client):
         if exp.get("delete"):
             client.delete_experiment(eid)
             log(f"[write]   delete_experiment {eid}")
-    return data
+    return {"tracking": data, "registry": registry.write(client)}
 
 
 def expected_latest(metrics):
@@ -236,9 +242,10 @@ def expected_latest(metrics):
     return {k: stored(v) for k, (_, v) in best.items()}
 
 
-def check_readback(data, dump):
+def check_readback(written, dump):
     """Compare the dump against what write() sent.  Returns a list of problems."""
-    problems = []
+    data = written["tracking"]
+    problems = registry.check_readback(written["registry"], dump)
 
     def eq(got, want, what):
         if got != want:
@@ -376,7 +383,9 @@ def dump(client):
     searches["experiments tag"] = [
         e.name for e in client.search_experiments(filter_string="tags.`exp.owner` = 'roundtrip'",
                                                   view_type=ViewType.ALL)]
-    return {"experiments": experiments, "runs": runs, "searches": searches}
+    out = {"experiments": experiments, "runs": runs, "searches": searches}
+    out.update(registry.dump(client, exp_ids, {r["run_name"]: i for i, r in runs.items()}))
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -419,8 +428,11 @@ def normalize(d):
         for k in ("run_id", "experiment_id", "artifact_uri"):
             if k in r["get_run_diff"]:
                 r["get_run_diff"][k] = subst(r["get_run_diff"][k])
+        registry.normalize_run_tags(r["tags"])
         runs[f"{exp_name.get(eid)}/{r['run_name']}"] = r
-    return {"experiments": exps, "runs": dict(sorted(runs.items())), "searches": d["searches"]}
+    out = {"experiments": exps, "runs": dict(sorted(runs.items())), "searches": d["searches"],
+           "registry": d["registry"], "logged_models": d["logged_models"]}
+    return registry.normalize(out, exp_name, run_name)
 
 
 def diff(a, b, path=""):
@@ -481,7 +493,9 @@ def main():
             log(f"[compare] {len(problems)} difference(s)")
             return 1
         log(f"[compare] equal: {len(a['experiments'])} experiments, {len(a['runs'])} runs, "
-            f"{len(a['searches'])} searches")
+            f"{len(a['searches'])} searches, {len(a['registry']['models'])} registered models, "
+            f"{sum(len(m['versions']) for m in a['registry']['models'].values())} versions, "
+            f"{len(a['logged_models']['models'])} logged models")
         return 0
 
     import mlflow
@@ -500,8 +514,9 @@ def main():
     out = dump(client)
     with open(args.out, "w") as f:
         json.dump(out, f, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False)
-    log(f"[{args.mode}] dumped {len(out['experiments'])} experiments, {len(out['runs'])} runs "
-        f"from {uri} -> {args.out}")
+    log(f"[{args.mode}] dumped {len(out['experiments'])} experiments, {len(out['runs'])} runs, "
+        f"{len(out['registry']['models'])} registered models, "
+        f"{len(out['logged_models']['models'])} logged models from {uri} -> {args.out}")
     if data is not None:
         problems = check_readback(data, out)
         for p in problems:

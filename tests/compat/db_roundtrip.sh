@@ -12,6 +12,11 @@
 #   ROUNDTRIP_DIR     work directory          (default: a new mktemp -d; kept on failure)
 #   ROUNDTRIP_KEEP=1  keep the work directory even on success
 #
+# The data set (db_roundtrip.py + registry_roundtrip.py): experiments, runs, params, tags,
+# metrics; registered models, model versions (runs:/, models:/<model_id>, models:/<name>/<v>
+# sources), aliases, stages, tags; MLflow 3 logged models (sklearn.log_model and
+# create_logged_model) with params, tags, metrics and statuses.
+#
 # Scenarios:
 #   1. Sextant creates a fresh DB; the client writes the data set through Sextant and dumps
 #      what it reads back; then MLflow's server opens the same DB file and the client dumps
@@ -124,6 +129,10 @@ scenario() {
     mkdir -p "$dir"
     echo
     echo "=== $name: $wl writes $dir/a.db, $rl reads it ==="
+    if [[ -e $dir/a.db || -e $dir/art ]]; then
+        record FAIL "$name: $dir is not fresh (a.db / art left from an earlier run)"
+        return
+    fi
     if ! start_server "$writer" "$dir/a.db" "$dir/art" "$dir/writer.log"; then
         record FAIL "$name: $wl did not start on a fresh DB"
         return

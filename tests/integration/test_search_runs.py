@@ -497,6 +497,18 @@ class TestSearchRunsNaNOrdering(SearchRunsBase):
         self.assertEqual(self.order("metrics.m ASC"), ["a", "c", "b", "d"])
         self.assertEqual(self.order("metrics.m DESC"), ["c", "a", "b", "d"])
 
+    def order_filtered(self, flt, ob):
+        data = self.search_ok({"experiment_ids": [self.exp], "filter": flt, "order_by": [ob]})
+        return [self.R[r["info"]["run_id"]] for r in data.get("runs", [])]
+
+    def test_nan_ordering_with_filter_on_the_same_metric(self):
+        # A NaN is stored as 0 (MLflow's quirk), so "< 5" keeps it and it must still sort after
+        # the numbers; "> 0.5" drops it (the server then orders by the index alone).
+        self.assertEqual(self.order_filtered("metrics.m < 5", "metrics.m DESC"), ["c", "a", "b"])
+        self.assertEqual(self.order_filtered("metrics.m < 5", "metrics.m ASC"), ["a", "c", "b"])
+        self.assertEqual(self.order_filtered("metrics.m > 0.5", "metrics.m DESC"), ["c", "a"])
+        self.assertEqual(self.order_filtered("metrics.m > 0.5", "metrics.m ASC"), ["a", "c"])
+
     def test_nan_in_results(self):
         data = self.search_ok({"experiment_ids": [self.exp],
                                "filter": "attributes.start_time = 20"})

@@ -54,6 +54,10 @@ TEST(SearchSql, OrderReusesFilterJoinAndAddsTieBreakers) {
   EXPECT_EQ(sql.text.find("LEFT JOIN"), std::string::npos);  // the filter's row is reused
   EXPECT_NE(sql.text.find("r.start_time DESC"), std::string::npos);
   EXPECT_NE(sql.text.find("r.run_uuid ASC"), std::string::npos);
+  // "> 0.9" cannot match NaN (stored as 0), so no NaN ordering term is needed; "< 1" can.
+  EXPECT_EQ(sql.text.find("is_nan"), std::string::npos);
+  auto may_be_nan = compile_run_search(run_query("metrics.acc < 1", {"metrics.acc DESC"}));
+  EXPECT_NE(may_be_nan.text.find("is_nan THEN 1"), std::string::npos);
   auto other = compile_run_search(run_query("metrics.acc > 0.9", {"metrics.loss"}));
   EXPECT_NE(other.text.find("LEFT JOIN latest_metrics"), std::string::npos);
 }

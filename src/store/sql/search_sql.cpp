@@ -1,6 +1,7 @@
 #include "store/sql/search_sql.hpp"
 
 #include <map>
+#include <set>
 
 #include "core/error.hpp"
 
@@ -71,6 +72,19 @@ void comparison(Builder& b, const std::string& column, const Clause& c) {
     b.value(c.value.text);
 }
 
+// Would the numeric comparison "stored op literal" hold?
+bool compares_true(double stored, Comparator op, double literal) {
+  switch (op) {
+    case Comparator::Eq: return stored == literal;
+    case Comparator::NotEq: return stored != literal;
+    case Comparator::Gt: return stored > literal;
+    case Comparator::Ge: return stored >= literal;
+    case Comparator::Lt: return stored < literal;
+    case Comparator::Le: return stored <= literal;
+    default: return true;  // not numeric: assume it may match
+  }
+}
+
 const char* run_attribute_column(const std::string& key) {
   if (key == "run_id") return "r.run_uuid";
   if (key == "status") return "r.status";
@@ -95,6 +109,9 @@ SqlQuery compile_run_search(const RunQuery& query) {
   // Inner-joined filter aliases by (entity, key): an order_by on the same key reuses the row
   // (it always exists there), which saves a join per candidate run.
   std::map<std::pair<EntityKind, std::string>, std::string> filter_alias;
+  // Metric keys whose filter cannot match a NaN value (stored as 0 with is_nan = 1): ordering
+  // on them needs no NaN term, which lets SQLite read the index in order and stop early.
+  std::set<std::string> nan_excluded;
   // Filters: one-row-per-run tables are joined (their keys are unique per run), multi-row
   // relations (dataset inputs) are EXISTS subqueries.
   for (const Clause& c : query.filter) {
@@ -102,6 +119,7 @@ SqlQuery compile_run_search(const RunQuery& query) {
       case EntityKind::Metric: {
         auto a = joins.alias("fm");
         filter_alias.emplace(std::make_pair(c.entity, c.key), a);
+        if (!compares_true(0.0, c.op, c.value.number)) nan_excluded.insert(c.key);
         joins.add(" JOIN latest_metrics " + a + " ON " + a + ".run_uuid = r.run_uuid AND " + a + ".key = ");
         joins.value(c.key);
         joins.add(" AND ");
@@ -155,7 +173,9 @@ SqlQuery compile_run_search(const RunQuery& query) {
     const char* dir = o.ascending ? " ASC" : " DESC";
     if (!order.text.empty()) order.add(", ");
     auto reused = filter_alias.find(std::make_pair(o.entity, o.key));
-    if (reused != filter_alias.end() && o.entity == EntityKind::Metric) {
+    if (reused != filter_alias.end() && o.entity == EntityKind::Metric && nan_excluded.count(o.key)) {
+      order.add(reused->second + ".value" + dir);
+    } else if (reused != filter_alias.end() && o.entity == EntityKind::Metric) {
       order.add("CASE WHEN " + reused->second + ".is_nan THEN 1 ELSE 0 END, " + reused->second + ".value" + dir);
     } else if (reused != filter_alias.end()) {
       order.add(reused->second + ".value" + dir);
