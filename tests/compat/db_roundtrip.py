@@ -395,15 +395,6 @@ def dump(client):
 def normalize(d):
     """Replace server-chosen ids / times so dumps of data written by different servers compare."""
     exp_name = {e["experiment_id"]: e["name"] for e in d["experiments"]}
-    run_name = {rid: r["run_name"] for rid, r in d["runs"].items()}
-
-    def subst(s):
-        if not isinstance(s, str):
-            return s
-        for rid, n in run_name.items():
-            s = s.replace(rid, f"<run:{n}>")
-        return s
-
     exps = []
     for e in d["experiments"]:
         e = dict(e)
@@ -418,21 +409,15 @@ def normalize(d):
         exps.append(e)
     exps.sort(key=lambda e: e["name"])
     runs = {}
-    for rid, r in d["runs"].items():
-        r = json.loads(json.dumps(r))
-        r["run_id"] = f"<run:{r['run_name']}>"
+    for r in d["runs"].values():
+        r = dict(r)
         eid = r["experiment_id"]
         r["experiment_id"] = f"<exp:{exp_name.get(eid)}>"
-        uri = subst(r["artifact_uri"]) or ""
-        r["artifact_uri"] = uri.replace(f"/{eid}/", "/<id>/")
-        for k in ("run_id", "experiment_id", "artifact_uri"):
-            if k in r["get_run_diff"]:
-                r["get_run_diff"][k] = subst(r["get_run_diff"][k])
-        registry.normalize_run_tags(r["tags"])
         runs[f"{exp_name.get(eid)}/{r['run_name']}"] = r
-    out = {"experiments": exps, "runs": dict(sorted(runs.items())), "searches": d["searches"],
-           "registry": d["registry"], "logged_models": d["logged_models"]}
-    return registry.normalize(out, exp_name, run_name)
+    # run ids (and /<exp id>/<run id>/ in artifact URIs) are replaced everywhere by the registry
+    # part, along with its own ids
+    return registry.normalize(d, {"experiments": exps, "runs": dict(sorted(runs.items())),
+                                  "searches": d["searches"]})
 
 
 def diff(a, b, path=""):
@@ -512,8 +497,9 @@ def main():
     if args.mode == "write":
         data = write(client)
     out = dump(client)
+    text = json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False)
     with open(args.out, "w") as f:
-        json.dump(out, f, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False)
+        f.write(text)
     log(f"[{args.mode}] dumped {len(out['experiments'])} experiments, {len(out['runs'])} runs, "
         f"{len(out['registry']['models'])} registered models, "
         f"{len(out['logged_models']['models'])} logged models from {uri} -> {args.out}")

@@ -115,8 +115,12 @@ stop_server() {
 
 label() { if [[ $1 == mlflow ]]; then echo "mlflow"; elif [[ $SEXTANT == mlflow ]]; then echo "mlflow(as-sextant)"; else echo "sextant"; fi; }
 
-# drop the client's "View run ... at: URL" chatter
-quiet() { grep --line-buffered -v -e '^🏃 View run ' -e '^🧪 View experiment at: '; }
+# drop the client's chatter ("View run ... at: URL", register_model's progress lines, INFO logs)
+quiet() {
+    grep --line-buffered -v -e '^🏃 View run ' -e '^🧪 View experiment at: ' \
+        -e "^Successfully registered model '" -e "^Registered model '.*' already exists" \
+        -e "^Created version '" -e '^[0-9/]* [0-9:]* INFO mlflow\.'
+}
 
 RESULTS=()
 record() { RESULTS+=("$1  $2"); echo ">>> $1: $2"; }

@@ -19,6 +19,7 @@ import os
 import re
 import tempfile
 import warnings
+from collections.abc import Sequence
 
 from db_roundtrip import BASE_TS, fnum, log
 
@@ -61,6 +62,7 @@ LOGGED_MODEL_SEARCHES = [
     ("metrics.acc > 0.7", "metrics.acc > 0.7", None, None, 100),
     ("params.alpha = 1", "params.alpha = '1'", None, None, 100),
     ("tags.team", "tags.team = 'compat'", None, None, 100),
+    # matches nothing in MLflow 3.6 (its status column holds integers); Sextant must agree
     ("status READY", "status = 'READY'", None, [{"field_name": "name"}], 100),
     ("model_type", "model_type = 'agent'", None, None, 100),
     ("dataset metric", "metrics.acc > 0", [{"dataset_name": "rt-ds", "dataset_digest": "d1"}],
@@ -201,18 +203,19 @@ def expected(ctx):
     for name, (desc, tags, aliases) in models.items():
         for k, v in (("description", desc), ("tags", tags), ("aliases", aliases)):
             ex[("registry", "models", name, "get", k)] = v
-    versions = {  # (name, version): (stage, source, run_id, model_id, tags, description)
-        (A, "1"): ("Archived", src_files, files, None, {"v": "1"}, "first"),
-        (A, "2"): ("Production", src_files, files, None, {"validated": "yes"}, "second"),
-        (A, "3"): ("Staging", f"models:/{m['sk']}", sk, m["sk"], {}, None),
-        (A, "4"): ("Production", f"{files_uri}/model", files, None, {}, None),
-        (A, "6"): ("None", f"models:/{A}/2", None, None, {}, None),
-        (B, "1"): ("Production", f"models:/{m['runless']}", None, m["runless"], {}, None),
-        (B, "2"): ("Production", f"models:/{m['sk']}", sk, m["sk"], {}, None),
+    # (name, version): (stage, source, run_id, tags, description).  Unset strings read as "";
+    # MLflow's SQL store keeps no model_id for versions (the servers are only compared on it).
+    versions = {
+        (A, "1"): ("Archived", src_files, files, {"v": "1"}, "first"),
+        (A, "2"): ("Production", src_files, files, {"validated": "yes"}, "second"),
+        (A, "3"): ("Staging", f"models:/{m['sk']}", sk, {}, ""),
+        (A, "4"): ("Production", f"{files_uri}/model", files, {}, ""),
+        (A, "6"): ("None", f"models:/{A}/2", "", {}, ""),
+        (B, "1"): ("Production", f"models:/{m['runless']}", "", {}, ""),
+        (B, "2"): ("Production", f"models:/{m['sk']}", sk, {}, ""),
     }
     for (name, v), vals in versions.items():
-        for k, val in zip(("current_stage", "source", "run_id", "model_id", "tags",
-                           "description"), vals):
+        for k, val in zip(("current_stage", "source", "run_id", "tags", "description"), vals):
             ex[("registry", "models", name, "versions", v, k)] = val
         ex[("registry", "models", name, "versions", v, "status")] = "READY"
         ex[("registry", "models", name, "versions", v, "name")] = name
@@ -227,11 +230,11 @@ def expected(ctx):
                                                       ["Production", "4"], ["Staging", "3"]]
     lms = {  # key: (name, status, source_run_id, user params, user tags)
         "sk": ("model", "READY", sk, {}, {}),
-        "runless": ("model", "READY", None, {}, {}),
+        "runless": ("model", "READY", "", {}, {}),
         "ready": ("lm-ready", "READY", files, {"alpha": "1", "layers": "3", "extra": "yes"},
                   {"team": "compat", "stage": "candidate"}),
-        "failed": ("lm-failed", "FAILED", None, {"alpha": "2"}, {}),
-        "pending": ("lm-pending", "PENDING", None, {}, {"team": "compat"}),
+        "failed": ("lm-failed", "FAILED", "", {"alpha": "2"}, {}),
+        "pending": ("lm-pending", "PENDING", "", {}, {"team": "compat"}),
     }
     for key, (name, status, run, params, tags) in lms.items():
         p = ("logged_models", "models", m[key])
@@ -277,7 +280,7 @@ def plain(v):
         return fnum(v)
     if isinstance(v, dict):
         return {str(k): plain(x) for k, x in sorted(v.items())}
-    if isinstance(v, (list, tuple)):
+    if isinstance(v, Sequence) and not isinstance(v, str):  # incl. protobuf repeated fields
         return sorted((plain(x) for x in v), key=lambda x: json.dumps(x, sort_keys=True))
     if hasattr(v, "__dict__"):
         return {k.lstrip("_"): plain(x) for k, x in sorted(vars(v).items())}
@@ -353,8 +356,8 @@ def dump(client, experiment_ids, run_ids):
         rec = plain(client.get_logged_model(lm.model_id))
         rec["search_diff"] = only_diff(rec, plain(lm))
         rec["user_tags"] = {k: v for k, v in rec["tags"].items() if not k.startswith("mlflow.")}
-        rec["metrics_acc"] = [[m["step"], m["value"], m["dataset_name"]]
-                              for m in rec["metrics"] or [] if m["key"] == "acc"]
+        rec["metrics_acc"] = sorted([m["step"], m["value"], m["dataset_name"]]
+                                    for m in rec["metrics"] or [] if m["key"] == "acc")
         rec["artifacts"] = sorted([f.path, f.is_dir, f.file_size]
                                   for f in client.list_logged_model_artifacts(lm.model_id))
         logged[lm.model_id] = rec
@@ -387,26 +390,23 @@ def dump(client, experiment_ids, run_ids):
 SERVER_TIMES = {"creation_time", "creation_timestamp", "last_updated_timestamp"}
 
 
-def id_names(d, exp_name, run_name):
-    """model id -> stable name, from the logged models in a dump."""
-    out = {}
+def normalize(d, tracking):
+    """d: a raw dump; tracking: its experiments / runs / searches as db_roundtrip.normalize()
+    rekeyed them.  Adds the registry and logged-model parts, replaces the model / run /
+    experiment ids left anywhere by names, drops server-chosen times."""
+    exp_name = {e["experiment_id"]: e["name"] for e in d["experiments"]}
+    ids = {rid: f"<run:{r['run_name']}>" for rid, r in d["runs"].items()}
+    # artifact locations: .../<exp id>/<run id>/... and .../<exp id>/models/<model id>/...
+    in_exp = {f"/{r['experiment_id']}/{rid}/": f"/<id>/{rid}/" for rid, r in d["runs"].items()}
     for mid, m in d["logged_models"]["models"].items():
-        out[mid] = (f"<model:{exp_name.get(m['experiment_id'])}/{m['name']}"
-                    f"@{run_name.get(m['source_run_id'], '-')}>")
-    assert len(set(out.values())) == len(out), "logged model names are not unique"
-    return out
-
-
-def normalize(d, exp_name, run_name):
-    """d: a dump whose experiments and runs db_roundtrip.normalize() has already rekeyed;
-    replaces the remaining model / run ids everywhere by names and drops server-chosen times."""
-    ids = id_names(d, exp_name, run_name)
-    ids.update({rid: f"<run:{n}>" for rid, n in run_name.items()})
-    eid_of = {mid: m["experiment_id"] for mid, m in d["logged_models"]["models"].items()}
+        ids[mid] = (f"<model:{exp_name.get(m['experiment_id'])}/{m['name']}"
+                    f"@{d['runs'].get(m['source_run_id'], {}).get('run_name', '-')}>")
+        in_exp[f"/{m['experiment_id']}/models/{mid}/"] = f"/<id>/models/{mid}/"
+    assert len(set(ids.values())) == len(ids), "run / logged model names are not unique"
 
     def subst(s):
-        for mid, eid in eid_of.items():  # artifact locations: .../<exp id>/models/<model id>/
-            s = s.replace(f"/{eid}/models/{mid}", f"/<id>/models/{mid}")
+        for old, new in in_exp.items():
+            s = s.replace(old, new)
         s = MODEL_ID.sub(lambda mo: ids.get(mo[0], "<model:?>"), s)
         return re.sub(r"[0-9a-f]{32}", lambda mo: ids.get(mo[0], mo[0]), s)
 
@@ -417,17 +417,7 @@ def normalize(d, exp_name, run_name):
             return [walk(x) for x in v]
         return subst(v) if isinstance(v, str) else v
 
-    out = walk(d)
+    out = walk({**tracking, "registry": d["registry"], "logged_models": d["logged_models"]})
     for m in out["logged_models"]["models"].values():
         m["experiment_id"] = f"<exp:{exp_name.get(m['experiment_id'])}>"
     return out
-
-
-def normalize_run_tags(tags):
-    """mlflow.log-model.history carries the client's clock (utc_time_created)."""
-    if "mlflow.log-model.history" in tags:
-        hist = json.loads(tags["mlflow.log-model.history"])
-        for h in hist:
-            h.pop("utc_time_created", None)
-        tags["mlflow.log-model.history"] = json.dumps(hist, sort_keys=True)
-    return tags
