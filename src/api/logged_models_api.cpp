@@ -149,8 +149,10 @@ void register_logged_model_routes(RpcRegistrar& reg, Services& s) {
     auto name = non_empty(p.str("name"));
     if (name) core::validate_logged_model_name(*name);
     m.name = name ? *name : core::random_run_name();
-    m.model_type = non_empty(p.str("model_type"));
-    m.source_run_id = non_empty(p.str("source_run_id"));
+    // MLflow stores "" for absent model_type / source_run_id (proto defaults) and echoes "";
+    // registering such a model then records run_id "" as well.
+    m.model_type = p.str("model_type").value_or("");
+    m.source_run_id = p.str("source_run_id").value_or("");
     m.params = parse_key_values(p.raw("params"), "params");
     m.tags = parse_key_values(p.raw("tags"), "tags");
     return model_response(store.create_logged_model(m));

@@ -94,8 +94,10 @@ class TestCreate(LoggedModelsBase):
         m = self.create()
         info = m["info"]
         self.assertRegex(info["name"], r"^[a-z]+-[a-z]+-\d{1,3}$")  # generated like run names
-        for absent in ("model_type", "source_run_id", "tags"):
-            self.assertNotIn(absent, info)
+        # As MLflow: absent model_type / source_run_id are stored and returned as "".
+        self.assertEqual(info["model_type"], "")
+        self.assertEqual(info["source_run_id"], "")
+        self.assertNotIn("tags", info)
         self.assertEqual(m["data"], {})
 
     def test_empty_name_is_generated(self):
@@ -431,9 +433,10 @@ class TestSearch(LoggedModelsBase):
                          ["gamma", "beta", "alpha", "Delta"])
         self.assertEqual(self.names(order_by=[{"field_name": "creation_time", "ascending": True}]),
                          ["alpha", "beta", "gamma", "Delta"])
-        # NULL model_type last in both directions, ties by creation time DESC.
+        # An absent model_type is "" (as in MLflow), which sorts first ascending and last
+        # descending; ties by creation time DESC.
         self.assertEqual(self.names(order_by=[{"field_name": "model_type", "ascending": True}]),
-                         ["beta", "alpha", "Delta", "gamma"])
+                         ["gamma", "beta", "alpha", "Delta"])
         self.assertEqual(self.names(order_by=[{"field_name": "model_type", "ascending": False}]),
                          ["Delta", "beta", "alpha", "gamma"])
 
