@@ -1,7 +1,5 @@
 #include "auth/gate.hpp"
 
-#include <fnmatch.h>
-
 #include <nlohmann/json.hpp>
 
 #include "auth/authenticators.hpp"
@@ -21,10 +19,34 @@ std::vector<std::string> default_allowed_hosts() {
   return hosts;
 }
 
+namespace {
+// '*' = any run of characters, '?' = one; everything else literal ('[' too: IPv6 hosts), ASCII
+// case-insensitive.
+bool glob_match(std::string_view p, std::string_view s) {
+  std::size_t pi = 0, si = 0, star = std::string_view::npos, mark = 0;
+  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+  while (si < s.size()) {
+    if (pi < p.size() && (p[pi] == '?' || lower(p[pi]) == lower(s[si]))) {
+      ++pi, ++si;
+    } else if (pi < p.size() && p[pi] == '*') {
+      star = pi++;
+      mark = si;
+    } else if (star != std::string_view::npos) {
+      pi = star + 1;
+      si = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+}  // namespace
+
 bool host_allowed(const std::vector<std::string>& patterns, const std::string& host) {
   for (const auto& p : patterns) {
     if (p == "*") return true;
-    if (!host.empty() && fnmatch(p.c_str(), host.c_str(), FNM_CASEFOLD) == 0) return true;
+    if (!host.empty() && glob_match(p, host)) return true;
   }
   return false;
 }

@@ -33,7 +33,7 @@ namespace sextant::auth {
 
 // MLflow's default --allowed-hosts (mlflow-api.md §1.8), plus bracketed IPv6 forms.
 std::vector<std::string> default_allowed_hosts();
-// fnmatch-style, case-insensitive; "*" allows every host.
+// Glob patterns ('*', '?'; '[' is literal), case-insensitive; "*" allows every host.
 bool host_allowed(const std::vector<std::string>& patterns, const std::string& host);
 
 // Why a cookie-authenticated request must be refused as a possible cross-site request forgery,
