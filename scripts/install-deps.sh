@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-system1.81-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev
   libgtest-dev libgmock-dev
+  libsodium-dev libssl-dev
   python3 python3-requests curl
 )
 

@@ -1,15 +1,23 @@
 // The command line: `sextant server [OPTIONS]`, `sextant --version`.
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "api/routes.hpp"
 #include "artifacts/local_artifact_repo.hpp"
+#include "auth/authenticators.hpp"
+#include "auth/bootstrap.hpp"
+#include "auth/gate.hpp"
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "store/sql/schema.hpp"
+#include "store/sql/sqlite_auth_store.hpp"
 #include "store/sql/sqlite_database.hpp"
 #include "store/sql/sqlite_logged_model_store.hpp"
 #include "store/sql/sqlite_registry_store.hpp"
@@ -22,8 +30,142 @@ using namespace sextant;
 
 int usage() {
   std::cerr << "Usage: sextant [--version] <command> [OPTIONS]\n\nCommands:\n  server   Run the tracking server "
-               "(see 'sextant server --help')\n";
+               "(see 'sextant server --help')\n  routes   Print every route with its access policy "
+               "(takes the server's options)\n";
   return 2;
+}
+
+// Built-in authentication, owned for the server's lifetime. The authenticator chain is tried in
+// order; the first that recognises a credential decides.
+struct AuthRuntime {
+  std::unique_ptr<store::sql::SqliteAuthStore> store;
+  std::unique_ptr<auth::AuditLog> audit;
+  auth::PersonalTokenAuthenticator* tokens = nullptr;
+  auth::BasicAuthenticator* basic = nullptr;
+  std::unique_ptr<auth::Gate> gate;
+  std::unique_ptr<auth::AuthContext> context;
+};
+
+std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::sql::SqliteDatabase& database) {
+  const auto& a = cfg.auth;
+  if (!a.enabled && !a.allowed_hosts) return nullptr;
+  auto rt = std::make_unique<AuthRuntime>();
+  rt->store = std::make_unique<store::sql::SqliteAuthStore>(database);
+  rt->audit = std::make_unique<auth::AuditLog>(a.audit_log);
+
+  std::vector<std::unique_ptr<auth::Authenticator>> chain;
+  if (a.enabled) {
+    std::vector<auth::Cidr> proxies;
+    for (const auto& c : a.trusted_proxies) proxies.push_back(*auth::Cidr::parse(c));
+    if (!proxies.empty()) chain.push_back(std::make_unique<auth::TrustedProxyAuthenticator>(std::move(proxies)));
+    auto tokens = std::make_unique<auth::PersonalTokenAuthenticator>(*rt->store);
+    rt->tokens = tokens.get();
+    auto basic = std::make_unique<auth::BasicAuthenticator>(*rt->store, *tokens, rt->audit.get());
+    rt->basic = basic.get();
+    chain.push_back(std::move(tokens));
+    chain.push_back(std::move(basic));
+    // The bearer-JWT authenticator (auth-jwt branch) goes here, after personal tokens (which
+    // only take "Bearer sxt_...") and before sessions.
+    chain.push_back(std::make_unique<auth::SessionAuthenticator>(
+        *rt->store, std::chrono::seconds(a.session_idle_timeout_seconds)));
+  }
+  auth::GateOptions gate_opts;
+  gate_opts.authenticate = a.enabled;
+  gate_opts.allowed_hosts = a.allowed_hosts ? *a.allowed_hosts : auth::default_allowed_hosts();
+  gate_opts.login_path = cfg.static_prefix + "/auth/login";
+  gate_opts.static_prefix = cfg.static_prefix;
+  gate_opts.limiter.free_failures = a.failure_limit;
+  rt->gate = std::make_unique<auth::Gate>(
+      gate_opts, std::move(chain),
+      auth::AccessRules(auth::AccessRulesConfig{a.email_domains, a.allowed_groups, a.admin_groups}), *rt->audit);
+  if (a.enabled) {
+    rt->context = std::make_unique<auth::AuthContext>(
+        auth::AuthContext{*rt->store, *rt->audit, rt->gate->limiter(), *rt->basic,
+                          std::chrono::seconds(a.cookie_expire_seconds), std::chrono::seconds(a.session_idle_timeout_seconds)});
+  }
+  return rt;
+}
+
+// Creates the first admin from --admin-bootstrap-file / SEXTANT_ADMIN_BOOTSTRAP; warns about what
+// this build does not do yet. Throws std::runtime_error on a bad bootstrap.
+void prepare_auth(const config::ServerConfig& cfg, AuthRuntime& rt) {
+  const auto& a = cfg.auth;
+  if (!a.enabled) return;
+  std::optional<std::string> bootstrap = a.admin_bootstrap;
+  if (!a.admin_bootstrap_file.empty()) {
+    std::ifstream in(a.admin_bootstrap_file);
+    if (!in) throw std::runtime_error("cannot read --admin-bootstrap-file '" + a.admin_bootstrap_file + "'");
+    std::stringstream text;
+    text << in.rdbuf();
+    bootstrap = text.str();
+  }
+  if (bootstrap) {
+    try {
+      std::cerr << "sextant: admin bootstrap: "
+                << auth::apply_bootstrap(*rt.store, auth::parse_bootstrap(*bootstrap), *rt.audit) << std::endl;
+    } catch (const std::invalid_argument& e) {
+      throw std::runtime_error(std::string("admin bootstrap: ") + e.what());
+    }
+  } else if (a.admin_groups.empty() && rt.store->count_admins() == 0) {
+    std::cerr << "sextant: warning: authentication is on but there is no administrator; give "
+                 "--admin-bootstrap-file (or SEXTANT_ADMIN_BOOTSTRAP) or --admin-group" << std::endl;
+  }
+  if (!a.oidc_issuer_url.empty() || !a.client_id.empty() || !a.client_secret.empty() || !a.client_secret_file.empty() ||
+      !a.redirect_url.empty() || a.skip_jwt_bearer_tokens || !a.extra_jwt_issuers.empty()) {
+    std::cerr << "sextant: warning: OIDC login and bearer-JWT options are parsed but NOT implemented in this build; "
+                 "they are ignored (only local users, personal tokens, sessions and trusted proxies authenticate)"
+              << std::endl;
+  }
+  if (a.email_domains.empty()) {
+    std::cerr << "sextant: note: no --email-domain given: no external identity (proxy, OIDC, JWT) may enter; local "
+                 "users can" << std::endl;
+  }
+}
+
+// `sextant routes [server options]`: the route table as the server would build it with those
+// options and authentication on, one "METHOD KIND POLICY PATH" line per route. Uses a throwaway
+// database so nothing configured is touched.
+int list_routes(const std::vector<std::string>& args) {
+  config::ServerConfig cfg;
+  try {
+    cfg = config::parse_server_args(args, config::process_env);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "sextant routes: " << e.what() << "\n";
+    return 2;
+  }
+  cfg.auth.enabled = true;
+  cfg.auth.admin_bootstrap.reset();
+  cfg.auth.admin_bootstrap_file.clear();
+  auto dir = std::filesystem::temp_directory_path() / ("sextant-routes-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  int rc = 0;
+  try {
+    store::sql::SqliteOptions opts;
+    opts.path = (dir / "routes.db").string();
+    opts.default_artifact_root = "mlflow-artifacts:/";
+    opts.reader_connections = 1;
+    store::sql::SqliteDatabase database(opts);
+    store::sql::SqliteTrackingStore store(database);
+    store::sql::SqliteLoggedModelStore logged_models(database);
+    store::sql::SqliteRegistryStore registry(database);
+    artifacts::LocalArtifactRepo destination((dir / "artifacts").string());
+    auto rt = build_auth(cfg, database);
+    api::Services services{store, logged_models, cfg.serve_artifacts ? &destination : nullptr,
+                           api::ServerSettings{cfg.serve_artifacts, "mlflow-artifacts:/", cfg.static_prefix, kMlflowApiVersion}};
+    services.registry = &registry;
+    services.auth = rt->context.get();
+    auto router = api::build_router(services);
+    for (const auto& r : router.routes()) {
+      std::cout << r.method << ' ' << r.kind << ' ' << auth::policy_name(r.policy) << ' ' << r.path
+                << (r.streaming ? " streaming" : "") << '\n';
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "sextant routes: " << e.what() << "\n";
+    rc = 1;
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return rc;
 }
 
 std::string absolute_local(const std::string& uri) {
@@ -71,6 +213,8 @@ int run_server(const std::vector<std::string>& args) {
     store::sql::SqliteTrackingStore store(database);
     store::sql::SqliteLoggedModelStore logged_models(database);
     store::sql::SqliteRegistryStore registry(database);
+    auto auth_runtime = build_auth(cfg, database);
+    if (auth_runtime) prepare_auth(cfg, *auth_runtime);
 
     std::unique_ptr<artifacts::LocalArtifactRepo> destination;
     if (cfg.serve_artifacts) {
@@ -84,11 +228,12 @@ int run_server(const std::vector<std::string>& args) {
     api::Services services{store, logged_models, destination.get(),
                            api::ServerSettings{cfg.serve_artifacts, default_root, cfg.static_prefix, kMlflowApiVersion}};
     services.registry = &registry;
+    if (auth_runtime) services.auth = auth_runtime->context.get();
     auto router = api::build_router(services);
     http::ServerOptions http_opts;
     http_opts.host = cfg.host;
     http_opts.port = static_cast<unsigned short>(cfg.port);
-    http::Server server(router, http_opts);
+    http::Server server(router, http_opts, auth_runtime ? auth_runtime->gate.get() : nullptr);
     server.bind();
     std::thread signal_thread([&server, signals] {
       int sig = 0;
@@ -97,7 +242,8 @@ int run_server(const std::vector<std::string>& args) {
     });
     std::cerr << "sextant " << kSextantVersion << " listening on http://" << cfg.host << ":" << server.port()
               << " (backend " << cfg.backend_store_uri << ", artifacts "
-              << (cfg.serve_artifacts ? cfg.artifacts_destination : std::string("not served")) << ")" << std::endl;
+              << (cfg.serve_artifacts ? cfg.artifacts_destination : std::string("not served"))
+              << (cfg.auth.enabled ? ", authentication on" : "") << ")" << std::endl;
     server.run();
     std::cerr << "sextant: stopped" << std::endl;
     pthread_kill(signal_thread.native_handle(), SIGTERM);  // release sigwait if we stopped otherwise
@@ -126,6 +272,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (args[0] == "server") return run_server({args.begin() + 1, args.end()});
+  if (args[0] == "routes") return list_routes({args.begin() + 1, args.end()});
   std::cerr << "sextant: unknown command '" << args[0] << "'\n";
   return usage();
 }

@@ -33,30 +33,30 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
 
   for (const auto& base : bases) {
     if (!serve) {
-      for (const char* m : {"GET", "PUT", "DELETE"}) router.add_prefix(m, base + "/artifacts/", disabled);
-      router.add("GET", base + "/artifacts", disabled);
-      for (const char* op : {"create", "complete", "abort"}) router.add_prefix("POST", base + "/mpu/" + op + "/", disabled);
+      for (const char* m : {"GET", "PUT", "DELETE"}) router.add_prefix(m, base + "/artifacts/", auth::Policy::Authenticated, disabled);
+      router.add("GET", base + "/artifacts", auth::Policy::Authenticated, disabled);
+      for (const char* op : {"create", "complete", "abort"}) router.add_prefix("POST", base + "/mpu/" + op + "/", auth::Policy::Authenticated, disabled);
       continue;
     }
-    router.add_prefix("GET", base + "/artifacts/", [&s](const ApiRequest& req) {
+    router.add_prefix("GET", base + "/artifacts/", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
       const auto& repo = artifact_destination(s);
       auto file = repo.file(req.route_tail);
       if (!file) core::throw_not_found("File not found: " + req.route_tail);
       return artifact_file_response(*file, req.route_tail);
     });
     router.add_prefix(
-        "PUT", base + "/artifacts/",
+        "PUT", base + "/artifacts/", auth::Policy::Authenticated,
         [&s](const ApiRequest& req) {
           if (!req.body_stream) core::throw_invalid("Missing request body");
           artifact_destination(s).write(req.route_tail, *req.body_stream);
           return ApiResponse::json("{}");
         },
         /*streaming=*/true);
-    router.add_prefix("DELETE", base + "/artifacts/", [&s](const ApiRequest& req) {
+    router.add_prefix("DELETE", base + "/artifacts/", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
       artifact_destination(s).remove(req.route_tail);
       return ApiResponse::json("{}");
     });
-    router.add("GET", base + "/artifacts", [&s](const ApiRequest& req) {
+    router.add("GET", base + "/artifacts", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
       Params p(req);
       auto path = p.str("path").value_or("");
       auto files = artifact_destination(s).list(path, "");
@@ -69,7 +69,7 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
       return ApiResponse::json(out.dump());
     });
     for (const char* op : {"create", "complete", "abort"}) {
-      router.add_prefix("POST", base + "/mpu/" + op + "/", [](const ApiRequest& req) -> ApiResponse {
+      router.add_prefix("POST", base + "/mpu/" + op + "/", auth::Policy::Authenticated, [](const ApiRequest& req) -> ApiResponse {
         artifacts::validate_artifact_path(req.route_tail);
         throw core::MlflowError(core::ErrorCode::NOT_IMPLEMENTED,
                                 "Multipart upload is not supported for the current artifact repository");
@@ -94,7 +94,7 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
   });
 
   // UI download of one run file.
-  router.add("GET", s.settings.static_prefix + "/get-artifact", [&s](const ApiRequest& req) {
+  router.add("GET", s.settings.static_prefix + "/get-artifact", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
     Params p(req);
     auto run = s.tracking.get_run(p.run_id());
     auto path = p.required_str("path");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "artifacts/byte_source.hpp"
+#include "auth/principal.hpp"
 
 namespace sextant::api {
 
@@ -23,6 +24,8 @@ struct ApiRequest {
   artifacts::ByteSource* body_stream = nullptr;  // streaming routes only; owned by http/
   std::string route_tail;          // for prefix routes: the rest of the path after the prefix
   std::vector<std::pair<std::string, std::string>> path_params;  // for pattern routes: {name} -> segment
+  std::optional<auth::Principal> principal;  // who is calling, when authentication is on
+  std::string remote_address;                // TCP peer (for the login endpoint's back-off)
 
   // The value of path parameter `name` ("" when the route has none of that name).
   std::string path_param(std::string_view name) const {

@@ -84,6 +84,7 @@ void register_metric_routes(RpcRegistrar& reg, Services& s) {
 
   // UI only: full history of one key for several runs.
   reg.router().add("GET", reg.settings().static_prefix + "/ajax-api/2.0/mlflow/metrics/get-history-bulk",
+                   auth::Policy::Authenticated,
                    [&store](const ApiRequest& req) {
                      Params p(req);
                      auto run_ids = p.str_list("run_id");

@@ -8,8 +8,8 @@ namespace sextant::api {
 
 void register_misc_routes(RpcRegistrar& reg, Services& s) {
   auto& router = reg.router();
-  router.add("GET", "/health", [](const ApiRequest&) { return ApiResponse::text("OK"); });
-  router.add("GET", "/version", [&s](const ApiRequest&) { return ApiResponse::text(s.settings.version); });
+  router.add("GET", "/health", auth::Policy::Public, [](const ApiRequest&) { return ApiResponse::text("OK"); });
+  router.add("GET", "/version", auth::Policy::Authenticated, [&s](const ApiRequest&) { return ApiResponse::text(s.settings.version); });
   reg.rpc("GET", "/server-info", [&s](const ApiRequest&) {
     nlohmann::json info = {{"server", "sextant"},
                            {"mlflow_version", s.settings.version},
@@ -18,7 +18,7 @@ void register_misc_routes(RpcRegistrar& reg, Services& s) {
                            {"default_artifact_root", s.settings.default_artifact_root}};
     return ApiResponse::json(info.dump());
   });
-  router.add("POST", "/v1/traces", [](const ApiRequest&) {
+  router.add("POST", "/v1/traces", auth::Policy::Authenticated, [](const ApiRequest&) {
     nlohmann::json body = {{"error_code", "NOT_IMPLEMENTED"}, {"message", "REST OTLP span logging is not supported"}};
     return ApiResponse::json(body.dump(), 501);
   });

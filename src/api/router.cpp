@@ -7,17 +7,27 @@
 namespace sextant::api {
 
 void Router::add(const std::string& method, const std::string& path, Handler handler, bool streaming) {
-  exact_[path][method] = Route{std::move(handler), streaming};
+  add(method, path, auth::Policy::Unspecified, std::move(handler), streaming);
+}
+
+void Router::add(const std::string& method, const std::string& path, auth::Policy policy, Handler handler,
+                 bool streaming) {
+  exact_[path][method] = Route{std::move(handler), streaming, policy};
 }
 
 void Router::add_prefix(const std::string& method, const std::string& prefix, Handler handler, bool streaming) {
+  add_prefix(method, prefix, auth::Policy::Unspecified, std::move(handler), streaming);
+}
+
+void Router::add_prefix(const std::string& method, const std::string& prefix, auth::Policy policy, Handler handler,
+                        bool streaming) {
   for (auto& [p, methods] : prefixes_) {
     if (p == prefix) {
-      methods[method] = Route{std::move(handler), streaming};
+      methods[method] = Route{std::move(handler), streaming, policy};
       return;
     }
   }
-  prefixes_.push_back({prefix, {{method, Route{std::move(handler), streaming}}}});
+  prefixes_.push_back({prefix, {{method, Route{std::move(handler), streaming, policy}}}});
 }
 
 namespace {
@@ -41,15 +51,34 @@ bool is_parameter(std::string_view segment) {
 }  // namespace
 
 void Router::add_pattern(const std::string& method, const std::string& pattern, Handler handler, bool streaming) {
+  add_pattern(method, pattern, auth::Policy::Unspecified, std::move(handler), streaming);
+}
+
+void Router::add_pattern(const std::string& method, const std::string& pattern, auth::Policy policy, Handler handler,
+                         bool streaming) {
   std::vector<std::string> segments;
   for (auto s : split_segments(pattern)) segments.emplace_back(s);
   for (auto& p : patterns_) {
     if (p.segments == segments) {
-      p.methods[method] = Route{std::move(handler), streaming};
+      p.methods[method] = Route{std::move(handler), streaming, policy};
       return;
     }
   }
-  patterns_.push_back({std::move(segments), {{method, Route{std::move(handler), streaming}}}});
+  patterns_.push_back({std::move(segments), {{method, Route{std::move(handler), streaming, policy}}}});
+}
+
+std::vector<RouteInfo> Router::routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& [path, methods] : exact_)
+    for (const auto& [m, r] : methods) out.push_back({m, path, "exact", r.policy, r.streaming_body});
+  for (const auto& p : patterns_) {
+    std::string path;
+    for (std::size_t i = 0; i < p.segments.size(); ++i) path += (i ? "/" : "") + p.segments[i];
+    for (const auto& [m, r] : p.methods) out.push_back({m, path, "pattern", r.policy, r.streaming_body});
+  }
+  for (const auto& [prefix, methods] : prefixes_)
+    for (const auto& [m, r] : methods) out.push_back({m, prefix, "prefix", r.policy, r.streaming_body});
+  return out;
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {

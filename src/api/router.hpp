@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "api/http_types.hpp"
+#include "auth/policy.hpp"
 
 namespace sextant::api {
 
@@ -18,10 +19,30 @@ using Handler = std::function<ApiResponse(const ApiRequest&)>;
 struct Route {
   Handler handler;
   bool streaming_body = false;  // the handler reads ApiRequest::body_stream itself
+  // Who may call it when authentication is on; Unspecified (no explicit policy) is refused.
+  auth::Policy policy = auth::Policy::Unspecified;
+};
+
+// One registered (method, path) for listing (`sextant routes`, tests).
+struct RouteInfo {
+  std::string method;
+  std::string path;  // the exact path, the pattern ("{name}" segments) or the prefix
+  std::string kind;  // "exact" | "pattern" | "prefix"
+  auth::Policy policy;
+  bool streaming;
 };
 
 class Router {
  public:
+  // Each registration has an overload taking the route's access policy before the handler;
+  // the ones without it register the route with Policy::Unspecified (refused when auth is on).
+  void add(const std::string& method, const std::string& path, auth::Policy policy, Handler handler,
+           bool streaming = false);
+  void add_prefix(const std::string& method, const std::string& prefix, auth::Policy policy, Handler handler,
+                  bool streaming = false);
+  void add_pattern(const std::string& method, const std::string& pattern, auth::Policy policy, Handler handler,
+                   bool streaming = false);
+
   void add(const std::string& method, const std::string& path, Handler handler, bool streaming = false);
   // Matches every path that starts with `prefix`; the rest is passed as ApiRequest::route_tail.
   void add_prefix(const std::string& method, const std::string& prefix, Handler handler, bool streaming = false);
@@ -39,6 +60,9 @@ class Router {
   // with the most leading static segments wins), then prefixes; a path known only under other
   // methods is MethodNotAllowed (so GET /logged-models/search reaches GET /logged-models/{id}).
   Match match(std::string_view method, std::string_view path) const;
+
+  // Every registered route (exact, then patterns, then prefixes), for auditing the policies.
+  std::vector<RouteInfo> routes() const;
 
  private:
   struct Pattern {

@@ -3,27 +3,29 @@
 namespace sextant::api {
 
 namespace {
-void add_route(Router& router, const std::string& method, const std::string& path, Handler handler) {
+void add_route(Router& router, const std::string& method, const std::string& path, auth::Policy policy,
+               Handler handler) {
   if (path.find('{') != std::string::npos) {
-    router.add_pattern(method, path, std::move(handler));
+    router.add_pattern(method, path, policy, std::move(handler));
   } else {
-    router.add(method, path, std::move(handler));
+    router.add(method, path, policy, std::move(handler));
   }
 }
 }  // namespace
 
 void RpcRegistrar::rpc(const std::string& method, const std::string& path, Handler handler) {
-  add_route(router_, method, "/api/2.0/mlflow" + path, handler);
-  add_route(router_, method, settings_.static_prefix + "/ajax-api/2.0/mlflow" + path, std::move(handler));
+  add_route(router_, method, "/api/2.0/mlflow" + path, policy_, handler);
+  add_route(router_, method, settings_.static_prefix + "/ajax-api/2.0/mlflow" + path, policy_, std::move(handler));
 }
 
 void RpcRegistrar::ajax_only(const std::string& method, const std::string& path, Handler handler) {
-  add_route(router_, method, settings_.static_prefix + "/ajax-api/2.0/mlflow" + path, std::move(handler));
+  add_route(router_, method, settings_.static_prefix + "/ajax-api/2.0/mlflow" + path, policy_, std::move(handler));
 }
 
 Router build_router(Services& services) {
   Router router;
-  RpcRegistrar reg(router, services.settings);
+  // Every MLflow RPC needs an authenticated principal when authentication is on.
+  RpcRegistrar reg(router, services.settings, auth::Policy::Authenticated);
   register_experiment_routes(reg, services);
   register_run_routes(reg, services);
   register_logging_routes(reg, services);
@@ -32,6 +34,7 @@ Router build_router(Services& services) {
   register_misc_routes(reg, services);
   register_logged_model_routes(reg, services);
   register_registry_routes(reg, services);
+  if (services.auth) register_sextant_auth_routes(router, services);
   return router;
 }
 

@@ -13,7 +13,9 @@ Router build_router(Services& services);
 // ("/logged-models/{model_id}") becomes a pattern route (Router::add_pattern).
 class RpcRegistrar {
  public:
-  RpcRegistrar(Router& router, const ServerSettings& settings) : router_(router), settings_(settings) {}
+  // Every route added through rpc()/ajax_only() gets `policy` (MLflow's RPCs: Authenticated).
+  RpcRegistrar(Router& router, const ServerSettings& settings, auth::Policy policy)
+      : router_(router), settings_(settings), policy_(policy) {}
   void rpc(const std::string& method, const std::string& path, Handler handler);
   // UI-only routes: only under <static_prefix>/ajax-api/2.0/mlflow.
   void ajax_only(const std::string& method, const std::string& path, Handler handler);
@@ -23,6 +25,7 @@ class RpcRegistrar {
  private:
   Router& router_;
   const ServerSettings& settings_;
+  auth::Policy policy_;
 };
 
 void register_experiment_routes(RpcRegistrar& reg, Services& services);
@@ -33,5 +36,7 @@ void register_artifact_routes(RpcRegistrar& reg, Services& services);
 void register_misc_routes(RpcRegistrar& reg, Services& services);
 void register_logged_model_routes(RpcRegistrar& reg, Services& services);
 void register_registry_routes(RpcRegistrar& reg, Services& services);
+// /api/2.0/sextant/...: login, personal tokens, users (only when services.auth is set).
+void register_sextant_auth_routes(Router& router, Services& services);
 
 }  // namespace sextant::api

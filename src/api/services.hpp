@@ -6,6 +6,7 @@
 #include <string>
 
 #include "artifacts/local_artifact_repo.hpp"
+#include "auth/auth_context.hpp"
 #include "store/logged_model_store.hpp"
 #include "store/registry_store.hpp"
 #include "store/tracking_store.hpp"
@@ -25,6 +26,7 @@ struct Services {
   const artifacts::LocalArtifactRepo* artifact_destination;  // null when not serving artifacts
   ServerSettings settings;
   store::RegistryStore* registry = nullptr;  // the model registry routes are served when set
+  auth::AuthContext* auth = nullptr;         // /api/2.0/sextant/ (login, tokens, users) when set
 };
 
 }  // namespace sextant::api

@@ -14,6 +14,13 @@ struct Principal {
   bool is_admin = false;
   std::string method;               // "jwt" | "token" | "basic" | "session" | "proxy"
   std::string issuer;               // for "jwt"/"session": the token issuer
+  // An account created in Sextant itself (admin-created or bootstrap local user, and its tokens
+  // and password sessions). The e-mail domain, email_verified and group rules are for external
+  // identities (OIDC, JWT, trusted proxy); an admin vouches for local accounts (access_rules.hpp).
+  bool local_account = false;
+  // The personal token id or session hash that authenticated the request ("" otherwise); lets
+  // handlers act on the current credential (logout revokes this session).
+  std::string credential_id;
 };
 
 }  // namespace sextant::auth

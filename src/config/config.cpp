@@ -1,8 +1,10 @@
 #include "config/config.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 
+#include "auth/cidr.hpp"
 #include "util/strings.hpp"
 
 namespace sextant::config {
@@ -41,7 +43,151 @@ bool parse_bool(const std::string& text, const char* what) {
   throw ConfigError(std::string("invalid boolean for ") + what + ": '" + text + "'");
 }
 
+// Authentication options: flag, SEXTANT_ variable, kind.
+enum class AuthKind { Value, List, Bool };
+struct AuthOption {
+  const char* flag;
+  const char* env;
+  AuthKind kind;
+};
+constexpr AuthOption kAuthOptions[] = {
+    {"--auth", "SEXTANT_AUTH", AuthKind::Bool},
+    {"--email-domain", "SEXTANT_EMAIL_DOMAIN", AuthKind::List},
+    {"--allowed-group", "SEXTANT_ALLOWED_GROUP", AuthKind::List},
+    {"--admin-group", "SEXTANT_ADMIN_GROUP", AuthKind::List},
+    {"--oidc-groups-claim", "SEXTANT_OIDC_GROUPS_CLAIM", AuthKind::Value},
+    {"--admin-bootstrap-file", "SEXTANT_ADMIN_BOOTSTRAP_FILE", AuthKind::Value},
+    {"--trusted-proxy", "SEXTANT_TRUSTED_PROXY", AuthKind::List},
+    {"--allowed-hosts", "SEXTANT_ALLOWED_HOSTS", AuthKind::List},
+    {"--cookie-expire", "SEXTANT_COOKIE_EXPIRE", AuthKind::Value},
+    {"--cookie-refresh", "SEXTANT_COOKIE_REFRESH", AuthKind::Value},
+    {"--session-idle-timeout", "SEXTANT_SESSION_IDLE_TIMEOUT", AuthKind::Value},
+    {"--audit-log", "SEXTANT_AUDIT_LOG", AuthKind::Value},
+    {"--auth-failure-limit", "SEXTANT_AUTH_FAILURE_LIMIT", AuthKind::Value},
+    {"--oidc-issuer-url", "SEXTANT_OIDC_ISSUER_URL", AuthKind::Value},
+    {"--client-id", "SEXTANT_CLIENT_ID", AuthKind::Value},
+    {"--client-secret", "SEXTANT_CLIENT_SECRET", AuthKind::Value},
+    {"--client-secret-file", "SEXTANT_CLIENT_SECRET_FILE", AuthKind::Value},
+    {"--redirect-url", "SEXTANT_REDIRECT_URL", AuthKind::Value},
+    {"--skip-jwt-bearer-tokens", "SEXTANT_SKIP_JWT_BEARER_TOKENS", AuthKind::Bool},
+    {"--extra-jwt-issuers", "SEXTANT_EXTRA_JWT_ISSUERS", AuthKind::List},
+};
+
+const AuthOption* find_auth_option(const std::string& name) {
+  for (const auto& o : kAuthOptions)
+    if (name == o.flag) return &o;
+  return nullptr;
+}
+
+bool is_bool_word(const std::string& s) {
+  auto t = util::to_lower(s);
+  return t == "1" || t == "0" || t == "true" || t == "false" || t == "yes" || t == "no" || t == "on" || t == "off";
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  for (auto part : util::split(text, ',')) {
+    auto t = util::trim(part);
+    if (!t.empty()) out.emplace_back(t);
+  }
+  return out;
+}
+
+void resolve_auth(AuthConfig& a, const std::vector<std::pair<std::string, std::string>>& flags, const EnvLookup& env) {
+  auto values = [&](const AuthOption& o) {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : flags)
+      if (k == o.flag) out.push_back(v);
+    if (out.empty())
+      if (auto v = env(o.env)) out.push_back(*v);
+    return out;
+  };
+  auto last = [&](const char* flag) -> std::optional<std::string> {
+    auto v = values(*find_auth_option(flag));
+    if (v.empty()) return std::nullopt;
+    return v.back();
+  };
+  auto list = [&](const char* flag) {
+    std::vector<std::string> out;
+    for (const auto& v : values(*find_auth_option(flag)))
+      for (auto& item : split_list(v)) out.push_back(std::move(item));
+    return out;
+  };
+  if (auto v = last("--auth")) a.enabled = parse_bool(*v, "--auth");
+  a.email_domains = list("--email-domain");
+  a.allowed_groups = list("--allowed-group");
+  a.admin_groups = list("--admin-group");
+  if (auto v = last("--oidc-groups-claim")) a.oidc_groups_claim = *v;
+  if (auto v = last("--admin-bootstrap-file")) a.admin_bootstrap_file = *v;
+  a.admin_bootstrap = env("SEXTANT_ADMIN_BOOTSTRAP");
+  a.trusted_proxies = list("--trusted-proxy");
+  for (const auto& c : a.trusted_proxies) {
+    if (!auth::Cidr::parse(c)) throw ConfigError("invalid --trusted-proxy '" + c + "': expected an IPv4/IPv6 address or CIDR");
+  }
+  if (auto hosts = list("--allowed-hosts"); !hosts.empty()) {
+    a.allowed_hosts = hosts;
+  } else if (auto v = env("MLFLOW_SERVER_ALLOWED_HOSTS")) {
+    a.allowed_hosts = split_list(*v);
+  }
+  if (auto v = last("--cookie-expire")) a.cookie_expire_seconds = parse_duration_seconds(*v, "--cookie-expire");
+  if (auto v = last("--cookie-refresh")) a.cookie_refresh_seconds = parse_duration_seconds(*v, "--cookie-refresh");
+  if (auto v = last("--session-idle-timeout")) {
+    a.session_idle_timeout_seconds = parse_duration_seconds(*v, "--session-idle-timeout");
+  }
+  if (a.cookie_expire_seconds <= 0) throw ConfigError("--cookie-expire must be positive");
+  if (a.session_idle_timeout_seconds <= 0) throw ConfigError("--session-idle-timeout must be positive");
+  if (a.cookie_refresh_seconds != 0 && a.cookie_refresh_seconds >= a.cookie_expire_seconds) {
+    throw ConfigError("--cookie-refresh must be less than --cookie-expire");
+  }
+  if (auto v = last("--audit-log")) a.audit_log = *v;
+  if (auto v = last("--auth-failure-limit")) a.failure_limit = parse_int(*v, "--auth-failure-limit");
+  if (a.failure_limit < 1) throw ConfigError("--auth-failure-limit must be at least 1");
+  if (auto v = last("--oidc-issuer-url")) a.oidc_issuer_url = *v;
+  if (auto v = last("--client-id")) a.client_id = *v;
+  if (auto v = last("--client-secret")) a.client_secret = *v;
+  if (auto v = last("--client-secret-file")) a.client_secret_file = *v;
+  if (!a.client_secret.empty() && !a.client_secret_file.empty()) {
+    throw ConfigError("--client-secret and --client-secret-file cannot both be given");
+  }
+  if (auto v = last("--redirect-url")) a.redirect_url = *v;
+  if (auto v = last("--skip-jwt-bearer-tokens")) a.skip_jwt_bearer_tokens = parse_bool(*v, "--skip-jwt-bearer-tokens");
+  for (const auto& item : list("--extra-jwt-issuers")) {
+    auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+      throw ConfigError("invalid --extra-jwt-issuers '" + item + "': expected ISSUER=AUDIENCE");
+    }
+    a.extra_jwt_issuers.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
+}
+
 }  // namespace
+
+std::int64_t parse_duration_seconds(const std::string& text, const char* what) {
+  auto bad = [&] { return ConfigError(std::string("invalid duration for ") + what + ": '" + text + "' (e.g. 168h, 1h30m, 90s)"); };
+  if (text.empty()) throw bad();
+  if (text.find_first_not_of("0123456789") == std::string::npos) return parse_int(text, what);
+  double total_ms = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t j = i;
+    while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) || text[j] == '.')) ++j;
+    if (j == i) throw bad();
+    double number = 0;
+    try {
+      number = std::stod(text.substr(i, j - i));
+    } catch (const std::exception&) {
+      throw bad();
+    }
+    std::size_t k = j;
+    while (k < text.size() && std::isalpha(static_cast<unsigned char>(text[k]))) ++k;
+    auto unit = text.substr(j, k - j);
+    double scale = unit == "h" ? 3600e3 : unit == "m" ? 60e3 : unit == "s" ? 1e3 : unit == "ms" ? 1 : -1;
+    if (scale < 0) throw bad();
+    total_ms += number * scale;
+    i = k;
+  }
+  return static_cast<std::int64_t>(total_ms / 1000);
+}
 
 std::optional<std::string> process_env(const std::string& name) {
   const char* v = std::getenv(name.c_str());
@@ -69,6 +215,7 @@ std::string expand_env(const std::string& text, const EnvLookup& env) {
 
 ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLookup& env) {
   std::vector<std::pair<std::string, std::string>> flags;  // flag -> value
+  std::vector<std::pair<std::string, std::string>> auth_flags;
   std::optional<bool> serve_flag;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -86,6 +233,23 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
       name = a.substr(0, eq);
       value = a.substr(eq + 1);
       has_value = true;
+    }
+    if (const auto* auth_option = find_auth_option(name)) {
+      if (!has_value) {
+        if (auth_option->kind == AuthKind::Bool) {
+          // "--auth" alone means on; "--auth off" / "--auth=off" as well.
+          if (i + 1 < args.size() && is_bool_word(args[i + 1])) {
+            value = args[++i];
+          } else {
+            value = "true";
+          }
+        } else {
+          if (i + 1 >= args.size()) throw ConfigError("option " + name + " needs a value");
+          value = args[++i];
+        }
+      }
+      auth_flags.emplace_back(name, value);
+      continue;
     }
     bool known = false;
     for (const auto& o : kValueOptions) known = known || name == o.flag;
@@ -128,6 +292,7 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   if (!c.static_prefix.empty() && (!c.static_prefix.starts_with("/") || c.static_prefix.ends_with("/"))) {
     throw ConfigError("--static-prefix must begin with a '/' and cannot end with a '/'");
   }
+  resolve_auth(c.auth, auth_flags, env);
   return c;
 }
 
@@ -160,6 +325,32 @@ Options (each also from SEXTANT_<NAME> or MLflow's MLFLOW_<NAME> variable):
                                  (default ./mlartifacts)
   --workers N                    Request-handling concurrency hint (default 4)   [MLFLOW_WORKERS]
   --static-prefix PREFIX         Prefix for UI and ajax routes, e.g. /mlflow     [MLFLOW_STATIC_PREFIX]
+
+Authentication (off by default; names as oauth2-proxy's; each also SEXTANT_<NAME>, lists comma-separated):
+  --auth on|off                  Require authentication on every route but /health and the login
+                                 endpoint (default off)                          [SEXTANT_AUTH]
+  --email-domain DOMAIN          Allowed e-mail domain of external identities (repeatable; '*' = any;
+                                 none = no external identity may enter; local users are exempt)
+  --allowed-group GROUP          Only members of these groups may enter (repeatable)
+  --admin-group GROUP            Members of this group are administrators (repeatable)
+  --admin-bootstrap-file PATH    File with 'username:password' (or 'username:sxt_<token>') creating the
+                                 first local administrator if that user does not exist yet
+                                 (SEXTANT_ADMIN_BOOTSTRAP holds the same in the environment)
+  --trusted-proxy CIDR           Honour X-Forwarded-Email/-User/-Groups only from these addresses
+                                 (repeatable, IPv4/IPv6, e.g. 127.0.0.1/32)
+  --allowed-hosts HOSTS          Host header allowlist, comma-separated, '*' wildcards
+                                 (default: localhost, loopback and private ranges) [MLFLOW_SERVER_ALLOWED_HOSTS]
+  --cookie-expire DURATION       Absolute session lifetime (default 168h)
+  --cookie-refresh DURATION      Refresh OIDC sessions after this long (default 0 = off; OIDC only)
+  --session-idle-timeout DURATION  End sessions idle this long (default 24h)
+  --audit-log PATH               Append the JSON-lines audit log here (default stderr)
+  --auth-failure-limit N         Failed credential checks per address before back-off (default 10)
+
+Reserved for the OIDC login and bearer-JWT verification (parsed, NOT active in this build):
+  --oidc-issuer-url URL  --client-id ID  --client-secret SECRET | --client-secret-file PATH
+  --redirect-url URL  --oidc-groups-claim NAME (default groups)  --skip-jwt-bearer-tokens
+  --extra-jwt-issuers ISSUER=AUDIENCE (repeatable)
+
   --help                         Show this message and exit.
 )";
 }

@@ -56,6 +56,7 @@ std::string method_name(bhttp::verb v) { return std::string(bhttp::to_string(v))
 struct Server::Impl {
   const api::Router& router;
   ServerOptions options;
+  auth::Gate* gate = nullptr;
   asio::io_context io;
   tcp::acceptor acceptor{io};
   std::atomic<bool> stopping{false};
@@ -72,14 +73,21 @@ struct Server::Impl {
   std::list<std::unique_ptr<Connection>> connections;
   std::size_t active = 0;
 
-  Impl(const api::Router& r, ServerOptions o) : router(r), options(std::move(o)) {}
+  Impl(const api::Router& r, ServerOptions o, auth::Gate* g) : router(r), options(std::move(o)), gate(g) {}
+
+  static std::string header(const bhttp::request_parser<bhttp::buffer_body>::value_type& req, std::string_view name) {
+    auto it = req.find(boost::string_view(name.data(), name.size()));
+    return it == req.end() ? std::string() : std::string(it->value());
+  }
 
   static std::int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
   }
 
   // Drains what is left of a request body we did not consume, so keep-alive stays in sync.
-  bool drain(tcp::socket& socket, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser) {
+  bool drain(tcp::socket& socket, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser,
+             std::size_t limit = 0) {
+    if (limit == 0) limit = options.max_body_bytes;
     char sink[8192];
     std::size_t total = 0;
     while (!parser.is_done()) {
@@ -90,7 +98,7 @@ struct Server::Impl {
       if (ec == bhttp::error::need_buffer) ec = {};
       if (ec) return false;
       total += sizeof(sink) - parser.get().body().size;
-      if (total > options.max_body_bytes) return false;
+      if (total > limit) return false;
     }
     return true;
   }
@@ -99,6 +107,12 @@ struct Server::Impl {
     auto& socket = conn.socket;
     beast::flat_buffer buffer;
     beast::error_code ec;
+    std::string remote_address;
+    {
+      auto endpoint = socket.remote_endpoint(ec);
+      if (!ec) remote_address = endpoint.address().to_string();
+      ec = {};
+    }
     while (!stopping.load()) {
       conn.idle_since_ms = now_ms();
       bhttp::request_parser<bhttp::buffer_body> parser;
@@ -121,16 +135,58 @@ struct Server::Impl {
       }
       bool keep_alive = hreq.keep_alive();
       bool head = hreq.method() == bhttp::verb::head;
+      req.remote_address = remote_address;
+      auto match = router.match(req.method, req.path);
+
+      // Authentication before anything is read or 100-continue is promised. Unknown paths need
+      // an authenticated caller too (anonymous callers cannot probe which routes exist).
+      std::optional<api::ApiResponse> refused;
+      if (gate) {
+        auth::RequestCredentials creds;
+        creds.method = req.method == "HEAD" ? "GET" : req.method;
+        creds.path = req.path;
+        creds.authorization = header(hreq, "Authorization");
+        creds.cookie = header(hreq, "Cookie");
+        creds.remote_address = remote_address;
+        creds.host = header(hreq, "Host");
+        creds.origin = header(hreq, "Origin");
+        creds.sec_fetch_site = header(hreq, "Sec-Fetch-Site");
+        creds.content_type = req.content_type;
+        creds.accept = header(hreq, "Accept");
+        creds.forwarded_email = header(hreq, "X-Forwarded-Email");
+        creds.forwarded_user = header(hreq, "X-Forwarded-User");
+        creds.forwarded_groups = header(hreq, "X-Forwarded-Groups");
+        bool found = match.kind == api::Router::Match::Kind::Found;
+        auto policy = found ? match.route->policy : auth::Policy::Authenticated;
+        auto outcome = gate->check(creds, policy, found && match.route->streaming_body);
+        if (outcome.allowed) {
+          req.principal = std::move(outcome.principal);
+        } else {
+          api::ApiResponse r;
+          r.status = outcome.status;
+          r.content_type = outcome.content_type;
+          r.body = std::move(outcome.body);
+          r.headers = std::move(outcome.headers);
+          refused = std::move(r);
+        }
+      }
+      bool expect_continue = false;
       if (auto it = hreq.find(bhttp::field::expect); it != hreq.end() && beast::iequals(it->value(), "100-continue")) {
+        expect_continue = true;
+      }
+      if (expect_continue && !refused) {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, hreq.version()};
         bhttp::write(socket, cont, ec);
         if (ec) break;
       }
 
-      auto match = router.match(req.method, req.path);
       api::ApiResponse res;
       bool body_ok = true;
-      if (match.kind == api::Router::Match::Kind::NotFound) {
+      if (refused) {
+        // The client was not told to continue: close instead of reading a body it may not send.
+        body_ok = expect_continue ? false : drain(socket, buffer, parser, 1024 * 1024);
+        res = std::move(*refused);
+      } else if (match.kind == api::Router::Match::Kind::NotFound) {
         body_ok = drain(socket, buffer, parser);
         res = api::ApiResponse::text("Not Found", 404, "text/html; charset=utf-8");
         res.body = "<!doctype html><title>404 Not Found</title><h1>Not Found</h1>";
@@ -188,7 +244,7 @@ struct Server::Impl {
     r.set(bhttp::field::content_type, res.content_type);
     r.set("X-Content-Type-Options", "nosniff");
     r.set("X-Frame-Options", "SAMEORIGIN");
-    for (const auto& [k, v] : res.headers) r.set(k, v);
+    for (const auto& [k, v] : res.headers) r.insert(k, v);  // insert: WWW-Authenticate may repeat
     r.keep_alive(keep_alive);
   }
 
@@ -243,8 +299,8 @@ struct Server::Impl {
   }
 };
 
-Server::Server(const api::Router& router, ServerOptions options)
-    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+Server::Server(const api::Router& router, ServerOptions options, auth::Gate* gate)
+    : impl_(std::make_unique<Impl>(router, std::move(options), gate)) {}
 
 Server::~Server() { stop(); }
 

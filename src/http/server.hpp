@@ -9,6 +9,7 @@
 #include <string>
 
 #include "api/router.hpp"
+#include "auth/gate.hpp"
 
 namespace sextant::http {
 
@@ -24,7 +25,9 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(const api::Router& router, ServerOptions options);
+  // With a gate, every request passes auth::Gate::check before its handler runs (the gate is
+  // borrowed and must outlive the server).
+  Server(const api::Router& router, ServerOptions options, auth::Gate* gate = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -93,6 +93,27 @@ constexpr const char* kExtraIndexes[] = {
     "CREATE INDEX IF NOT EXISTS sextant_model_version_tags_name_version ON model_version_tags (name, version)",
 };
 
+// Sextant's own tables for built-in authentication (store/auth_store.hpp). MLflow ignores tables
+// it does not know; created on every start so an existing MLflow database gains them.
+constexpr const char* kAuthDdl[] = {
+    "CREATE TABLE IF NOT EXISTS sextant_users (username VARCHAR(256) NOT NULL, password_hash TEXT, "
+    "is_admin INTEGER NOT NULL DEFAULT 0, source VARCHAR(16) NOT NULL DEFAULT 'local', email VARCHAR(320), "
+    "groups TEXT, created_ms BIGINT NOT NULL, updated_ms BIGINT NOT NULL, CONSTRAINT sextant_users_pk PRIMARY KEY "
+    "(username), CHECK (is_admin IN (0, 1)), CHECK (source IN ('local', 'oidc')))",
+    "CREATE TABLE IF NOT EXISTS sextant_personal_tokens (token_id VARCHAR(32) NOT NULL, username VARCHAR(256) NOT "
+    "NULL, name VARCHAR(256) NOT NULL, token_hash CHAR(64) NOT NULL, created_ms BIGINT NOT NULL, expires_ms BIGINT, "
+    "last_used_ms BIGINT, revoked_ms BIGINT, CONSTRAINT sextant_personal_tokens_pk PRIMARY KEY (token_id), "
+    "CONSTRAINT sextant_personal_tokens_hash UNIQUE (token_hash), FOREIGN KEY(username) REFERENCES sextant_users "
+    "(username) ON DELETE CASCADE)",
+    "CREATE INDEX IF NOT EXISTS sextant_personal_tokens_username ON sextant_personal_tokens (username)",
+    "CREATE TABLE IF NOT EXISTS sextant_sessions (session_hash CHAR(64) NOT NULL, username VARCHAR(256) NOT NULL, "
+    "created_ms BIGINT NOT NULL, last_seen_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL, idle_expires_ms BIGINT "
+    "NOT NULL, refresh_token TEXT, issuer VARCHAR(1000), email VARCHAR(320), email_verified INTEGER NOT NULL DEFAULT "
+    "0, groups TEXT, revoked_ms BIGINT, CONSTRAINT sextant_sessions_pk PRIMARY KEY (session_hash), FOREIGN "
+    "KEY(username) REFERENCES sextant_users (username) ON DELETE CASCADE)",
+    "CREATE INDEX IF NOT EXISTS sextant_sessions_username ON sextant_sessions (username)",
+};
+
 bool table_exists(db::Connection& conn, const char* name) {
   auto st = conn.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
   st.bind(1, std::string_view(name));
@@ -130,6 +151,7 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
     }
   }
   for (const char* ddl : kExtraIndexes) conn.exec(ddl);
+  for (const char* ddl : kAuthDdl) conn.exec(ddl);
   refresh_planner_statistics(conn);
   auto check = conn.prepare("SELECT 1 FROM experiments WHERE experiment_id = 0");
   if (!check.step()) {

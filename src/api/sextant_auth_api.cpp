@@ -1,0 +1,276 @@
+// Sextant's own endpoints for built-in authentication, under /api/2.0/sextant/ (JSON in and out,
+// MLflow's error JSON on failure). Each route declares its policy:
+//   POST /login                 public   {username, password} -> session cookie (local users)
+//   POST /logout                auth     revokes the calling session, clears the cookie
+//   GET  /whoami                auth     the calling principal
+//   POST /tokens/create         auth     {name, expires_in_seconds | expires_in_days} -> the secret, once
+//   GET  /tokens/list           auth     own tokens (admins: ?username=)
+//   POST /tokens/revoke         auth     {token_id}: own tokens (admins: any)
+//   GET  /users/list            admin
+//   POST /users/create          admin    {username, password?, is_admin?, email?}
+//   POST /users/delete          admin    {username}
+//   POST /users/set-password    admin    {username, password}
+#include <nlohmann/json.hpp>
+
+#include "api/routes.hpp"
+#include "auth/crypto.hpp"
+#include "core/error.hpp"
+#include "util/random_id.hpp"
+#include "util/time.hpp"
+
+namespace sextant::api {
+
+namespace {
+
+using auth::Policy;
+using core::ErrorCode;
+using core::MlflowError;
+using nlohmann::json;
+
+constexpr const char* kBase = "/api/2.0/sextant";
+constexpr std::int64_t kDayMs = 86'400'000;
+constexpr std::int64_t kMaxTokenLifetimeMs = 3650 * kDayMs;
+
+json body_of(const ApiRequest& req) {
+  if (req.body.empty()) return json::object();
+  auto j = json::parse(req.body);
+  if (!j.is_object()) core::throw_invalid("The request body must be a JSON object.");
+  return j;
+}
+
+std::string required_string(const json& j, const char* field) {
+  auto it = j.find(field);
+  if (it == j.end() || !it->is_string() || it->get<std::string>().empty()) {
+    core::throw_invalid(std::string("Missing value for required parameter '") + field + "'.");
+  }
+  return it->get<std::string>();
+}
+
+const auth::Principal& caller(const ApiRequest& req) {
+  if (!req.principal) throw MlflowError(ErrorCode::UNAUTHENTICATED, "Authentication required.");
+  return *req.principal;
+}
+
+void check_username(const std::string& name) {
+  if (name.size() > 256) core::throw_invalid("User names are at most 256 characters.");
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f || c == ':') core::throw_invalid("User names cannot contain ':' or control characters.");
+}
+
+void check_password(const std::string& password) {
+  if (password.size() < 12) core::throw_invalid("Passwords must be at least 12 characters long.");
+  if (password.size() > 1024) core::throw_invalid("Passwords are at most 1024 characters.");
+  if (password.starts_with(auth::kTokenPrefix)) {
+    core::throw_invalid("Passwords cannot start with 'sxt_' (that prefix marks personal access tokens).");
+  }
+}
+
+json user_json(const store::AuthUser& u) {
+  return {{"username", u.username}, {"is_admin", u.is_admin}, {"source", u.source}, {"email", u.email},
+          {"has_password", u.password_hash.has_value()}, {"created_ms", u.created_ms}};
+}
+
+json token_json(const store::PersonalToken& t) {
+  json j = {{"token_id", t.token_id}, {"username", t.username}, {"name", t.name}, {"created_ms", t.created_ms},
+            {"revoked", t.revoked_ms.has_value()}};
+  if (t.expires_ms) j["expires_ms"] = *t.expires_ms;
+  if (t.last_used_ms) j["last_used_ms"] = *t.last_used_ms;
+  if (t.revoked_ms) j["revoked_ms"] = *t.revoked_ms;
+  return j;
+}
+
+std::string session_cookie(const std::string& value, std::int64_t max_age_s) {
+  return std::string(auth::kSessionCookie) + "=" + value + "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=" +
+         std::to_string(max_age_s);
+}
+
+// The user row behind the caller, created for external identities (OIDC, JWT, trusted proxy)
+// the first time they need one (to own tokens).
+store::AuthUser ensure_user(auth::AuthContext& a, const auth::Principal& p) {
+  if (auto u = a.store.get_user(p.username)) return *u;
+  store::AuthUser u;
+  u.username = p.username;
+  u.source = "oidc";
+  u.email = p.email;
+  u.groups = p.groups;
+  try {
+    a.store.create_user(u);
+  } catch (const MlflowError& e) {
+    if (e.code() != ErrorCode::RESOURCE_ALREADY_EXISTS) throw;
+  }
+  return a.store.get_user(p.username).value_or(u);
+}
+
+}  // namespace
+
+void register_sextant_auth_routes(Router& router, Services& s) {
+  auto& a = *s.auth;
+  const std::string base = kBase;
+
+  router.add("POST", base + "/login", Policy::Public, [&a](const ApiRequest& req) {
+    auto body = body_of(req);
+    auto username = required_string(body, "username");
+    auto password = required_string(body, "password");
+    auto wait = a.limiter.blocked_for(req.remote_address);
+    if (wait.count() > 0) {
+      auto r = ApiResponse::json(json{{"error_code", "RESOURCE_EXHAUSTED"},
+                                      {"message", "Too many failed authentication attempts; retry later."}}
+                                     .dump(),
+                                 429);
+      r.headers.emplace_back("Retry-After", std::to_string((wait.count() + 999) / 1000));
+      return r;
+    }
+    auth::Principal p;
+    try {
+      p = a.basic.check_password(username, password);
+    } catch (const auth::AuthError& e) {
+      a.limiter.record_failure(req.remote_address);
+      a.audit.event("login_failure", {{"user", username}, {"remote", req.remote_address}, {"reason", e.what()}});
+      throw MlflowError(ErrorCode::UNAUTHENTICATED, "Invalid user name or password.");
+    }
+    auto secret = auth::new_session_secret();
+    auto now = util::now_ms();
+    store::Session session;
+    session.session_hash = auth::sha256_hex(secret);
+    session.username = p.username;
+    session.created_ms = session.last_seen_ms = now;
+    session.expires_ms = now + a.session_max_age.count();
+    session.idle_expires_ms = std::min(session.expires_ms, now + a.session_idle.count());
+    a.store.create_session(session);
+    a.audit.event("login_success", {{"user", p.username}, {"method", "password-session"}, {"remote", req.remote_address}});
+    auto r = ApiResponse::json(json{{"user", {{"username", p.username}, {"is_admin", p.is_admin}}},
+                                    {"expires_ms", session.expires_ms}}
+                                   .dump());
+    r.headers.emplace_back("Set-Cookie", session_cookie(secret, a.session_max_age.count() / 1000));
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+  });
+
+  router.add("POST", base + "/logout", Policy::Authenticated, [&a](const ApiRequest& req) {
+    const auto& p = caller(req);
+    if (p.method == "session") {
+      a.store.revoke_session(p.credential_id, util::now_ms());
+      a.audit.event("logout", {{"user", p.username}, {"remote", req.remote_address}});
+    }
+    auto r = ApiResponse::json("{}");
+    r.headers.emplace_back("Set-Cookie", session_cookie("", 0));
+    return r;
+  });
+
+  router.add("GET", base + "/whoami", Policy::Authenticated, [](const ApiRequest& req) {
+    const auto& p = caller(req);
+    json j = {{"username", p.username}, {"email", p.email},   {"email_verified", p.email_verified},
+              {"groups", p.groups},     {"is_admin", p.is_admin}, {"method", p.method},
+              {"local_account", p.local_account}};
+    if (!p.issuer.empty()) j["issuer"] = p.issuer;
+    return ApiResponse::json(j.dump());
+  });
+
+  router.add("POST", base + "/tokens/create", Policy::Authenticated, [&a](const ApiRequest& req) {
+    const auto& p = caller(req);
+    if (p.method == "token" || p.method == "basic-token") {
+      throw MlflowError(ErrorCode::PERMISSION_DENIED,
+                        "Personal access tokens cannot be created with a personal access token; log in with a "
+                        "password, a session or an identity-provider token.");
+    }
+    auto body = body_of(req);
+    auto name = required_string(body, "name");
+    if (name.size() > 256) core::throw_invalid("Token names are at most 256 characters.");
+    std::int64_t lifetime_ms = 90 * kDayMs;
+    if (auto it = body.find("expires_in_seconds"); it != body.end()) {
+      if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) core::throw_invalid("expires_in_seconds must be a positive integer.");
+      lifetime_ms = it->get<std::int64_t>() * 1000;
+    } else if (auto d = body.find("expires_in_days"); d != body.end()) {
+      if (!d->is_number_integer() || d->get<std::int64_t>() <= 0) core::throw_invalid("expires_in_days must be a positive integer.");
+      lifetime_ms = d->get<std::int64_t>() * kDayMs;
+    }
+    if (lifetime_ms > kMaxTokenLifetimeMs) core::throw_invalid("Tokens can live at most 3650 days.");
+    auto user = ensure_user(a, p);
+    auto secret = auth::new_personal_token();
+    store::PersonalToken t;
+    t.token_id = util::uuid4_hex().substr(0, 16);
+    t.username = user.username;
+    t.name = name;
+    t.token_hash = auth::sha256_hex(secret);
+    t.created_ms = util::now_ms();
+    t.expires_ms = t.created_ms + lifetime_ms;
+    a.store.create_token(t);
+    a.audit.event("token_created", {{"user", t.username}, {"token_id", t.token_id}, {"name", t.name},
+                                    {"expires_ms", *t.expires_ms}, {"via", p.method}});
+    return ApiResponse::json(json{{"token", token_json(t)}, {"secret", secret}}.dump());
+  });
+
+  router.add("GET", base + "/tokens/list", Policy::Authenticated, [&a](const ApiRequest& req) {
+    const auto& p = caller(req);
+    std::string username = p.username;
+    for (const auto& [k, v] : req.query) {
+      if (k == "username" && v != p.username) {
+        if (!p.is_admin) throw MlflowError(ErrorCode::PERMISSION_DENIED, "Only administrators can list other users' tokens.");
+        username = v;
+      }
+    }
+    json arr = json::array();
+    for (const auto& t : a.store.list_tokens(username)) arr.push_back(token_json(t));
+    return ApiResponse::json(json{{"tokens", arr}}.dump());
+  });
+
+  router.add("POST", base + "/tokens/revoke", Policy::Authenticated, [&a](const ApiRequest& req) {
+    const auto& p = caller(req);
+    auto id = required_string(body_of(req), "token_id");
+    auto t = a.store.get_token(id);
+    if (!t || (t->username != p.username && !p.is_admin)) core::throw_not_found("Token '" + id + "' does not exist.");
+    a.store.revoke_token(id, util::now_ms());
+    a.audit.event("token_revoked", {{"user", t->username}, {"token_id", id}, {"by", p.username}});
+    return ApiResponse::json("{}");
+  });
+
+  router.add("GET", base + "/users/list", Policy::Admin, [&a](const ApiRequest&) {
+    json arr = json::array();
+    for (const auto& u : a.store.list_users()) arr.push_back(user_json(u));
+    return ApiResponse::json(json{{"users", arr}}.dump());
+  });
+
+  router.add("POST", base + "/users/create", Policy::Admin, [&a](const ApiRequest& req) {
+    const auto& p = caller(req);
+    auto body = body_of(req);
+    store::AuthUser u;
+    u.username = required_string(body, "username");
+    check_username(u.username);
+    if (auto it = body.find("password"); it != body.end() && !it->is_null()) {
+      if (!it->is_string()) core::throw_invalid("password must be a string.");
+      check_password(it->get<std::string>());
+      u.password_hash = auth::hash_password(it->get<std::string>());
+    }
+    if (auto it = body.find("is_admin"); it != body.end()) {
+      if (!it->is_boolean()) core::throw_invalid("is_admin must be a boolean.");
+      u.is_admin = it->get<bool>();
+    }
+    if (auto it = body.find("email"); it != body.end() && it->is_string()) u.email = it->get<std::string>();
+    u.source = "local";
+    a.store.create_user(u);
+    a.audit.event("user_created", {{"user", u.username}, {"is_admin", u.is_admin}, {"by", p.username}});
+    return ApiResponse::json(json{{"user", user_json(*a.store.get_user(u.username))}}.dump());
+  });
+
+  router.add("POST", base + "/users/delete", Policy::Admin, [&a](const ApiRequest& req) {
+    const auto& p = caller(req);
+    auto username = required_string(body_of(req), "username");
+    if (username == p.username) core::throw_invalid("You cannot delete your own account.");
+    if (!a.store.delete_user(username)) core::throw_not_found("User '" + username + "' does not exist.");
+    a.audit.event("user_deleted", {{"user", username}, {"by", p.username}});
+    return ApiResponse::json("{}");
+  });
+
+  router.add("POST", base + "/users/set-password", Policy::Admin, [&a](const ApiRequest& req) {
+    const auto& p = caller(req);
+    auto body = body_of(req);
+    auto username = required_string(body, "username");
+    auto password = required_string(body, "password");
+    check_password(password);
+    a.store.set_password(username, auth::hash_password(password));
+    a.audit.event("password_set", {{"user", username}, {"by", p.username}});
+    return ApiResponse::json("{}");
+  });
+}
+
+}  // namespace sextant::api

@@ -1,0 +1,183 @@
+#include "auth/authenticators.hpp"
+
+#include "auth/crypto.hpp"
+#include "util/base64.hpp"
+#include "util/strings.hpp"
+#include "util/time.hpp"
+
+namespace sextant::auth {
+
+namespace {
+
+constexpr std::int64_t kTouchEveryMs = 60'000;
+
+[[noreturn]] void unauthenticated(const std::string& reason) { throw AuthError(AuthError::Kind::Unauthenticated, reason); }
+
+Principal principal_for(const store::AuthUser& user, std::string method) {
+  Principal p;
+  p.username = user.username;
+  p.email = !user.email.empty() ? user.email : (user.username.find('@') != std::string::npos ? user.username : "");
+  p.email_verified = true;  // local: vouched for by an admin; oidc: the row exists after a verified login
+  p.groups = user.groups;
+  p.is_admin = user.is_admin;
+  p.method = std::move(method);
+  p.local_account = user.source == "local";
+  return p;
+}
+
+}  // namespace
+
+std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
+  for (auto part : util::split(header, ';')) {
+    auto kv = util::trim(part);
+    auto eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (util::trim(kv.substr(0, eq)) == name) {
+      auto v = util::trim(kv.substr(eq + 1));
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+      return std::string(v);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> authorization_param(std::string_view header, std::string_view scheme) {
+  auto h = util::trim(header);
+  if (h.size() <= scheme.size() || !util::iequals(h.substr(0, scheme.size()), scheme) || h[scheme.size()] != ' ') {
+    return std::nullopt;
+  }
+  return std::string(util::trim(h.substr(scheme.size() + 1)));
+}
+
+// --- personal tokens ---------------------------------------------------------------------
+
+std::optional<Principal> PersonalTokenAuthenticator::authenticate(const RequestCredentials& request) {
+  auto bearer = authorization_param(request.authorization, "Bearer");
+  if (!bearer || !bearer->starts_with(kTokenPrefix)) return std::nullopt;
+  return verify(*bearer);
+}
+
+Principal PersonalTokenAuthenticator::verify(std::string_view secret) {
+  if (!looks_like_personal_token(secret)) unauthenticated("malformed personal access token");
+  auto hash = sha256_hex(secret);
+  auto token = store_.find_token_by_hash(hash);
+  if (!token || !constant_time_equal(token->token_hash, hash)) unauthenticated("unknown personal access token");
+  auto now = util::now_ms();
+  if (token->revoked_ms) unauthenticated("personal access token " + token->token_id + " is revoked");
+  if (token->expires_ms && *token->expires_ms <= now) unauthenticated("personal access token " + token->token_id + " has expired");
+  auto user = store_.get_user(token->username);
+  if (!user) unauthenticated("owner of personal access token " + token->token_id + " no longer exists");
+  if (!token->last_used_ms || now - *token->last_used_ms > kTouchEveryMs) {
+    try {
+      store_.touch_token(token->token_id, now);
+    } catch (const std::exception&) {
+      // last_used is informational; never fail a request over it
+    }
+  }
+  auto p = principal_for(*user, "token");
+  p.credential_id = token->token_id;
+  return p;
+}
+
+// --- basic -------------------------------------------------------------------------------
+
+BasicAuthenticator::BasicAuthenticator(store::AuthStore& store, PersonalTokenAuthenticator& tokens, AuditLog* audit)
+    : store_(store), tokens_(tokens), audit_(audit), salt_(random_bytes(32)),
+      dummy_hash_(hash_password(base64url_encode(random_bytes(16)))) {}
+
+std::optional<Principal> BasicAuthenticator::authenticate(const RequestCredentials& request) {
+  auto param = authorization_param(request.authorization, "Basic");
+  if (!param) return std::nullopt;
+  auto decoded = util::base64_decode(*param);
+  if (!decoded) unauthenticated("malformed Basic credentials");
+  auto colon = decoded->find(':');
+  if (colon == std::string::npos) unauthenticated("malformed Basic credentials");
+  std::string username = decoded->substr(0, colon), password = decoded->substr(colon + 1);
+  if (password.starts_with(kTokenPrefix)) {
+    auto p = tokens_.verify(password);
+    p.method = "basic-token";
+    return p;
+  }
+  return check_password(username, password);
+}
+
+Principal BasicAuthenticator::check_password(const std::string& username, const std::string& password) {
+  auto key = sha256_hex(salt_ + username + std::string(1, '\0') + password);
+  auto now = std::chrono::steady_clock::now();
+  auto user = store_.get_user(username);
+  if (user && user->password_hash) {
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find(key);
+    if (it != cache_.end()) {
+      if (it->second.expires > now && it->second.username == username &&
+          constant_time_equal(it->second.password_hash, *user->password_hash)) {
+        return principal_for(*user, "basic");
+      }
+      cache_.erase(it);
+    }
+  }
+  if (!user || !user->password_hash) {
+    verify_password(password, dummy_hash_);  // same cost as a real check: do not reveal which users exist
+    unauthenticated("unknown user or user without a password: '" + username + "'");
+  }
+  if (!verify_password(password, *user->password_hash)) unauthenticated("wrong password for user '" + username + "'");
+  {
+    std::lock_guard lock(mutex_);
+    if (cache_.size() >= 4096) cache_.clear();
+    cache_[key] = Cached{username, *user->password_hash, now + std::chrono::minutes(5)};
+  }
+  if (audit_) audit_->event("login_success", {{"user", username}, {"method", "basic"}});
+  return principal_for(*user, "basic");
+}
+
+// --- trusted proxy -----------------------------------------------------------------------
+
+std::optional<Principal> TrustedProxyAuthenticator::authenticate(const RequestCredentials& request) {
+  if (request.forwarded_email.empty() && request.forwarded_user.empty()) return std::nullopt;
+  if (!address_in(proxies_, request.remote_address)) return std::nullopt;  // spoofable: ignored
+  Principal p;
+  p.email = std::string(util::trim(request.forwarded_email));
+  p.username = !p.email.empty() ? p.email : std::string(util::trim(request.forwarded_user));
+  p.email_verified = !p.email.empty();  // the proxy verified it
+  for (auto g : util::split(request.forwarded_groups, ',')) {
+    auto t = util::trim(g);
+    if (!t.empty()) p.groups.emplace_back(t);
+  }
+  p.method = "proxy";
+  return p;
+}
+
+// --- sessions ----------------------------------------------------------------------------
+
+std::optional<Principal> SessionAuthenticator::authenticate(const RequestCredentials& request) {
+  if (request.cookie.empty()) return std::nullopt;
+  auto value = cookie_value(request.cookie, kSessionCookie);
+  if (!value) return std::nullopt;
+  if (value->size() != 43) unauthenticated("malformed session cookie");
+  auto hash = sha256_hex(*value);
+  auto session = store_.find_session(hash);
+  if (!session || !constant_time_equal(session->session_hash, hash)) unauthenticated("unknown session");
+  auto now = util::now_ms();
+  if (session->revoked_ms) unauthenticated("session is revoked (logged out)");
+  if (session->expires_ms <= now) unauthenticated("session has expired");
+  if (session->idle_expires_ms <= now) unauthenticated("session was idle too long");
+  auto user = store_.get_user(session->username);
+  if (!user) unauthenticated("user of the session no longer exists");
+  if (now - session->last_seen_ms > kTouchEveryMs) {
+    try {
+      store_.touch_session(hash, now, std::min<std::int64_t>(session->expires_ms, now + idle_.count()));
+    } catch (const std::exception&) {
+    }
+  }
+  auto p = principal_for(*user, "session");
+  if (!session->issuer.empty()) {  // an identity-provider login: its claims, not the user row
+    p.issuer = session->issuer;
+    p.email = session->email;
+    p.email_verified = session->email_verified;
+    p.groups = session->groups;
+  }
+  p.credential_id = hash;
+  return p;
+}
+
+}  // namespace sextant::auth

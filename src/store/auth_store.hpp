@@ -1,0 +1,83 @@
+// Users, personal access tokens and browser sessions for built-in authentication. Secrets are
+// never stored: tokens and session ids are stored as SHA-256 hashes, passwords as argon2id
+// strings. Implementations are thread-safe. Errors are core::MlflowError (as the other stores).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sextant::store {
+
+struct AuthUser {
+  std::string username;                        // unique; the e-mail for users from an identity provider
+  std::optional<std::string> password_hash;    // argon2id string; none = no password login
+  bool is_admin = false;
+  std::string source = "local";                // "local" (created in Sextant) | "oidc" (external identity)
+  std::string email;                           // may be empty for local users
+  std::vector<std::string> groups;             // groups seen at the last external login
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+};
+
+struct PersonalToken {
+  std::string token_id;                        // public id (for listing / revoking), 16 hex chars
+  std::string username;                        // owner
+  std::string name;                            // owner's label
+  std::string token_hash;                      // SHA-256 hex of the secret
+  std::int64_t created_ms = 0;
+  std::optional<std::int64_t> expires_ms;      // none = does not expire
+  std::optional<std::int64_t> last_used_ms;
+  std::optional<std::int64_t> revoked_ms;      // set = revoked
+};
+
+struct Session {
+  std::string session_hash;                    // SHA-256 hex of the cookie value
+  std::string username;
+  std::int64_t created_ms = 0;
+  std::int64_t last_seen_ms = 0;
+  std::int64_t expires_ms = 0;                 // absolute expiry
+  std::int64_t idle_expires_ms = 0;            // moved forward on use
+  std::optional<std::string> refresh_token;    // the provider's refresh token (OIDC sessions)
+  std::string issuer;                          // "" for local password logins
+  std::string email;
+  bool email_verified = false;
+  std::vector<std::string> groups;
+  std::optional<std::int64_t> revoked_ms;
+};
+
+class AuthStore {
+ public:
+  virtual ~AuthStore() = default;
+
+  // Users. create_user throws RESOURCE_ALREADY_EXISTS when the name is taken.
+  virtual void create_user(const AuthUser& user) = 0;
+  virtual std::optional<AuthUser> get_user(const std::string& username) = 0;
+  virtual std::vector<AuthUser> list_users() = 0;
+  virtual std::int64_t count_admins() = 0;
+  // Both throw RESOURCE_DOES_NOT_EXIST for an unknown user.
+  virtual void set_password(const std::string& username, const std::optional<std::string>& password_hash) = 0;
+  virtual void set_admin(const std::string& username, bool is_admin) = 0;
+  // Deletes the user with its tokens and sessions; false when there was no such user.
+  virtual bool delete_user(const std::string& username) = 0;
+
+  // Personal tokens. create_token requires the owner to exist.
+  virtual void create_token(const PersonalToken& token) = 0;
+  // The token whose hash equals `token_hash` (revoked and expired ones included: callers check).
+  virtual std::optional<PersonalToken> find_token_by_hash(const std::string& token_hash) = 0;
+  virtual std::optional<PersonalToken> get_token(const std::string& token_id) = 0;
+  virtual std::vector<PersonalToken> list_tokens(const std::string& username) = 0;
+  // Marks the token revoked at `now_ms`; false when it does not exist or was already revoked.
+  virtual bool revoke_token(const std::string& token_id, std::int64_t now_ms) = 0;
+  virtual void touch_token(const std::string& token_id, std::int64_t now_ms) = 0;
+
+  // Sessions. create_session requires the user to exist.
+  virtual void create_session(const Session& session) = 0;
+  virtual std::optional<Session> find_session(const std::string& session_hash) = 0;
+  virtual void touch_session(const std::string& session_hash, std::int64_t now_ms, std::int64_t idle_expires_ms) = 0;
+  // false when it does not exist or was already revoked.
+  virtual bool revoke_session(const std::string& session_hash, std::int64_t now_ms) = 0;
+};
+
+}  // namespace sextant::store

@@ -1,0 +1,291 @@
+#include "store/sql/sqlite_auth_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "util/time.hpp"
+
+namespace sextant::store::sql {
+
+using core::ErrorCode;
+using core::MlflowError;
+
+namespace {
+
+std::string groups_json(const std::vector<std::string>& groups) { return nlohmann::json(groups).dump(); }
+
+std::vector<std::string> groups_from(const std::optional<std::string>& text) {
+  if (!text || text->empty()) return {};
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  std::vector<std::string> out;
+  if (j.is_array())
+    for (const auto& g : j)
+      if (g.is_string()) out.push_back(g.get<std::string>());
+  return out;
+}
+
+constexpr const char* kUserColumns = "username, password_hash, is_admin, source, email, groups, created_ms, updated_ms";
+
+AuthUser user_row(db::Statement& st) {
+  AuthUser u;
+  u.username = st.text(0);
+  u.password_hash = st.opt_text(1);
+  u.is_admin = st.int64(2) != 0;
+  u.source = st.text(3);
+  u.email = st.opt_text(4).value_or("");
+  u.groups = groups_from(st.opt_text(5));
+  u.created_ms = st.int64(6);
+  u.updated_ms = st.int64(7);
+  return u;
+}
+
+constexpr const char* kTokenColumns =
+    "token_id, username, name, token_hash, created_ms, expires_ms, last_used_ms, revoked_ms";
+
+PersonalToken token_row(db::Statement& st) {
+  PersonalToken t;
+  t.token_id = st.text(0);
+  t.username = st.text(1);
+  t.name = st.text(2);
+  t.token_hash = st.text(3);
+  t.created_ms = st.int64(4);
+  t.expires_ms = st.opt_int64(5);
+  t.last_used_ms = st.opt_int64(6);
+  t.revoked_ms = st.opt_int64(7);
+  return t;
+}
+
+bool user_exists(db::Connection& conn, const std::string& username) {
+  auto st = conn.prepare("SELECT 1 FROM sextant_users WHERE username = ?");
+  st.bind(1, username);
+  return st.step();
+}
+
+}  // namespace
+
+void SqliteAuthStore::create_user(const AuthUser& user) {
+  db_.write([&](db::Connection& conn) {
+    if (user_exists(conn, user.username)) {
+      throw MlflowError(ErrorCode::RESOURCE_ALREADY_EXISTS, "User '" + user.username + "' already exists.");
+    }
+    auto now = util::now_ms();
+    auto st = conn.prepare(std::string("INSERT INTO sextant_users (") + kUserColumns +
+                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, user.username)
+        .bind(2, user.password_hash)
+        .bind(3, user.is_admin ? 1 : 0)
+        .bind(4, user.source)
+        .bind(5, user.email)
+        .bind(6, groups_json(user.groups))
+        .bind(7, user.created_ms ? user.created_ms : now)
+        .bind(8, now)
+        .run();
+  });
+}
+
+std::optional<AuthUser> SqliteAuthStore::get_user(const std::string& username) {
+  std::optional<AuthUser> out;
+  db_.read([&](db::Connection& conn) {
+    auto& st = conn.cached(std::string("SELECT ") + kUserColumns + " FROM sextant_users WHERE username = ?");
+    st.reset();
+    st.bind(1, username);
+    if (st.step()) out = user_row(st);
+    st.reset();
+  });
+  return out;
+}
+
+std::vector<AuthUser> SqliteAuthStore::list_users() {
+  std::vector<AuthUser> out;
+  db_.read([&](db::Connection& conn) {
+    auto st = conn.prepare(std::string("SELECT ") + kUserColumns + " FROM sextant_users ORDER BY username");
+    while (st.step()) out.push_back(user_row(st));
+  });
+  return out;
+}
+
+std::int64_t SqliteAuthStore::count_admins() {
+  std::int64_t n = 0;
+  db_.read([&](db::Connection& conn) {
+    auto st = conn.prepare("SELECT COUNT(*) FROM sextant_users WHERE is_admin = 1");
+    if (st.step()) n = st.int64(0);
+  });
+  return n;
+}
+
+void SqliteAuthStore::set_password(const std::string& username, const std::optional<std::string>& password_hash) {
+  db_.write([&](db::Connection& conn) {
+    auto st = conn.prepare("UPDATE sextant_users SET password_hash = ?, updated_ms = ? WHERE username = ?");
+    st.bind(1, password_hash).bind(2, util::now_ms()).bind(3, username).run();
+    if (conn.changes() == 0) core::throw_not_found("User '" + username + "' does not exist.");
+  });
+}
+
+void SqliteAuthStore::set_admin(const std::string& username, bool is_admin) {
+  db_.write([&](db::Connection& conn) {
+    auto st = conn.prepare("UPDATE sextant_users SET is_admin = ?, updated_ms = ? WHERE username = ?");
+    st.bind(1, is_admin ? 1 : 0).bind(2, util::now_ms()).bind(3, username).run();
+    if (conn.changes() == 0) core::throw_not_found("User '" + username + "' does not exist.");
+  });
+}
+
+bool SqliteAuthStore::delete_user(const std::string& username) {
+  bool deleted = false;
+  db_.write([&](db::Connection& conn) {
+    // Explicit deletes (not only ON DELETE CASCADE) so the rows go even without foreign_keys.
+    conn.prepare("DELETE FROM sextant_personal_tokens WHERE username = ?").bind(1, username).run();
+    conn.prepare("DELETE FROM sextant_sessions WHERE username = ?").bind(1, username).run();
+    conn.prepare("DELETE FROM sextant_users WHERE username = ?").bind(1, username).run();
+    deleted = conn.changes() > 0;
+  });
+  return deleted;
+}
+
+void SqliteAuthStore::create_token(const PersonalToken& t) {
+  db_.write([&](db::Connection& conn) {
+    if (!user_exists(conn, t.username)) core::throw_not_found("User '" + t.username + "' does not exist.");
+    auto st = conn.prepare(std::string("INSERT INTO sextant_personal_tokens (") + kTokenColumns +
+                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, t.token_id)
+        .bind(2, t.username)
+        .bind(3, t.name)
+        .bind(4, t.token_hash)
+        .bind(5, t.created_ms)
+        .bind(6, t.expires_ms)
+        .bind(7, t.last_used_ms)
+        .bind(8, t.revoked_ms)
+        .run();
+  });
+}
+
+std::optional<PersonalToken> SqliteAuthStore::find_token_by_hash(const std::string& token_hash) {
+  std::optional<PersonalToken> out;
+  db_.read([&](db::Connection& conn) {
+    auto& st = conn.cached(std::string("SELECT ") + kTokenColumns + " FROM sextant_personal_tokens WHERE token_hash = ?");
+    st.reset();
+    st.bind(1, token_hash);
+    if (st.step()) out = token_row(st);
+    st.reset();
+  });
+  return out;
+}
+
+std::optional<PersonalToken> SqliteAuthStore::get_token(const std::string& token_id) {
+  std::optional<PersonalToken> out;
+  db_.read([&](db::Connection& conn) {
+    auto st = conn.prepare(std::string("SELECT ") + kTokenColumns + " FROM sextant_personal_tokens WHERE token_id = ?");
+    st.bind(1, token_id);
+    if (st.step()) out = token_row(st);
+  });
+  return out;
+}
+
+std::vector<PersonalToken> SqliteAuthStore::list_tokens(const std::string& username) {
+  std::vector<PersonalToken> out;
+  db_.read([&](db::Connection& conn) {
+    auto st = conn.prepare(std::string("SELECT ") + kTokenColumns +
+                           " FROM sextant_personal_tokens WHERE username = ? ORDER BY created_ms, token_id");
+    st.bind(1, username);
+    while (st.step()) out.push_back(token_row(st));
+  });
+  return out;
+}
+
+bool SqliteAuthStore::revoke_token(const std::string& token_id, std::int64_t now_ms) {
+  bool changed = false;
+  db_.write([&](db::Connection& conn) {
+    conn.prepare("UPDATE sextant_personal_tokens SET revoked_ms = ? WHERE token_id = ? AND revoked_ms IS NULL")
+        .bind(1, now_ms)
+        .bind(2, token_id)
+        .run();
+    changed = conn.changes() > 0;
+  });
+  return changed;
+}
+
+void SqliteAuthStore::touch_token(const std::string& token_id, std::int64_t now_ms) {
+  db_.write([&](db::Connection& conn) {
+    conn.prepare("UPDATE sextant_personal_tokens SET last_used_ms = ? WHERE token_id = ?")
+        .bind(1, now_ms)
+        .bind(2, token_id)
+        .run();
+  });
+}
+
+namespace {
+constexpr const char* kSessionColumns =
+    "session_hash, username, created_ms, last_seen_ms, expires_ms, idle_expires_ms, refresh_token, issuer, email, "
+    "email_verified, groups, revoked_ms";
+}
+
+void SqliteAuthStore::create_session(const Session& s) {
+  db_.write([&](db::Connection& conn) {
+    if (!user_exists(conn, s.username)) core::throw_not_found("User '" + s.username + "' does not exist.");
+    auto st = conn.prepare(std::string("INSERT INTO sextant_sessions (") + kSessionColumns +
+                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, s.session_hash)
+        .bind(2, s.username)
+        .bind(3, s.created_ms)
+        .bind(4, s.last_seen_ms)
+        .bind(5, s.expires_ms)
+        .bind(6, s.idle_expires_ms)
+        .bind(7, s.refresh_token)
+        .bind(8, s.issuer)
+        .bind(9, s.email)
+        .bind(10, s.email_verified ? 1 : 0)
+        .bind(11, groups_json(s.groups))
+        .bind(12, s.revoked_ms)
+        .run();
+  });
+}
+
+std::optional<Session> SqliteAuthStore::find_session(const std::string& session_hash) {
+  std::optional<Session> out;
+  db_.read([&](db::Connection& conn) {
+    auto& st = conn.cached(std::string("SELECT ") + kSessionColumns + " FROM sextant_sessions WHERE session_hash = ?");
+    st.reset();
+    st.bind(1, session_hash);
+    if (st.step()) {
+      Session s;
+      s.session_hash = st.text(0);
+      s.username = st.text(1);
+      s.created_ms = st.int64(2);
+      s.last_seen_ms = st.int64(3);
+      s.expires_ms = st.int64(4);
+      s.idle_expires_ms = st.int64(5);
+      s.refresh_token = st.opt_text(6);
+      s.issuer = st.opt_text(7).value_or("");
+      s.email = st.opt_text(8).value_or("");
+      s.email_verified = st.int64(9) != 0;
+      s.groups = groups_from(st.opt_text(10));
+      s.revoked_ms = st.opt_int64(11);
+      out = std::move(s);
+    }
+    st.reset();
+  });
+  return out;
+}
+
+void SqliteAuthStore::touch_session(const std::string& session_hash, std::int64_t now_ms, std::int64_t idle_expires_ms) {
+  db_.write([&](db::Connection& conn) {
+    conn.prepare("UPDATE sextant_sessions SET last_seen_ms = ?, idle_expires_ms = ? WHERE session_hash = ?")
+        .bind(1, now_ms)
+        .bind(2, idle_expires_ms)
+        .bind(3, session_hash)
+        .run();
+  });
+}
+
+bool SqliteAuthStore::revoke_session(const std::string& session_hash, std::int64_t now_ms) {
+  bool changed = false;
+  db_.write([&](db::Connection& conn) {
+    conn.prepare("UPDATE sextant_sessions SET revoked_ms = ? WHERE session_hash = ? AND revoked_ms IS NULL")
+        .bind(1, now_ms)
+        .bind(2, session_hash)
+        .run();
+    changed = conn.changes() > 0;
+  });
+  return changed;
+}
+
+}  // namespace sextant::store::sql
