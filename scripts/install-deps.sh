@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-system1.81-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev
+  libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
   libsodium-dev libssl-dev
   python3 python3-requests curl

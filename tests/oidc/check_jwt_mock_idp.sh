@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs the JwtMockIdp unit tests (tests/unit/jwt_mock_idp_test.cpp) against a real
+# oauth2-mock-server@8.2.3 (Node 20). Usage: tests/oidc/check_jwt_mock_idp.sh [build-dir]
+# npm packages go to $SEXTANT_NPM_DIR (default <build-dir>/oidc-node), installed once.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "${1:-$here/../../build}" && pwd)
+npm_dir=${SEXTANT_NPM_DIR:-$build/oidc-node}
+port=${PORT:-18089}
+mkdir -p "$npm_dir"
+if [ ! -f "$npm_dir/node_modules/oauth2-mock-server/package.json" ]; then
+  (cd "$npm_dir" && npm init -y >/dev/null && npm install --no-audit --no-fund oauth2-mock-server@8.2.3 >/dev/null)
+fi
+cp "$here/jwt_mock_idp.mjs" "$npm_dir/"   # ESM resolves packages next to the script
+log=$(mktemp)
+PORT=$port node "$npm_dir/jwt_mock_idp.mjs" >"$log" 2>&1 &
+idp=$!
+trap 'kill $idp 2>/dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 50); do grep -q '^ready' "$log" && break; sleep 0.1; done
+grep '^ready' "$log" || { cat "$log"; exit 1; }
+SEXTANT_TEST_OIDC_ISSUER=http://127.0.0.1:$port "$build/tests/unit_tests" --gtest_filter='JwtMockIdp*'
