@@ -8,7 +8,7 @@ PORT ?= 5000
 
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: deps configure build run test clean bench
+.PHONY: deps test-deps configure build run test clean bench
 
 deps:
 	@bash scripts/install-deps.sh
@@ -23,7 +23,12 @@ run: build
 	./$(BUILD_DIR)/sextant server --host $(HOST) --port $(PORT) \
 	  --backend-store-uri sqlite:///mlflow.db --artifacts-destination ./mlartifacts
 
-test: build
+# The OIDC provider processes the auth tests run (npm packages pinned in tests/oidc).
+test-deps:
+	@command -v node >/dev/null || bash scripts/install-deps.sh --with-node
+	@[ -d tests/oidc/node_modules/oauth2-mock-server ] || npm ci --prefix tests/oidc --no-audit --no-fund
+
+test: build test-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 bench: build

@@ -9,9 +9,14 @@ packages=(
   libsqlite3-dev sqlite3 nlohmann-json3-dev
   libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
-  libsodium-dev libssl-dev
+  libsodium-dev
   python3 python3-requests curl
 )
+# Node.js runs the OIDC provider processes of the auth tests; most machines here already have it
+# (not from Debian), so it is only installed from Debian when asked for and missing.
+if [ "${1:-}" = "--with-node" ] && ! command -v node >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,10 @@
 #include "api/routes.hpp"
 #include "artifacts/local_artifact_repo.hpp"
 #include "auth/authenticators.hpp"
+#include "auth/curl_http_fetcher.hpp"
+#include "auth/jwt/jwks_cache.hpp"
+#include "auth/jwt/jwt_bearer_authenticator.hpp"
+#include "auth/jwt/jwt_verifier.hpp"
 #include "auth/bootstrap.hpp"
 #include "auth/gate.hpp"
 #include "config/config.hpp"
@@ -64,8 +68,22 @@ std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::
     rt->basic = basic.get();
     chain.push_back(std::move(tokens));
     chain.push_back(std::move(basic));
-    // The bearer-JWT authenticator (auth-jwt branch) goes here, after personal tokens (which
+    // Bearer JWTs (oauth2-proxy's --skip-jwt-bearer-tokens): the OIDC issuer with the client id
+    // as audience, plus every --extra-jwt-issuers ISSUER=AUDIENCE. After personal tokens (which
     // only take "Bearer sxt_...") and before sessions.
+    if (a.skip_jwt_bearer_tokens) {
+      std::vector<std::string> specs;
+      if (!a.oidc_issuer_url.empty() && !a.client_id.empty()) specs.push_back(a.oidc_issuer_url + "=" + a.client_id);
+      for (const auto& [issuer, audience] : a.extra_jwt_issuers) specs.push_back(issuer + "=" + audience);
+      if (specs.empty()) {
+        throw std::runtime_error(
+            "--skip-jwt-bearer-tokens needs --oidc-issuer-url with --client-id, or --extra-jwt-issuers ISSUER=AUDIENCE");
+      }
+      auto keys = std::make_shared<auth::jwt::JwksCache>(std::make_shared<auth::CurlHttpFetcher>());
+      auto verifier = std::make_shared<const auth::jwt::JwtVerifier>(auth::jwt::parse_issuer_specs(specs), keys);
+      chain.push_back(std::make_unique<auth::jwt::JwtBearerAuthenticator>(
+          verifier, auth::jwt::JwtBearerOptions{a.oidc_groups_claim}));
+    }
     chain.push_back(std::make_unique<auth::SessionAuthenticator>(
         *rt->store, std::chrono::seconds(a.session_idle_timeout_seconds)));
   }
@@ -110,11 +128,11 @@ void prepare_auth(const config::ServerConfig& cfg, AuthRuntime& rt) {
     std::cerr << "sextant: warning: authentication is on but there is no administrator; give "
                  "--admin-bootstrap-file (or SEXTANT_ADMIN_BOOTSTRAP) or --admin-group" << std::endl;
   }
-  if (!a.oidc_issuer_url.empty() || !a.client_id.empty() || !a.client_secret.empty() || !a.client_secret_file.empty() ||
-      !a.redirect_url.empty() || a.skip_jwt_bearer_tokens || !a.extra_jwt_issuers.empty()) {
-    std::cerr << "sextant: warning: OIDC login and bearer-JWT options are parsed but NOT implemented in this build; "
-                 "they are ignored (only local users, personal tokens, sessions and trusted proxies authenticate)"
-              << std::endl;
+  if (!a.client_secret.empty() || !a.client_secret_file.empty() || !a.redirect_url.empty() ||
+      a.cookie_refresh_seconds > 0) {
+    std::cerr << "sextant: warning: the browser OIDC login (--client-secret, --redirect-url, --cookie-refresh) is not "
+                 "implemented in this build; those options are ignored (bearer JWTs, local users, personal tokens, "
+                 "sessions and trusted proxies authenticate)" << std::endl;
   }
   if (a.email_domains.empty()) {
     std::cerr << "sextant: note: no --email-domain given: no external identity (proxy, OIDC, JWT) may enter; local "

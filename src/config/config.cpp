@@ -346,10 +346,15 @@ Authentication (off by default; names as oauth2-proxy's; each also SEXTANT_<NAME
   --audit-log PATH               Append the JSON-lines audit log here (default stderr)
   --auth-failure-limit N         Failed credential checks per address before back-off (default 10)
 
-Reserved for the OIDC login and bearer-JWT verification (parsed, NOT active in this build):
-  --oidc-issuer-url URL  --client-id ID  --client-secret SECRET | --client-secret-file PATH
-  --redirect-url URL  --oidc-groups-claim NAME (default groups)  --skip-jwt-bearer-tokens
-  --extra-jwt-issuers ISSUER=AUDIENCE (repeatable)
+Bearer JWTs for programs (as oauth2-proxy's --skip-jwt-bearer-tokens):
+  --skip-jwt-bearer-tokens       Accept "Authorization: Bearer <JWT>" from the issuers below
+  --oidc-issuer-url URL          OIDC issuer; with --client-id it is a trusted JWT issuer
+  --client-id ID                 Audience expected from --oidc-issuer-url's tokens
+  --extra-jwt-issuers ISSUER=AUDIENCE  Another trusted issuer and its audience (repeatable)
+  --oidc-groups-claim NAME       Claim holding the groups (default groups; dotted paths allowed)
+
+Reserved for the browser OIDC login (parsed, NOT active in this build):
+  --client-secret SECRET | --client-secret-file PATH  --redirect-url URL
 
   --help                         Show this message and exit.
 )";

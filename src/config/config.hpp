@@ -36,7 +36,8 @@ struct AuthConfig {
   std::string audit_log;                        // --audit-log FILE ("" = stderr)
   int failure_limit = 10;                       // --auth-failure-limit: free failed checks per address
 
-  // Parsed for the OIDC login and bearer-JWT verification, which this build does not implement yet.
+  // Bearer JWTs (--skip-jwt-bearer-tokens) use the issuer settings below; the browser OIDC login
+  // (client secret, redirect URL) is parsed but not implemented yet.
   std::string oidc_issuer_url;                  // --oidc-issuer-url
   std::string client_id;                        // --client-id
   std::string client_secret;                    // --client-secret

@@ -1,0 +1,228 @@
+"""Bearer JWTs from real OIDC provider processes (oauth2-mock-server, pinned in tests/oidc for
+Node 20), as oauth2-proxy's --skip-jwt-bearer-tokens + --extra-jwt-issuers: two issuers with
+different audiences, the e-mail domain / email_verified / group rules applied to JWT principals,
+and the token attacks (alg=none, HS256 keyed with the public key, unknown key under a trusted
+kid, jku/x5u/jwk headers, exp-less / expired / not-yet-valid tokens, wrong iss or aud,
+tampering), each refused without changing anything."""
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+import requests
+
+import harness
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OIDC_DIR = os.path.join(HERE, "..", "oidc")
+IDP_SCRIPT = os.path.join(OIDC_DIR, "jwt_mock_idp.mjs")
+API = "/api/2.0/mlflow"
+
+IDPS = []
+SERVER = None
+WORKDIR = None
+
+
+class Idp:
+    """One oauth2-mock-server process; claims come from the token request."""
+
+    def __init__(self, algs):
+        self.port = harness.free_port()
+        self.issuer = "http://127.0.0.1:%d" % self.port
+        self.log = tempfile.NamedTemporaryFile(prefix="idp-", suffix=".log", delete=False)
+        env = dict(os.environ, PORT=str(self.port), ALGS=algs)
+        self.proc = subprocess.Popen(["node", IDP_SCRIPT], cwd=OIDC_DIR, env=env, stdout=self.log,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                if requests.get(self.issuer + "/.well-known/openid-configuration", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                pass
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        self.stop()
+        with open(self.log.name) as f:
+            raise RuntimeError("oauth2-mock-server did not start:\n" + f.read())
+
+    def token(self, aud="mlflow", sub="alice", email="alice@example.test", verified="true",
+              groups="ml-team", expires_in=None):
+        form = {"grant_type": "client_credentials", "scope": "openid email", "aud": aud, "x_sub": sub,
+                "x_email_verified": verified, "x_groups": groups}
+        if email:
+            form["x_email"] = email
+        if expires_in is not None:
+            form["x_expires_in"] = str(expires_in)
+        r = requests.post(self.issuer + "/token", data=form, auth=("any", "any"), timeout=10)
+        r.raise_for_status()
+        return r.json()["access_token"]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        os.unlink(self.log.name)
+
+
+def setUpModule():  # noqa: N802
+    global SERVER, WORKDIR
+    if not os.path.isdir(os.path.join(OIDC_DIR, "node_modules", "oauth2-mock-server")):
+        raise RuntimeError("tests/oidc/node_modules is missing: run `npm ci --prefix tests/oidc` (.ci/run does)")
+    IDPS.append(Idp("RS256,ES256"))
+    IDPS.append(Idp("PS256,EdDSA"))
+    WORKDIR = tempfile.mkdtemp(prefix="sextant-jwt-")
+    SERVER = harness.SextantServer(extra_args=[
+        "--auth", "on", "--skip-jwt-bearer-tokens",
+        "--extra-jwt-issuers", IDPS[0].issuer + "=mlflow",
+        "--extra-jwt-issuers", IDPS[1].issuer + "=tracking-b",
+        "--email-domain", "example.test", "--allowed-group", "ml-team", "--auth-failure-limit", "100000"])
+    SERVER.start()
+
+
+def tearDownModule():  # noqa: N802
+    try:
+        harness.SERVER = SERVER
+        harness.tearDownModule()
+    finally:
+        for idp in IDPS:
+            idp.stop()
+        shutil.rmtree(WORKDIR, ignore_errors=True)
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64url(text):
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def forge(token, header_changes=None, claim_changes=None, signature=None):
+    """Re-encodes a real token with changed header/claims, keeping (or replacing) its signature."""
+    h, p, s = token.split(".")
+    header = json.loads(unb64url(h))
+    claims = json.loads(unb64url(p))
+    header.update(header_changes or {})
+    for k, v in (claim_changes or {}).items():
+        if v is None:
+            claims.pop(k, None)
+        else:
+            claims[k] = v
+    sig = s if signature is None else signature
+    return "%s.%s.%s" % (b64url(json.dumps(header).encode()), b64url(json.dumps(claims).encode()), sig)
+
+
+class JwtBearerTest(unittest.TestCase):
+    def call(self, token, path="/experiments/search", body=None):
+        headers = {"Authorization": "Bearer " + token} if token is not None else {}
+        return requests.post(SERVER.base_url + API + path, json=body or {"max_results": 10}, headers=headers,
+                             timeout=30)
+
+    def assertRefused(self, resp, status=401):
+        self.assertEqual(resp.status_code, status, resp.text)
+        self.assertEqual(resp.json()["error_code"], "UNAUTHENTICATED" if status == 401 else "PERMISSION_DENIED")
+
+    def experiment_count(self):
+        good = IDPS[0].token()
+        r = self.call(good, body={"max_results": 1000, "view_type": "ALL"})
+        self.assertEqual(r.status_code, 200, r.text)
+        return len(r.json().get("experiments", []))
+
+    # -- accepted -------------------------------------------------------------------
+    def test_two_issuers_with_their_own_audiences(self):
+        for idp, aud in ((IDPS[0], "mlflow"), (IDPS[1], "tracking-b")):
+            for _ in range(2):  # the providers rotate through their keys (two algorithms each)
+                r = self.call(idp.token(aud=aud))
+                self.assertEqual(r.status_code, 200, r.text)
+
+    def test_writes_work_and_whoami_shows_the_claims(self):
+        token = IDPS[1].token(aud="tracking-b", email="bob@example.test", sub="bob")
+        r = self.call(token, "/experiments/create", {"name": "jwt-exp-%d" % time.time_ns()})
+        self.assertEqual(r.status_code, 200, r.text)
+        who = requests.get(SERVER.base_url + "/api/2.0/sextant/whoami",
+                           headers={"Authorization": "Bearer " + token}, timeout=10)
+        self.assertEqual(who.status_code, 200, who.text)
+        self.assertIn("bob@example.test", who.text)
+
+    # -- audience and issuer --------------------------------------------------------
+    def test_audience_of_the_other_issuer_is_refused(self):
+        self.assertRefused(self.call(IDPS[0].token(aud="tracking-b")))
+        self.assertRefused(self.call(IDPS[1].token(aud="mlflow")))
+
+    def test_array_audience_needs_an_accepted_value(self):
+        real = IDPS[0].token()
+        self.assertRefused(self.call(forge(real, claim_changes={"aud": ["x", "y"]})))
+
+    def test_wrong_issuer_is_refused(self):
+        real = IDPS[0].token()
+        self.assertRefused(self.call(forge(real, claim_changes={"iss": IDPS[0].issuer + "/"})))
+        self.assertRefused(self.call(forge(real, claim_changes={"iss": IDPS[1].issuer})))
+
+    # -- access rules ---------------------------------------------------------------
+    def test_foreign_domain_unverified_email_and_missing_group_are_forbidden(self):
+        before = self.experiment_count()
+        for token in (IDPS[0].token(email="eve@evil.example"),
+                      IDPS[0].token(verified="false"),
+                      IDPS[0].token(groups="other-team")):
+            r = self.call(token, "/experiments/create", {"name": "should-not-exist-%d" % time.time_ns()})
+            self.assertRefused(r, 403)
+        self.assertEqual(self.experiment_count(), before)
+
+    # -- token attacks --------------------------------------------------------------
+    def test_alg_none_is_refused(self):
+        real = IDPS[0].token()
+        self.assertRefused(self.call(forge(real, {"alg": "none"}, signature="")))
+        self.assertRefused(self.call(forge(real, {"alg": "none"})))
+
+    def test_hs256_keyed_with_the_public_key_is_refused(self):
+        import hashlib
+        import hmac
+        real = IDPS[0].token()
+        jwks = requests.get(IDPS[0].issuer + "/jwks", timeout=10).text.encode()
+        h, p, _ = forge(real, {"alg": "HS256"}).split(".")
+        sig = b64url(hmac.new(jwks, ("%s.%s" % (h, p)).encode(), hashlib.sha256).digest())
+        self.assertRefused(self.call("%s.%s.%s" % (h, p, sig)))
+
+    def test_signature_from_another_key_under_a_trusted_kid_is_refused(self):
+        a = IDPS[0].token()
+        b = IDPS[1].token(aud="mlflow")  # a valid signature, but by the other issuer's key
+        kid_a = json.loads(unb64url(a.split(".")[0]))["kid"]
+        self.assertRefused(self.call(forge(b, {"kid": kid_a}, {"iss": IDPS[0].issuer})))
+
+    def test_key_carrying_headers_are_refused(self):
+        real = IDPS[0].token()
+        for header in ({"jku": "http://127.0.0.1:1/jwks"}, {"x5u": "http://127.0.0.1:1/cert"},
+                       {"jwk": {"kty": "oct", "k": "AAAA"}}):
+            self.assertRefused(self.call(forge(real, header)))
+
+    def test_time_claims(self):
+        real = IDPS[0].token()
+        now = int(time.time())
+        self.assertRefused(self.call(forge(real, claim_changes={"exp": None})))
+        self.assertRefused(self.call(IDPS[0].token(expires_in=-3600)))
+        self.assertRefused(self.call(forge(real, claim_changes={"nbf": now + 3600})))
+
+    def test_tampered_payload_and_truncation_are_refused(self):
+        real = IDPS[0].token()
+        self.assertRefused(self.call(forge(real, claim_changes={"email": "mallory@example.test"})))
+        self.assertRefused(self.call(real[:-4]))
+        self.assertRefused(self.call(real + ".x"))
+
+    def test_no_credentials_is_401(self):
+        r = self.call(None)
+        self.assertEqual(r.status_code, 401)
+        self.assertIn("Bearer", r.headers.get("WWW-Authenticate", ""))
+
+
+if __name__ == "__main__":
+    unittest.main()
