@@ -216,6 +216,9 @@ class Conn {
     req.append(method).append(" ").append(path).append(" HTTP/1.1\r\nHost: ").append(host_)
         .append(":").append(std::to_string(port_))
         .append("\r\nUser-Agent: sextant-loadgen\r\nAccept: application/json\r\nConnection: keep-alive\r\n");
+    // LOADGEN_AUTHORIZATION="Bearer <token>" measures a server with authentication on.
+    static const char* const authorization = std::getenv("LOADGEN_AUTHORIZATION");
+    if (authorization && *authorization) req.append("Authorization: ").append(authorization).append("\r\n");
     if (method != "GET") {
       req.append("Content-Type: application/json\r\nContent-Length: ").append(std::to_string(body.size()))
           .append("\r\n");
