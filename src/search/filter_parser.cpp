@@ -10,6 +10,8 @@
 // All indexing is bounds-checked; every failure is an MlflowError(INVALID_PARAMETER_VALUE).
 #include "search/filter_parser.hpp"
 
+#include "util/strings.hpp"
+
 #include <charconv>
 #include <cstdint>
 #include <cstdlib>
@@ -62,38 +64,6 @@ std::string_view trim(std::string_view s) {
   return s.substr(b, e - b);
 }
 
-// Python repr() of a str, as used by MLflow's f"{filter_string!r}" (ASCII escapes only; other
-// bytes are copied as-is).
-std::string py_repr(std::string_view s) {
-  const bool has_sq = s.find('\'') != std::string_view::npos;
-  const bool has_dq = s.find('"') != std::string_view::npos;
-  const char q = (has_sq && !has_dq) ? '"' : '\'';
-  std::string out(1, q);
-  static const char* kHex = "0123456789abcdef";
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == q) {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (u < 0x20 || u == 0x7f) {
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  out += q;
-  return out;
-}
 
 // ---- Python str.islower() -------------------------------------------------------------------
 // True iff the string has at least one cased character and no uppercase/titlecase one.
@@ -966,7 +936,7 @@ Filter parse_filter(std::string_view filter, Grammar grammar) {
     }
     if (c == ';') {
       if (sc.skip_ws(q + 1) < n) {
-        throw_invalid("Search filter contained multiple expression " + py_repr(filter) +
+        throw_invalid("Search filter contained multiple expression " + util::python_repr(filter) +
                       ". Provide AND-ed expression list.");
       }
       break;  // a trailing ';' is reported as an invalid clause below

@@ -39,19 +39,7 @@ const char* op_sql(LoggedModelOp op) {
   return "=";
 }
 
-struct Builder {
-  std::string text;
-  std::vector<SqlValue> binds;
-  void add(const std::string& s) { text += s; }
-  void value(SqlValue v) {
-    text += '?';
-    binds.push_back(std::move(v));
-  }
-  void append(const Builder& other) {
-    text += other.text;
-    binds.insert(binds.end(), other.binds.begin(), other.binds.end());
-  }
-};
+using Builder = SqlBuilder;
 
 // The status column holds the enum number; accept the proto names in filters too.
 std::string status_value(const std::string& text) {

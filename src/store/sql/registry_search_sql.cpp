@@ -15,15 +15,7 @@ using search::Clause;
 using search::Comparator;
 using search::EntityKind;
 
-struct Builder {
-  std::string text;
-  std::vector<SqlValue> binds;
-  void add(const std::string& s) { text += s; }
-  void value(SqlValue v) {
-    text += '?';
-    binds.push_back(std::move(v));
-  }
-};
+using Builder = SqlBuilder;
 
 void bind_value(Builder& b, const search::Value& v) {
   if (v.kind == search::Value::Kind::Number)

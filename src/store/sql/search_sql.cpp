@@ -29,19 +29,7 @@ const char* sql_operator(Comparator op) {
   return "=";
 }
 
-// Builds SQL text and binds together so the placeholders stay in order.
-struct Builder {
-  std::string text;
-  std::vector<SqlValue> binds;
-  int alias_counter = 0;
-
-  std::string alias(const char* prefix) { return std::string(prefix) + std::to_string(alias_counter++); }
-  void add(const std::string& s) { text += s; }
-  void value(SqlValue v) {
-    text += '?';
-    binds.push_back(std::move(v));
-  }
-};
+using Builder = SqlBuilder;
 
 // "<column> <op> ?" with MLflow's semantics: LIKE case-sensitive (PRAGMA case_sensitive_like),
 // ILIKE as lower() LIKE lower(), IN lists expanded.

@@ -17,6 +17,25 @@ namespace sextant::store::sql {
 
 using SqlValue = std::variant<std::string, double, std::int64_t>;
 
+// SQL text and its bound values built together, so the '?' placeholders stay in order.
+struct SqlBuilder {
+  std::string text;
+  std::vector<SqlValue> binds;
+  int alias_counter = 0;
+
+  // A fresh table alias such as "fm0".
+  std::string alias(const char* prefix) { return std::string(prefix) + std::to_string(alias_counter++); }
+  void add(const std::string& s) { text += s; }
+  void value(SqlValue v) {
+    text += '?';
+    binds.push_back(std::move(v));
+  }
+  void append(const SqlBuilder& other) {
+    text += other.text;
+    binds.insert(binds.end(), other.binds.begin(), other.binds.end());
+  }
+};
+
 // Experiment ids are integers in the schema; anything else cannot name an experiment.
 inline std::optional<std::int64_t> parse_experiment_id(const std::string& id) {
   std::int64_t value = 0;
