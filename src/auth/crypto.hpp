@@ -2,6 +2,8 @@
 // constant-time comparison and argon2id password hashes (libsodium). Thread-safe.
 #pragma once
 
+#include "util/base64url.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,9 +15,9 @@ void crypto_init();
 
 // `n` bytes from the OS CSPRNG.
 std::string random_bytes(std::size_t n);
-// RFC 4648 §5 base64url without padding.
-std::string base64url_encode(std::string_view data);
-std::optional<std::string> base64url_decode(std::string_view text);
+// RFC 4648 §5 base64url without padding (strict; see util/base64url.hpp).
+using util::base64url_decode;
+using util::base64url_encode;
 
 // Lower-case hex SHA-256 of `data` (64 characters).
 std::string sha256_hex(std::string_view data);

@@ -2,13 +2,16 @@
 // URL policy, ISSUER=AUDIENCE specs.
 #include <gtest/gtest.h>
 
-#include "auth/jwt/base64url.hpp"
+#include "util/base64url.hpp"
 #include "auth/jwt/fetch_policy.hpp"
 #include "auth/jwt/issuer_config.hpp"
 #include "auth/jwt/jws.hpp"
 #include "auth/jwt/jwt_error.hpp"
 #include "auth/jwt/strict_json.hpp"
 #include "jwt_test_support.hpp"
+
+using sextant::util::base64url_decode;
+using sextant::util::base64url_encode;
 
 using namespace sextant::auth::jwt;
 using namespace sextant::auth::jwt::testing;

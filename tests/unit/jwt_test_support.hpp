@@ -19,10 +19,12 @@
 
 #include "auth/http_fetcher.hpp"
 #include "auth/jwt/algorithms.hpp"
-#include "auth/jwt/base64url.hpp"
+#include "util/base64url.hpp"
 #include "auth/jwt/clock.hpp"
 #include "auth/jwt/jwt_error.hpp"
 #include "auth/jwt/openssl_util.hpp"
+
+using sextant::util::base64url_encode;
 
 namespace sextant::auth::jwt::testing {
 

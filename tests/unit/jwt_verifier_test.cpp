@@ -7,6 +7,8 @@
 #include "auth/jwt/jwt_verifier.hpp"
 #include "jwt_test_support.hpp"
 
+using sextant::util::base64url_decode;
+
 using namespace sextant::auth::jwt;
 using namespace sextant::auth::jwt::testing;
 

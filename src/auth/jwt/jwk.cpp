@@ -4,7 +4,7 @@
 
 #include <openssl/core_names.h>
 
-#include "auth/jwt/base64url.hpp"
+#include "util/base64url.hpp"
 #include "auth/jwt/jwt_error.hpp"
 #include "auth/jwt/openssl_util.hpp"
 #include "auth/jwt/strict_json.hpp"
@@ -19,7 +19,7 @@ constexpr std::size_t kMaxRsaBits = 16384;  // verifying with larger moduli is a
 std::string member_bytes(const nlohmann::json& jwk, const char* name) {
   auto it = jwk.find(name);
   if (it == jwk.end() || !it->is_string()) bad(std::string("missing or non-string \"") + name + "\"");
-  auto decoded = base64url_decode(it->get_ref<const std::string&>());
+  auto decoded = util::base64url_decode(it->get_ref<const std::string&>());
   if (!decoded) bad(std::string("\"") + name + "\" is not base64url");
   return *decoded;
 }

@@ -1,6 +1,6 @@
 #include "auth/jwt/jws.hpp"
 
-#include "auth/jwt/base64url.hpp"
+#include "util/base64url.hpp"
 #include "auth/jwt/jwt_error.hpp"
 #include "auth/jwt/strict_json.hpp"
 
@@ -16,7 +16,7 @@ bool looks_like_compact_jws(std::string_view token) noexcept {
       ++dots;
       part_length = 0;
       if (dots > 2) return false;
-    } else if (is_base64url_char(c)) {
+    } else if (util::is_base64url_char(c)) {
       ++part_length;
     } else {
       return false;
@@ -38,11 +38,11 @@ CompactJws parse_compact_jws(std::string_view token) {
   const std::string_view signature_b64 = token.substr(second + 1);
   if (header_b64.empty() || payload_b64.empty()) throw JwtError(JwtFailure::Malformed, "empty part");
 
-  auto header_text = base64url_decode(header_b64);
+  auto header_text = util::base64url_decode(header_b64);
   if (!header_text) throw JwtError(JwtFailure::Malformed, "header is not base64url");
-  auto payload_text = base64url_decode(payload_b64);
+  auto payload_text = util::base64url_decode(payload_b64);
   if (!payload_text) throw JwtError(JwtFailure::Malformed, "payload is not base64url");
-  auto signature = base64url_decode(signature_b64);
+  auto signature = util::base64url_decode(signature_b64);
   if (!signature) throw JwtError(JwtFailure::Malformed, "signature is not base64url");
 
   std::string error;

@@ -1,9 +1,9 @@
-#include "auth/jwt/base64url.hpp"
+#include "util/base64url.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace sextant::auth::jwt {
+namespace sextant::util {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -66,4 +66,4 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace sextant::auth::jwt
+}  // namespace sextant::util

@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
-namespace sextant::auth::jwt {
+namespace sextant::util {
 
 std::string base64url_encode(std::string_view data);
 std::optional<std::string> base64url_decode(std::string_view text);
 bool is_base64url_char(char c) noexcept;
 
-}  // namespace sextant::auth::jwt
+}  // namespace sextant::util
