@@ -35,6 +35,8 @@ using core::MlflowError;
 using nlohmann::json;
 
 constexpr const char* kBase = "/api/2.0/sextant";
+// Binds a pending browser login to the browser that started it (OidcLogin::begin).
+constexpr std::string_view kLoginCookie = "__Host-sextant_login";
 constexpr std::int64_t kDayMs = 86'400'000;
 constexpr std::int64_t kMaxTokenLifetimeMs = 3650 * kDayMs;
 
@@ -175,7 +177,12 @@ void register_oidc_login_routes(Router& router, auth::AuthContext& a, const std:
       return html_status(400, "Invalid redirect target");
     }
     try {
-      return redirect(oidc.begin(rd, callback_url(a, req, prefix)));
+      auto binding = auth::new_session_secret();
+      auto r = redirect(oidc.begin(rd, callback_url(a, req, prefix), binding));
+      r.headers.emplace_back("Set-Cookie", std::string(kLoginCookie) + "=" + binding +
+                                               "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=" +
+                                               std::to_string(oidc.options().state_ttl.count()));
+      return r;
     } catch (const auth::LoginError& e) {
       a.audit.event("login_failure", {{"remote", req.remote_address}, {"method", "oidc"}, {"reason", e.what()}});
       return html_status(e.status(), e.status() == 400 ? "Login refused" : "Identity provider unavailable");
@@ -193,15 +200,16 @@ void register_oidc_login_routes(Router& router, auth::AuthContext& a, const std:
     auto wait = a.limiter.blocked_for(req.remote_address);
     if (wait.count() > 0) return html_status(429, "Too many failed attempts");
     auto state = query_param(req, "state").value_or("");
+    auto binding = auth::cookie_value(req.cookie, kLoginCookie).value_or("");
     if (auto error = query_param(req, "error")) {
       // Still consume the state so that it cannot be replayed.
-      if (!state.empty()) a.store.consume_oauth_state(auth::sha256_hex(state), util::now_ms());
+      if (!state.empty()) a.store.consume_oauth_state(auth::OidcLogin::state_key(state, binding), util::now_ms());
       return fail(400, "provider returned error '" + error->substr(0, 100) + "'");
     }
     auth::LoginResult result;
     try {
       result = oidc.complete(query_param(req, "code").value_or(""), state, query_param(req, "iss"),
-                             callback_url(a, req, prefix));
+                             callback_url(a, req, prefix), binding);
     } catch (const auth::LoginError& e) {
       if (e.status() != 502) a.limiter.record_failure(req.remote_address);
       return fail(e.status(), e.what());
@@ -220,6 +228,7 @@ void register_oidc_login_routes(Router& router, auth::AuthContext& a, const std:
                                     {"remote", req.remote_address}});
     auto r = redirect(result.redirect_to);
     r.headers.emplace_back("Set-Cookie", session_cookie(secret, a.session_max_age.count() / 1000));
+    r.headers.emplace_back("Set-Cookie", std::string(kLoginCookie) + "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0");
     return r;
   });
 

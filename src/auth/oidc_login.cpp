@@ -102,6 +102,8 @@ OidcEndpoints OidcLogin::endpoints() {
   check_endpoint(e.token_endpoint, "token_endpoint");
   if (!e.end_session_endpoint.empty() && !jwt::fetch_url_allowed(e.end_session_endpoint, false))
     e.end_session_endpoint.clear();
+  if (auto it = doc.find("authorization_response_iss_parameter_supported"); it != doc.end() && it->is_boolean())
+    e.iss_parameter = it->get<bool>();
   if (auto it = doc.find("token_endpoint_auth_methods_supported"); it != doc.end() && it->is_array()) {
     bool basic = false, post = false;
     for (const auto& m : *it) {
@@ -123,12 +125,17 @@ std::string OidcLogin::end_session_endpoint() noexcept {
   }
 }
 
-std::string OidcLogin::begin(const std::string& redirect_to, const std::string& redirect_uri) {
+std::string OidcLogin::state_key(const std::string& state, const std::string& browser_binding) {
+  return sha256_hex(state + '\n' + browser_binding);
+}
+
+std::string OidcLogin::begin(const std::string& redirect_to, const std::string& redirect_uri,
+                             const std::string& browser_binding) {
   if (!safe_redirect_target(redirect_to)) throw LoginError(400, "unsafe redirect target");
   auto ep = endpoints();
   const std::string state = base64url_encode(random_bytes(32));
   store::OAuthState s;
-  s.state_hash = sha256_hex(state);
+  s.state_hash = state_key(state, browser_binding);
   s.nonce = base64url_encode(random_bytes(32));
   s.code_verifier = base64url_encode(random_bytes(32));  // 43 characters (RFC 7636 §4.1)
   s.redirect_to = redirect_to;
@@ -192,12 +199,15 @@ Principal OidcLogin::verify_id_token(const std::string& id_token, const std::str
 }
 
 LoginResult OidcLogin::complete(const std::string& code, const std::string& state,
-                                const std::optional<std::string>& iss, const std::string& redirect_uri) {
+                                const std::optional<std::string>& iss, const std::string& redirect_uri,
+                                const std::string& browser_binding) {
   if (state.empty() || state.size() > 256) throw LoginError(400, "missing or malformed state");
+  if (browser_binding.empty()) throw LoginError(400, "no login cookie (the login was started in another browser)");
   // Consumed before anything else: a state is good for one attempt, whatever happens next.
-  auto s = store_.consume_oauth_state(sha256_hex(state), util::now_ms());
-  if (!s) throw LoginError(400, "unknown, used or expired login state");
+  auto s = store_.consume_oauth_state(state_key(state, browser_binding), util::now_ms());
+  if (!s) throw LoginError(400, "unknown, used or expired login state, or another browser's");
   if (iss && *iss != options_.issuer) throw LoginError(400, "callback iss '" + *iss + "' is not our issuer (RFC 9207)");
+  if (!iss && endpoints().iss_parameter) throw LoginError(400, "callback without iss (RFC 9207)");
   if (code.empty() || code.size() > 4096) throw LoginError(400, "missing or malformed code");
   if (!safe_redirect_target(s->redirect_to)) throw LoginError(400, "unsafe redirect target");
   auto enc = [](const std::string& v) { return util::percent_encode(v, false); };

@@ -55,6 +55,7 @@ struct OidcEndpoints {
   std::string token_endpoint;
   std::string end_session_endpoint;  // "" when the provider has none
   bool post_auth = false;            // client_secret_post instead of client_secret_basic
+  bool iss_parameter = false;        // authorization_response_iss_parameter_supported (RFC 9207)
 };
 
 struct OidcTokens {
@@ -75,11 +76,19 @@ class OidcLogin {
 
   // Creates a login state for `redirect_to` (must satisfy safe_redirect_target) and returns the
   // provider's authorization URL for the browser. `redirect_uri` is our callback URL.
-  std::string begin(const std::string& redirect_to, const std::string& redirect_uri);
-  // The callback: consumes the state, checks `iss` (if sent), exchanges the code with the PKCE
-  // verifier and verifies the ID token and its nonce. Throws LoginError.
+  // `browser_binding` is a random value the caller also gives the browser (a login cookie): the
+  // state is stored under SHA-256(state, binding), so a callback only works in the browser that
+  // started the login (no login CSRF: an attacker cannot make a victim complete the attacker's
+  // login).
+  std::string begin(const std::string& redirect_to, const std::string& redirect_uri,
+                    const std::string& browser_binding);
+  // The callback: consumes the state, checks `iss` (RFC 9207: required when the provider says it
+  // sends it), exchanges the code with the PKCE verifier and verifies the ID token and its nonce.
+  // Throws LoginError.
   LoginResult complete(const std::string& code, const std::string& state, const std::optional<std::string>& iss,
-                       const std::string& redirect_uri);
+                       const std::string& redirect_uri, const std::string& browser_binding);
+  // The key a state is stored under (sextant_oauth_states.state_hash).
+  static std::string state_key(const std::string& state, const std::string& browser_binding);
   // A refresh_token grant; the new ID token (if any) is verified (no nonce). Throws LoginError.
   std::optional<Principal> refresh(const std::string& refresh_token, OidcTokens& tokens);
   // The provider's end_session_endpoint ("" when none or discovery fails).

@@ -24,6 +24,7 @@ OIDC_DIR = os.path.join(HERE, "..", "oidc")
 IDP_SCRIPT = os.path.join(OIDC_DIR, "jwt_mock_idp.mjs")
 CLIENT_ID = "sextant-ui"
 COOKIE = "__Host-sextant_session"
+LOGIN_COOKIE = "__Host-sextant_login"
 
 IDP = None
 SERVER = None
@@ -95,17 +96,37 @@ def get(url, headers=None):
     return requests.get(url, headers=headers or {}, allow_redirects=False, timeout=30)
 
 
+def set_cookies(r):
+    """{name: (value, [attributes])} of every Set-Cookie header."""
+    out = {}
+    for header in r.raw.headers.getlist("Set-Cookie"):
+        parts = [p.strip() for p in header.split(";")]
+        name, _, value = parts[0].partition("=")
+        out[name] = (value, parts[1:])
+    return out
+
+
 def audit_events(name):
     with open(AUDIT) as f:
         return [e for e in map(json.loads, f) if e.get("audit") == name]
 
 
 class OidcLoginTest(unittest.TestCase):
+    browser = None  # the login cookie of the last start(): what a browser would send back
+
     def start(self, rd="/#/experiments"):
-        r = get(SERVER.base_url + "/auth/login?" + urlencode({"rd": rd}))
+        r = get(SERVER.base_url + "/auth/login" + ("?" + urlencode({"rd": rd}) if rd is not None else ""))
         self.assertEqual(r.status_code, 302, r.text)
-        self.assertNotIn("Set-Cookie", r.headers)
+        cookies = set_cookies(r)
+        self.assertEqual(list(cookies), [LOGIN_COOKIE])
+        value, attrs = cookies[LOGIN_COOKIE]
+        for attr in ("Path=/", "Secure", "HttpOnly", "SameSite=Lax"):
+            self.assertIn(attr, attrs)
+        self.browser = {"Cookie": LOGIN_COOKIE + "=" + value}
         return r.headers["Location"]
+
+    def callback(self, url, headers=None):
+        return get(url, self.browser if headers is None else headers)
 
     def authorize(self, location, email="alice@example.test", groups="ml-team", verified="true"):
         """The provider's half: its /authorize answers with a redirect to our callback."""
@@ -118,12 +139,10 @@ class OidcLoginTest(unittest.TestCase):
 
     def login(self, rd="/#/experiments", **claims):
         callback = self.authorize(self.start(rd), **claims)
-        r = get(callback)
+        r = self.callback(callback)
         self.assertEqual(r.status_code, 302, r.text)
         self.assertEqual(r.headers["Location"], rd)
-        set_cookie = r.headers["Set-Cookie"]
-        self.assertTrue(set_cookie.startswith(COOKIE + "="), set_cookie)
-        return set_cookie.split(";")[0]
+        return COOKIE + "=" + set_cookies(r)[COOKIE][0]
 
     def whoami(self, cookie):
         return get(SERVER.base_url + "/api/2.0/sextant/whoami", {"Cookie": cookie})
@@ -146,15 +165,17 @@ class OidcLoginTest(unittest.TestCase):
 
     def test_login_session_logout_and_replay(self):
         callback = self.authorize(self.start("/#/models"))
-        r = get(callback)
+        r = self.callback(callback)
         self.assertEqual(r.status_code, 302, r.text)
         self.assertEqual(r.headers["Location"], "/#/models")
-        attrs = [a.strip() for a in r.headers["Set-Cookie"].split(";")]
-        self.assertTrue(attrs[0].startswith(COOKIE + "=") and len(attrs[0]) == len(COOKIE) + 1 + 43)
+        cookies = set_cookies(r)
+        value, attrs = cookies[COOKIE]
+        self.assertEqual(len(value), 43)
         for attr in ("Path=/", "Secure", "HttpOnly", "SameSite=Lax"):
             self.assertIn(attr, attrs)
         self.assertFalse(any(a.lower().startswith("domain=") for a in attrs))
-        cookie = attrs[0]
+        self.assertIn("Max-Age=0", cookies[LOGIN_COOKIE][1])  # the login cookie is cleared
+        cookie = COOKIE + "=" + value
         me = self.whoami(cookie)
         self.assertEqual(me.status_code, 200, me.text)
         self.assertEqual(me.json()["username"], "alice@example.test")
@@ -176,7 +197,7 @@ class OidcLoginTest(unittest.TestCase):
         self.assertIn("Max-Age=0", r.headers["Set-Cookie"])
         self.assertEqual(self.whoami(cookie).status_code, 401)
         # Replaying the callback (same code and state) does not log in again.
-        r = get(callback)
+        r = self.callback(callback)
         self.assertEqual(r.status_code, 400)
         self.assertNotIn("Set-Cookie", r.headers)
 
@@ -195,12 +216,24 @@ class OidcLoginTest(unittest.TestCase):
     def test_state_reuse_refused(self):
         location = self.start()
         callback = self.authorize(location)
-        self.assertEqual(get(callback).status_code, 302)
+        self.assertEqual(self.callback(callback).status_code, 302)
         # A second authorization with the same (already consumed) state.
         callback2 = self.authorize(location)
-        r = get(callback2)
+        r = self.callback(callback2)
         self.assertEqual(r.status_code, 400)
         self.assertNotIn("Set-Cookie", r.headers)
+
+    def test_callback_in_another_browser_refused(self):
+        """Login CSRF: an attacker's own completed authorization cannot be replayed in a victim's
+        browser (the state is bound to the login cookie of the browser that started it)."""
+        callback = self.authorize(self.start(), email="attacker@example.test")
+        attacker = self.browser
+        self.start()  # the victim's browser has a login cookie of its own
+        for headers in ({}, self.browser, {"Cookie": LOGIN_COOKIE + "=" + "A" * 43}):
+            r = self.callback(callback, headers)
+            self.assertEqual(r.status_code, 400, headers)
+            self.assertNotIn(COOKIE, set_cookies(r))
+        self.assertEqual(self.callback(callback, attacker).status_code, 302)
 
     def test_tampered_or_missing_state_refused(self):
         callback = self.authorize(self.start())
@@ -208,13 +241,13 @@ class OidcLoginTest(unittest.TestCase):
         q = {k: v[0] for k, v in parse_qs(url.query).items()}
         for state in (q["state"][:-1] + ("A" if q["state"][-1] != "A" else "B"), "", "x" * 300):
             bad = dict(q, state=state)
-            r = get(SERVER.base_url + "/auth/callback?" + urlencode(bad))
+            r = self.callback(SERVER.base_url + "/auth/callback?" + urlencode(bad))
             self.assertEqual(r.status_code, 400, state)
             self.assertNotIn("Set-Cookie", r.headers)
-        r = get(SERVER.base_url + "/auth/callback?" + urlencode({"code": q["code"]}))
+        r = self.callback(SERVER.base_url + "/auth/callback?" + urlencode({"code": q["code"]}))
         self.assertEqual(r.status_code, 400)
         # The untampered state still works once (tampering did not consume it).
-        self.assertEqual(get(callback).status_code, 302)
+        self.assertEqual(self.callback(callback).status_code, 302)
 
     def test_open_redirects_refused(self):
         for rd in ("//evil.example", "/\\evil.example", "https://evil.example/", "http:evil.example",
@@ -229,17 +262,15 @@ class OidcLoginTest(unittest.TestCase):
             r = get(SERVER.base_url + "/auth/login?rd=" + raw)
             self.assertEqual(r.status_code, 400, raw)
         # Without rd: back to "/".
-        r = get(SERVER.base_url + "/auth/login")
-        self.assertEqual(r.status_code, 302)
-        callback = self.authorize(r.headers["Location"])
-        self.assertEqual(get(callback).headers["Location"], "/")
+        callback = self.authorize(self.start(rd=None))
+        self.assertEqual(self.callback(callback).headers["Location"], "/")
 
     def test_access_rules_refuse_without_session(self):
         for claims in ({"email": "mallory@evil.test"}, {"email": "alice@example.test.evil.test"},
                        {"email": "bob@example.test", "verified": "false"},
                        {"email": "carol@example.test", "groups": "other-team"}):
             callback = self.authorize(self.start(), **claims)
-            r = get(callback)
+            r = self.callback(callback)
             self.assertEqual(r.status_code, 403, claims)
             self.assertNotIn("Set-Cookie", r.headers)
         users = {e["user"] for e in audit_events("login_success")}
@@ -247,20 +278,20 @@ class OidcLoginTest(unittest.TestCase):
 
     def test_callback_iss_must_match(self):
         callback = self.authorize(self.start())
-        r = get(callback + "&" + urlencode({"iss": "https://evil.example"}))
+        r = self.callback(callback + "&" + urlencode({"iss": "https://evil.example"}))
         self.assertEqual(r.status_code, 400)
         self.assertNotIn("Set-Cookie", r.headers)
         # The state was consumed by the refused attempt.
-        self.assertEqual(get(callback).status_code, 400)
+        self.assertEqual(self.callback(callback).status_code, 400)
         callback = self.authorize(self.start("/ok"))
-        r = get(callback + "&" + urlencode({"iss": IDP.issuer}))
+        r = self.callback(callback + "&" + urlencode({"iss": IDP.issuer}))
         self.assertEqual(r.status_code, 302, r.text)
         self.assertEqual(r.headers["Location"], "/ok")
 
     def test_provider_error_refused(self):
         location = self.start()
         state = parse_qs(urlparse(location).query)["state"][0]
-        r = get(SERVER.base_url + "/auth/callback?" + urlencode({"error": "access_denied", "state": state}))
+        r = self.callback(SERVER.base_url + "/auth/callback?" + urlencode({"error": "access_denied", "state": state}))
         self.assertEqual(r.status_code, 400)
         self.assertNotIn("Set-Cookie", r.headers)
 
