@@ -18,6 +18,7 @@
 #include "auth/jwt/jwt_verifier.hpp"
 #include "auth/bootstrap.hpp"
 #include "auth/gate.hpp"
+#include "auth/oidc_login.hpp"
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "store/sql/schema.hpp"
@@ -47,6 +48,8 @@ struct AuthRuntime {
   auth::PersonalTokenAuthenticator* tokens = nullptr;
   auth::BasicAuthenticator* basic = nullptr;
   std::unique_ptr<auth::Gate> gate;
+  std::unique_ptr<auth::AccessRules> rules;     // the Gate's rules, for the browser login
+  std::unique_ptr<auth::OidcLogin> oidc;        // the browser login, when configured
   std::unique_ptr<auth::AuthContext> context;
 };
 
@@ -84,8 +87,33 @@ std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::
       chain.push_back(std::make_unique<auth::jwt::JwtBearerAuthenticator>(
           verifier, auth::jwt::JwtBearerOptions{a.oidc_groups_claim}));
     }
-    chain.push_back(std::make_unique<auth::SessionAuthenticator>(
-        *rt->store, std::chrono::seconds(a.session_idle_timeout_seconds)));
+    // The browser login (authorization code + PKCE) with --oidc-issuer-url and --client-id.
+    if (!a.oidc_issuer_url.empty() && !a.client_id.empty()) {
+      auth::OidcLoginOptions o;
+      o.issuer = a.oidc_issuer_url;
+      o.client_id = a.client_id;
+      o.client_secret = a.client_secret;
+      if (!a.client_secret_file.empty()) {
+        std::ifstream in(a.client_secret_file);
+        if (!in) throw std::runtime_error("cannot read --client-secret-file '" + a.client_secret_file + "'");
+        std::stringstream text;
+        text << in.rdbuf();
+        o.client_secret = text.str();
+        while (!o.client_secret.empty() && (o.client_secret.back() == '\n' || o.client_secret.back() == '\r'))
+          o.client_secret.pop_back();
+      }
+      o.groups_claim = a.oidc_groups_claim;
+      auto fetcher = std::make_shared<auth::CurlHttpFetcher>();
+      auto keys = std::make_shared<auth::jwt::JwksCache>(fetcher);
+      auto verifier = std::make_shared<const auth::jwt::JwtVerifier>(
+          auth::jwt::parse_issuer_specs({a.oidc_issuer_url + "=" + a.client_id}), keys);
+      rt->oidc = std::make_unique<auth::OidcLogin>(std::move(o), *rt->store, fetcher, verifier);
+    }
+    auto sessions = std::make_unique<auth::SessionAuthenticator>(
+        *rt->store, std::chrono::seconds(a.session_idle_timeout_seconds), rt->audit.get());
+    if (rt->oidc && a.cookie_refresh_seconds > 0)
+      sessions->enable_refresh(rt->oidc.get(), std::chrono::seconds(a.cookie_refresh_seconds));
+    chain.push_back(std::move(sessions));
   }
   auth::GateOptions gate_opts;
   gate_opts.authenticate = a.enabled;
@@ -93,13 +121,16 @@ std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::
   gate_opts.login_path = cfg.static_prefix + "/auth/login";
   gate_opts.static_prefix = cfg.static_prefix;
   gate_opts.limiter.free_failures = a.failure_limit;
-  rt->gate = std::make_unique<auth::Gate>(
-      gate_opts, std::move(chain),
-      auth::AccessRules(auth::AccessRulesConfig{a.email_domains, a.allowed_groups, a.admin_groups}), *rt->audit);
+  rt->rules = std::make_unique<auth::AccessRules>(auth::AccessRulesConfig{a.email_domains, a.allowed_groups, a.admin_groups});
+  rt->gate = std::make_unique<auth::Gate>(gate_opts, std::move(chain), *rt->rules, *rt->audit);
   if (a.enabled) {
     rt->context = std::make_unique<auth::AuthContext>(
         auth::AuthContext{*rt->store, *rt->audit, rt->gate->limiter(), *rt->basic,
-                          std::chrono::seconds(a.cookie_expire_seconds), std::chrono::seconds(a.session_idle_timeout_seconds)});
+                          std::chrono::seconds(a.cookie_expire_seconds), std::chrono::seconds(a.session_idle_timeout_seconds),
+                          nullptr, nullptr, ""});
+    rt->context->oidc = rt->oidc.get();
+    rt->context->rules = rt->rules.get();
+    rt->context->redirect_url = a.redirect_url;
   }
   return rt;
 }
@@ -128,11 +159,10 @@ void prepare_auth(const config::ServerConfig& cfg, AuthRuntime& rt) {
     std::cerr << "sextant: warning: authentication is on but there is no administrator; give "
                  "--admin-bootstrap-file (or SEXTANT_ADMIN_BOOTSTRAP) or --admin-group" << std::endl;
   }
-  if (!a.client_secret.empty() || !a.client_secret_file.empty() || !a.redirect_url.empty() ||
-      a.cookie_refresh_seconds > 0) {
-    std::cerr << "sextant: warning: the browser OIDC login (--client-secret, --redirect-url, --cookie-refresh) is not "
-                 "implemented in this build; those options are ignored (bearer JWTs, local users, personal tokens, "
-                 "sessions and trusted proxies authenticate)" << std::endl;
+  if ((!a.client_secret.empty() || !a.client_secret_file.empty() || !a.redirect_url.empty() ||
+       a.cookie_refresh_seconds > 0) && !rt.oidc) {
+    std::cerr << "sextant: warning: --client-secret, --redirect-url and --cookie-refresh belong to the browser OIDC "
+                 "login, which needs --oidc-issuer-url and --client-id; they are ignored" << std::endl;
   }
   if (a.email_domains.empty()) {
     std::cerr << "sextant: note: no --email-domain given: no external identity (proxy, OIDC, JWT) may enter; local "

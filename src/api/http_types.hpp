@@ -26,6 +26,8 @@ struct ApiRequest {
   std::vector<std::pair<std::string, std::string>> path_params;  // for pattern routes: {name} -> segment
   std::optional<auth::Principal> principal;  // who is calling, when authentication is on
   std::string remote_address;                // TCP peer (for the login endpoint's back-off)
+  std::string host;                          // Host header (the browser login derives its callback URL)
+  std::string cookie;                        // Cookie header (the browser logout reads the session)
 
   // The value of path parameter `name` ("" when the route has none of that name).
   std::string path_param(std::string_view name) const {

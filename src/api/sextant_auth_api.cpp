@@ -10,13 +10,20 @@
 //   POST /users/create          admin    {username, password?, is_admin?, email?}
 //   POST /users/delete          admin    {username}
 //   POST /users/set-password    admin    {username, password}
+// and the browser OIDC login (when --oidc-issuer-url and --client-id are set), all public:
+//   GET  <prefix>/auth/login?rd=PATH     -> 302 to the provider (state, nonce, PKCE S256)
+//   GET  <prefix>/auth/callback          -> checks, session cookie, 302 to PATH
+//   GET|POST <prefix>/auth/logout        revokes the session; 302 to the provider's end-session
+//                                        endpoint (OIDC sessions) or to <prefix>/
 #include <nlohmann/json.hpp>
 
 #include "api/routes.hpp"
 #include "auth/crypto.hpp"
+#include "auth/oidc_login.hpp"
 #include "core/error.hpp"
 #include "util/random_id.hpp"
 #include "util/time.hpp"
+#include "util/url.hpp"
 
 namespace sextant::api {
 
@@ -28,6 +35,8 @@ using core::MlflowError;
 using nlohmann::json;
 
 constexpr const char* kBase = "/api/2.0/sextant";
+// Binds a pending browser login to the browser that started it (OidcLogin::begin).
+constexpr std::string_view kLoginCookie = "__Host-sextant_login";
 constexpr std::int64_t kDayMs = 86'400'000;
 constexpr std::int64_t kMaxTokenLifetimeMs = 3650 * kDayMs;
 
@@ -101,11 +110,161 @@ store::AuthUser ensure_user(auth::AuthContext& a, const auth::Principal& p) {
   return a.store.get_user(p.username).value_or(u);
 }
 
+// A new session for `username` (the row must exist); returns the cookie's secret.
+std::string start_session(auth::AuthContext& a, const std::string& username, const auth::Principal* external,
+                          const std::string& refresh_token, store::Session* out = nullptr) {
+  auto secret = auth::new_session_secret();
+  auto now = util::now_ms();
+  store::Session session;
+  session.session_hash = auth::sha256_hex(secret);
+  session.username = username;
+  session.created_ms = session.last_seen_ms = now;
+  session.expires_ms = now + a.session_max_age.count();
+  session.idle_expires_ms = std::min(session.expires_ms, now + a.session_idle.count());
+  if (external) {
+    session.issuer = external->issuer;
+    session.email = external->email;
+    session.email_verified = external->email_verified;
+    session.groups = external->groups;
+    if (!refresh_token.empty()) session.refresh_token = refresh_token;
+  }
+  a.store.create_session(session);
+  if (out) *out = session;
+  return secret;
+}
+
+ApiResponse html_status(int status, const std::string& title) {
+  auto r = ApiResponse::text("<!doctype html><title>" + title + "</title><h1>" + title + "</h1>", status,
+                             "text/html; charset=utf-8");
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+ApiResponse redirect(const std::string& location) {
+  auto r = ApiResponse::text("Redirecting", 302);
+  r.headers.emplace_back("Location", location);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+std::optional<std::string> query_param(const ApiRequest& req, std::string_view name) {
+  for (const auto& [k, v] : req.query)
+    if (k == name) return v;
+  return std::nullopt;
+}
+
+std::string callback_url(const auth::AuthContext& a, const ApiRequest& req, const std::string& prefix) {
+  if (!a.redirect_url.empty()) return a.redirect_url;
+  return "https://" + req.host + prefix + "/auth/callback";
+}
+
+// "https://host:port/path" -> "https://host:port"
+std::string origin_of(const std::string& url) {
+  auto sep = url.find("://");
+  if (sep == std::string::npos) return "";
+  auto slash = url.find('/', sep + 3);
+  return slash == std::string::npos ? url : url.substr(0, slash);
+}
+
+void register_oidc_login_routes(Router& router, auth::AuthContext& a, const std::string& prefix) {
+  router.add("GET", prefix + "/auth/login", Policy::Public, [&a, prefix](const ApiRequest& req) {
+    if (!a.oidc) return html_status(404, "The browser login is not configured (--oidc-issuer-url, --client-id)");
+    auto& oidc = *a.oidc;
+    std::string rd = query_param(req, "rd").value_or("/");
+    if (rd.empty()) rd = "/";
+    if (!auth::safe_redirect_target(rd)) {
+      a.audit.event("login_refused", {{"remote", req.remote_address}, {"reason", "unsafe rd redirect target"}});
+      return html_status(400, "Invalid redirect target");
+    }
+    try {
+      auto binding = auth::new_session_secret();
+      auto r = redirect(oidc.begin(rd, callback_url(a, req, prefix), binding));
+      r.headers.emplace_back("Set-Cookie", std::string(kLoginCookie) + "=" + binding +
+                                               "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=" +
+                                               std::to_string(oidc.options().state_ttl.count()));
+      return r;
+    } catch (const auth::LoginError& e) {
+      a.audit.event("login_failure", {{"remote", req.remote_address}, {"method", "oidc"}, {"reason", e.what()}});
+      return html_status(e.status(), e.status() == 400 ? "Login refused" : "Identity provider unavailable");
+    }
+  });
+
+  router.add("GET", prefix + "/auth/callback", Policy::Public, [&a, prefix](const ApiRequest& req) {
+    if (!a.oidc) return html_status(404, "The browser login is not configured (--oidc-issuer-url, --client-id)");
+    auto& oidc = *a.oidc;
+    auto fail = [&](int status, const std::string& reason) {
+      a.audit.event("login_failure", {{"remote", req.remote_address}, {"method", "oidc"}, {"reason", reason}});
+      return html_status(status, status == 403 ? "Permission denied" : status == 502 ? "Identity provider error"
+                                                                                     : "Login failed");
+    };
+    auto wait = a.limiter.blocked_for(req.remote_address);
+    if (wait.count() > 0) return html_status(429, "Too many failed attempts");
+    auto state = query_param(req, "state").value_or("");
+    auto binding = auth::cookie_value(req.cookie, kLoginCookie).value_or("");
+    if (auto error = query_param(req, "error")) {
+      // Still consume the state so that it cannot be replayed.
+      if (!state.empty()) a.store.consume_oauth_state(auth::OidcLogin::state_key(state, binding), util::now_ms());
+      return fail(400, "provider returned error '" + error->substr(0, 100) + "'");
+    }
+    auth::LoginResult result;
+    try {
+      result = oidc.complete(query_param(req, "code").value_or(""), state, query_param(req, "iss"),
+                             callback_url(a, req, prefix), binding);
+    } catch (const auth::LoginError& e) {
+      if (e.status() != 502) a.limiter.record_failure(req.remote_address);
+      return fail(e.status(), e.what());
+    }
+    auto& p = result.principal;
+    try {
+      if (a.rules) a.rules->apply(p);
+    } catch (const auth::AuthError& e) {
+      a.audit.event("access_denied", {{"remote", req.remote_address}, {"user", p.username}, {"via", "oidc"},
+                                      {"reason", e.what()}});
+      return html_status(403, "Permission denied");
+    }
+    auto user = ensure_user(a, p);
+    auto secret = start_session(a, user.username, &p, result.tokens.refresh_token);
+    a.audit.event("login_success", {{"user", user.username}, {"method", "oidc"}, {"issuer", p.issuer},
+                                    {"remote", req.remote_address}});
+    auto r = redirect(result.redirect_to);
+    r.headers.emplace_back("Set-Cookie", session_cookie(secret, a.session_max_age.count() / 1000));
+    r.headers.emplace_back("Set-Cookie", std::string(kLoginCookie) + "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0");
+    return r;
+  });
+
+  auto logout = [&a, prefix](const ApiRequest& req) {
+    bool external = false;
+    if (auto value = auth::cookie_value(req.cookie, auth::kSessionCookie); value && value->size() == 43) {
+      auto hash = auth::sha256_hex(*value);
+      if (auto s = a.store.find_session(hash); s && !s->revoked_ms) {
+        a.store.revoke_session(hash, util::now_ms());
+        external = !s->issuer.empty();
+        a.audit.event("logout", {{"user", s->username}, {"remote", req.remote_address}});
+      }
+    }
+    std::string location = prefix + "/";
+    if (external && a.oidc) {
+      if (auto end = a.oidc->end_session_endpoint(); !end.empty()) {
+        location = end + (end.find('?') == std::string::npos ? "?" : "&") +
+                   "client_id=" + util::percent_encode(a.oidc->options().client_id, false);
+        auto back = origin_of(callback_url(a, req, prefix));
+        if (!back.empty()) location += "&post_logout_redirect_uri=" + util::percent_encode(back + prefix + "/", false);
+      }
+    }
+    auto r = redirect(location);
+    r.headers.emplace_back("Set-Cookie", session_cookie("", 0));
+    return r;
+  };
+  router.add("GET", prefix + "/auth/logout", Policy::Public, logout);
+  router.add("POST", prefix + "/auth/logout", Policy::Public, logout);
+}
+
 }  // namespace
 
 void register_sextant_auth_routes(Router& router, Services& s) {
   auto& a = *s.auth;
   const std::string base = kBase;
+  register_oidc_login_routes(router, a, s.settings.static_prefix);
 
   router.add("POST", base + "/login", Policy::Public, [&a](const ApiRequest& req) {
     auto body = body_of(req);
@@ -128,15 +287,8 @@ void register_sextant_auth_routes(Router& router, Services& s) {
       a.audit.event("login_failure", {{"user", username}, {"remote", req.remote_address}, {"reason", e.what()}});
       throw MlflowError(ErrorCode::UNAUTHENTICATED, "Invalid user name or password.");
     }
-    auto secret = auth::new_session_secret();
-    auto now = util::now_ms();
     store::Session session;
-    session.session_hash = auth::sha256_hex(secret);
-    session.username = p.username;
-    session.created_ms = session.last_seen_ms = now;
-    session.expires_ms = now + a.session_max_age.count();
-    session.idle_expires_ms = std::min(session.expires_ms, now + a.session_idle.count());
-    a.store.create_session(session);
+    auto secret = start_session(a, p.username, nullptr, "", &session);
     a.audit.event("login_success", {{"user", p.username}, {"method", "password-session"}, {"remote", req.remote_address}});
     auto r = ApiResponse::json(json{{"user", {{"username", p.username}, {"is_admin", p.is_admin}}},
                                     {"expires_ms", session.expires_ms}}

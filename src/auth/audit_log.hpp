@@ -1,6 +1,6 @@
 // Structured audit log: one JSON object per line ({"ts": ms, "event": ..., ...}) on stderr or
 // appended to a file. Events: login_success, login_failure (auth_failure), access_denied,
-// logout, token_created, token_revoked, user_created, user_deleted, password_set,
+// logout, session_refreshed, session_ended, login_refused, token_created, token_revoked, user_created, user_deleted, password_set,
 // admin_bootstrap. Callers never pass secrets (tokens, passwords, cookies): only names, ids,
 // addresses and reasons. Thread-safe.
 #pragma once

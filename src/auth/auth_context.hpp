@@ -4,12 +4,17 @@
 
 #include <chrono>
 
+#include <string>
+
+#include "auth/access_rules.hpp"
 #include "auth/audit_log.hpp"
 #include "auth/authenticators.hpp"
 #include "auth/rate_limiter.hpp"
 #include "store/auth_store.hpp"
 
 namespace sextant::auth {
+
+class OidcLogin;
 
 struct AuthContext {
   store::AuthStore& store;
@@ -18,6 +23,11 @@ struct AuthContext {
   BasicAuthenticator& basic;   // password checks for the login endpoint
   std::chrono::milliseconds session_max_age{std::chrono::hours(168)};  // --cookie-expire
   std::chrono::milliseconds session_idle{std::chrono::hours(24)};      // --session-idle-timeout
+  // The browser OIDC login (<prefix>/auth/login, /auth/callback, /auth/logout); null when no
+  // --oidc-issuer-url / --client-id is configured.
+  OidcLogin* oidc = nullptr;
+  const AccessRules* rules = nullptr;  // the Gate's rules, applied at login too
+  std::string redirect_url;            // --redirect-url; "" = https://<Host><prefix>/auth/callback
 };
 
 }  // namespace sextant::auth

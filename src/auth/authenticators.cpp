@@ -1,6 +1,7 @@
 #include "auth/authenticators.hpp"
 
 #include "auth/crypto.hpp"
+#include "auth/oidc_login.hpp"
 #include "util/base64.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -163,6 +164,10 @@ std::optional<Principal> SessionAuthenticator::authenticate(const RequestCredent
   if (session->idle_expires_ms <= now) unauthenticated("session was idle too long");
   auto user = store_.get_user(session->username);
   if (!user) unauthenticated("user of the session no longer exists");
+  if (oidc_ && refresh_.count() > 0 && !session->issuer.empty() && session->refresh_token &&
+      now - session->created_ms > refresh_.count()) {
+    refresh(*session);
+  }
   if (now - session->last_seen_ms > kTouchEveryMs) {
     try {
       store_.touch_session(hash, now, std::min<std::int64_t>(session->expires_ms, now + idle_.count()));
@@ -178,6 +183,38 @@ std::optional<Principal> SessionAuthenticator::authenticate(const RequestCredent
   }
   p.credential_id = hash;
   return p;
+}
+
+void SessionAuthenticator::refresh(store::Session& session) {
+  std::lock_guard lock(refresh_mutex_);  // one refresh at a time: refresh tokens may rotate
+  auto now = util::now_ms();
+  if (auto current = store_.find_session(session.session_hash)) {
+    if (current->revoked_ms) unauthenticated("session is revoked (logged out)");
+    if (now - current->created_ms <= refresh_.count() || !current->refresh_token) {  // another request did it
+      session = *current;
+      return;
+    }
+    session = *current;
+  }
+  try {
+    OidcTokens tokens;
+    auto fresh = oidc_->refresh(*session.refresh_token, tokens);
+    if (fresh) {
+      if (fresh->username != session.username || fresh->issuer != session.issuer)
+        throw LoginError(401, "refreshed ID token names another user");
+      session.email = fresh->email;
+      session.email_verified = fresh->email_verified;
+      session.groups = fresh->groups;
+    }
+    session.refresh_token = tokens.refresh_token;
+    store_.update_session_claims(session, now);
+    session.created_ms = now;
+    if (audit_) audit_->event("session_refreshed", {{"user", session.username}});
+  } catch (const LoginError& e) {
+    store_.revoke_session(session.session_hash, now);
+    if (audit_) audit_->event("session_ended", {{"user", session.username}, {"reason", e.what()}});
+    unauthenticated(std::string("session refresh failed: ") + e.what());
+  }
 }
 
 }  // namespace sextant::auth

@@ -76,18 +76,35 @@ class TrustedProxyAuthenticator final : public Authenticator {
   std::vector<Cidr> proxies_;
 };
 
+class OidcLogin;
+
 // The `__Host-sextant_session` cookie: an opaque random value whose SHA-256 names a row in
 // sextant_sessions; refused when unknown, revoked, past its absolute expiry or idle too long.
 // Use moves the idle expiry forward (written at most once a minute).
+// With refresh enabled (--cookie-refresh, oauth2-proxy's semantics): an OIDC session with a
+// refresh token that was created/refreshed longer than the interval ago is refreshed at the token
+// endpoint first; a returned ID token is verified and must name the same user, and its claims
+// replace the session's (the Gate then applies the access rules to them). A failed refresh ends
+// the session (revoked, 401).
 class SessionAuthenticator final : public Authenticator {
  public:
-  SessionAuthenticator(store::AuthStore& store, std::chrono::milliseconds idle_timeout)
-      : store_(store), idle_(idle_timeout) {}
+  SessionAuthenticator(store::AuthStore& store, std::chrono::milliseconds idle_timeout, AuditLog* audit = nullptr)
+      : store_(store), idle_(idle_timeout), audit_(audit) {}
+  void enable_refresh(OidcLogin* oidc, std::chrono::milliseconds interval) {
+    oidc_ = oidc;
+    refresh_ = interval;
+  }
   std::optional<Principal> authenticate(const RequestCredentials& request) override;
 
  private:
+  void refresh(store::Session& session);
+
   store::AuthStore& store_;
   std::chrono::milliseconds idle_;
+  AuditLog* audit_;
+  OidcLogin* oidc_ = nullptr;
+  std::chrono::milliseconds refresh_{0};
+  std::mutex refresh_mutex_;
 };
 
 }  // namespace sextant::auth

@@ -64,10 +64,27 @@ CurlHttpFetcher::CurlHttpFetcher(CurlFetcherOptions options) : options_(std::mov
   });
 }
 
-HttpResponse CurlHttpFetcher::get(const std::string& url) {
+HttpResponse CurlHttpFetcher::get(const std::string& url) { return perform("GET", url, nullptr, ""); }
+
+HttpResponse CurlHttpFetcher::post_form(const std::string& url, const std::string& form,
+                                        const std::string& authorization) {
+  return perform("POST", url, &form, authorization);
+}
+
+HttpResponse CurlHttpFetcher::perform(const std::string& method, const std::string& url, const std::string* form,
+                                      const std::string& authorization) {
   std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
   if (!curl) throw std::runtime_error("curl_easy_init failed");
   std::unique_ptr<curl_slist, CurlFree> headers(curl_slist_append(nullptr, "Accept: application/json"));
+  if (!headers) throw std::runtime_error("curl_slist_append failed");
+  auto append = [&](const std::string& line) {
+    curl_slist* next = curl_slist_append(headers.get(), line.c_str());
+    if (!next) throw std::runtime_error("curl_slist_append failed");
+    (void)headers.release();
+    headers.reset(next);
+  };
+  if (form) append("Content-Type: application/x-www-form-urlencoded");
+  if (!authorization.empty()) append("Authorization: " + authorization);
   Transfer t;
   t.limit = options_.max_body_bytes;
   char error[CURL_ERROR_SIZE] = {};
@@ -83,6 +100,11 @@ HttpResponse CurlHttpFetcher::get(const std::string& url) {
   if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body_bytes));
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  if (form) {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(form->size()));
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, form->data());
+  }
   curl_easy_setopt(c, CURLOPT_USERAGENT, "sextant");
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
@@ -91,9 +113,9 @@ HttpResponse CurlHttpFetcher::get(const std::string& url) {
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   const CURLcode rc = curl_easy_perform(c);
   if (t.too_large || rc == CURLE_FILESIZE_EXCEEDED)
-    throw std::runtime_error("GET " + url + ": response larger than " + std::to_string(t.limit) + " bytes");
+    throw std::runtime_error(method + " " + url + ": response larger than " + std::to_string(t.limit) + " bytes");
   if (rc != CURLE_OK)
-    throw std::runtime_error("GET " + url + ": " + (error[0] ? std::string(error) : curl_easy_strerror(rc)));
+    throw std::runtime_error(method + " " + url + ": " + (error[0] ? std::string(error) : curl_easy_strerror(rc)));
   HttpResponse response;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   response.body = std::move(t.body);

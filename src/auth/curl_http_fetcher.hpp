@@ -24,8 +24,11 @@ class CurlHttpFetcher : public HttpFetcher {
  public:
   explicit CurlHttpFetcher(CurlFetcherOptions options = {});
   HttpResponse get(const std::string& url) override;
+  HttpResponse post_form(const std::string& url, const std::string& form, const std::string& authorization) override;
 
  private:
+  HttpResponse perform(const std::string& method, const std::string& url, const std::string* form,
+                       const std::string& authorization);
   CurlFetcherOptions options_;
 };
 

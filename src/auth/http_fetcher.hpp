@@ -2,6 +2,7 @@
 // that tests can count and script fetches; CurlHttpFetcher is the real one.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 
 namespace sextant::auth {
@@ -18,6 +19,14 @@ class HttpFetcher {
   // A GET of `url`. Any HTTP status is returned; transport failures (DNS, TLS verification,
   // timeout, body over the size limit) throw std::runtime_error. Thread-safe.
   virtual HttpResponse get(const std::string& url) = 0;
+  // A POST of an application/x-www-form-urlencoded `form` (the OAuth token endpoint), with an
+  // optional Authorization header value ("" = none). Same failure rules as get(). The default
+  // throws (fetchers that only serve documents need not implement it).
+  virtual HttpResponse post_form(const std::string& url, const std::string& form, const std::string& authorization) {
+    (void)form;
+    (void)authorization;
+    throw std::runtime_error("POST " + url + ": this fetcher does not support POST");
+  }
 };
 
 }  // namespace sextant::auth

@@ -341,20 +341,25 @@ Authentication (off by default; names as oauth2-proxy's; each also SEXTANT_<NAME
   --allowed-hosts HOSTS          Host header allowlist, comma-separated, '*' wildcards
                                  (default: localhost, loopback and private ranges) [MLFLOW_SERVER_ALLOWED_HOSTS]
   --cookie-expire DURATION       Absolute session lifetime (default 168h)
-  --cookie-refresh DURATION      Refresh OIDC sessions after this long (default 0 = off; OIDC only)
+  --cookie-refresh DURATION      Refresh browser OIDC sessions with the provider's refresh token
+                                 once they are this old (default 0 = off)
   --session-idle-timeout DURATION  End sessions idle this long (default 24h)
   --audit-log PATH               Append the JSON-lines audit log here (default stderr)
   --auth-failure-limit N         Failed credential checks per address before back-off (default 10)
 
-Bearer JWTs for programs (as oauth2-proxy's --skip-jwt-bearer-tokens):
-  --skip-jwt-bearer-tokens       Accept "Authorization: Bearer <JWT>" from the issuers below
-  --oidc-issuer-url URL          OIDC issuer; with --client-id it is a trusted JWT issuer
-  --client-id ID                 Audience expected from --oidc-issuer-url's tokens
-  --extra-jwt-issuers ISSUER=AUDIENCE  Another trusted issuer and its audience (repeatable)
+Browser login (OIDC authorization code flow with PKCE; <prefix>/auth/login, /auth/callback, /auth/logout):
+  --oidc-issuer-url URL          OIDC issuer (discovery at URL/.well-known/openid-configuration)
+  --client-id ID                 Our client id at the provider (the ID token's audience)
+  --client-secret SECRET | --client-secret-file PATH
+                                 Client secret (Basic or client_secret_post); none = public client
+  --redirect-url URL             Callback URL registered at the provider
+                                 (default https://<Host><prefix>/auth/callback)
   --oidc-groups-claim NAME       Claim holding the groups (default groups; dotted paths allowed)
 
-Reserved for the browser OIDC login (parsed, NOT active in this build):
-  --client-secret SECRET | --client-secret-file PATH  --redirect-url URL
+Bearer JWTs for programs (as oauth2-proxy's --skip-jwt-bearer-tokens):
+  --skip-jwt-bearer-tokens       Accept "Authorization: Bearer <JWT>" from the issuers below
+                                 (--oidc-issuer-url with --client-id as audience, and:)
+  --extra-jwt-issuers ISSUER=AUDIENCE  Another trusted issuer and its audience (repeatable)
 
   --help                         Show this message and exit.
 )";

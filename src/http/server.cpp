@@ -136,6 +136,8 @@ struct Server::Impl {
       bool keep_alive = hreq.keep_alive();
       bool head = hreq.method() == bhttp::verb::head;
       req.remote_address = remote_address;
+      req.host = header(hreq, "Host");
+      req.cookie = header(hreq, "Cookie");
       auto match = router.match(req.method, req.path);
 
       // Authentication before anything is read or 100-continue is promised. Unknown paths need

@@ -47,6 +47,17 @@ struct Session {
   std::optional<std::int64_t> revoked_ms;
 };
 
+// A pending browser login (OIDC authorization code flow): created by /auth/login, consumed once
+// by /auth/callback. The state value itself is stored as its SHA-256 only.
+struct OAuthState {
+  std::string state_hash;                      // SHA-256 hex of the `state` parameter
+  std::string nonce;
+  std::string code_verifier;                   // PKCE (RFC 7636)
+  std::string redirect_to;                     // same-origin path to return to
+  std::int64_t created_ms = 0;
+  std::int64_t expires_ms = 0;
+};
+
 class AuthStore {
  public:
   virtual ~AuthStore() = default;
@@ -78,6 +89,15 @@ class AuthStore {
   virtual void touch_session(const std::string& session_hash, std::int64_t now_ms, std::int64_t idle_expires_ms) = 0;
   // false when it does not exist or was already revoked.
   virtual bool revoke_session(const std::string& session_hash, std::int64_t now_ms) = 0;
+  // After a refresh at the identity provider (--cookie-refresh): new claims and refresh token;
+  // created_ms becomes `now_ms` (the refresh interval counts from it, as in oauth2-proxy).
+  virtual void update_session_claims(const Session& session, std::int64_t now_ms) = 0;
+
+  // Browser login states. create_oauth_state also deletes expired states.
+  virtual void create_oauth_state(const OAuthState& state) = 0;
+  // Atomically removes and returns the state (single use); nullopt when unknown, already used or
+  // expired at `now_ms`.
+  virtual std::optional<OAuthState> consume_oauth_state(const std::string& state_hash, std::int64_t now_ms) = 0;
 };
 
 }  // namespace sextant::store

@@ -112,6 +112,9 @@ constexpr const char* kAuthDdl[] = {
     "0, groups TEXT, revoked_ms BIGINT, CONSTRAINT sextant_sessions_pk PRIMARY KEY (session_hash), FOREIGN "
     "KEY(username) REFERENCES sextant_users (username) ON DELETE CASCADE)",
     "CREATE INDEX IF NOT EXISTS sextant_sessions_username ON sextant_sessions (username)",
+    "CREATE TABLE IF NOT EXISTS sextant_oauth_states (state_hash CHAR(64) NOT NULL, nonce VARCHAR(128) NOT NULL, "
+    "code_verifier VARCHAR(128) NOT NULL, redirect_to TEXT NOT NULL, created_ms BIGINT NOT NULL, expires_ms BIGINT "
+    "NOT NULL, CONSTRAINT sextant_oauth_states_pk PRIMARY KEY (state_hash))",
 };
 
 bool table_exists(db::Connection& conn, const char* name) {

@@ -288,4 +288,55 @@ bool SqliteAuthStore::revoke_session(const std::string& session_hash, std::int64
   return changed;
 }
 
+void SqliteAuthStore::update_session_claims(const Session& s, std::int64_t now_ms) {
+  db_.write([&](db::Connection& conn) {
+    conn.prepare("UPDATE sextant_sessions SET created_ms = ?, refresh_token = ?, email = ?, email_verified = ?, "
+                 "groups = ? WHERE session_hash = ?")
+        .bind(1, now_ms)
+        .bind(2, s.refresh_token)
+        .bind(3, s.email)
+        .bind(4, s.email_verified ? 1 : 0)
+        .bind(5, groups_json(s.groups))
+        .bind(6, s.session_hash)
+        .run();
+  });
+}
+
+void SqliteAuthStore::create_oauth_state(const OAuthState& o) {
+  db_.write([&](db::Connection& conn) {
+    conn.prepare("DELETE FROM sextant_oauth_states WHERE expires_ms <= ?").bind(1, o.created_ms).run();
+    conn.prepare("INSERT INTO sextant_oauth_states (state_hash, nonce, code_verifier, redirect_to, created_ms, "
+                 "expires_ms) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(1, o.state_hash)
+        .bind(2, o.nonce)
+        .bind(3, o.code_verifier)
+        .bind(4, o.redirect_to)
+        .bind(5, o.created_ms)
+        .bind(6, o.expires_ms)
+        .run();
+  });
+}
+
+std::optional<OAuthState> SqliteAuthStore::consume_oauth_state(const std::string& state_hash, std::int64_t now_ms) {
+  std::optional<OAuthState> out;
+  // One write transaction: the read and the delete cannot interleave with another callback's.
+  db_.write([&](db::Connection& conn) {
+    auto st = conn.prepare("SELECT state_hash, nonce, code_verifier, redirect_to, created_ms, expires_ms FROM "
+                           "sextant_oauth_states WHERE state_hash = ?");
+    st.bind(1, state_hash);
+    if (!st.step()) return;
+    OAuthState o;
+    o.state_hash = st.text(0);
+    o.nonce = st.text(1);
+    o.code_verifier = st.text(2);
+    o.redirect_to = st.text(3);
+    o.created_ms = st.int64(4);
+    o.expires_ms = st.int64(5);
+    st.reset();
+    conn.prepare("DELETE FROM sextant_oauth_states WHERE state_hash = ?").bind(1, state_hash).run();
+    if (conn.changes() == 1 && o.expires_ms > now_ms) out = std::move(o);
+  });
+  return out;
+}
+
 }  // namespace sextant::store::sql

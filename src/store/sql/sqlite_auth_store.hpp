@@ -29,6 +29,10 @@ class SqliteAuthStore final : public AuthStore {
   std::optional<Session> find_session(const std::string& session_hash) override;
   void touch_session(const std::string& session_hash, std::int64_t now_ms, std::int64_t idle_expires_ms) override;
   bool revoke_session(const std::string& session_hash, std::int64_t now_ms) override;
+  void update_session_claims(const Session& session, std::int64_t now_ms) override;
+
+  void create_oauth_state(const OAuthState& state) override;
+  std::optional<OAuthState> consume_oauth_state(const std::string& state_hash, std::int64_t now_ms) override;
 
  private:
   SqliteDatabase& db_;
