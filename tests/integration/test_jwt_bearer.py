@@ -9,7 +9,6 @@ import base64
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 import time
 import unittest
@@ -17,10 +16,8 @@ import unittest
 import requests
 
 import harness
+import mock_idp
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OIDC_DIR = os.path.join(HERE, "..", "oidc")
-IDP_SCRIPT = os.path.join(OIDC_DIR, "jwt_mock_idp.mjs")
 API = "/api/2.0/mlflow"
 
 IDPS = []
@@ -28,29 +25,8 @@ SERVER = None
 WORKDIR = None
 
 
-class Idp:
-    """One oauth2-mock-server process; claims come from the token request."""
-
-    def __init__(self, algs):
-        self.port = harness.free_port()
-        self.issuer = "http://127.0.0.1:%d" % self.port
-        self.log = tempfile.NamedTemporaryFile(prefix="idp-", suffix=".log", delete=False)
-        env = dict(os.environ, PORT=str(self.port), ALGS=algs)
-        self.proc = subprocess.Popen(["node", IDP_SCRIPT], cwd=OIDC_DIR, env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                if requests.get(self.issuer + "/.well-known/openid-configuration", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        self.stop()
-        with open(self.log.name) as f:
-            raise RuntimeError("oauth2-mock-server did not start:\n" + f.read())
+class Idp(mock_idp.MockIdp):
+    """One provider process; claims come from the token request."""
 
     def token(self, aud="mlflow", sub="alice", email="alice@example.test", verified="true",
               groups="ml-team", expires_in=None):
@@ -64,20 +40,10 @@ class Idp:
         r.raise_for_status()
         return r.json()["access_token"]
 
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        os.unlink(self.log.name)
-
 
 def setUpModule():  # noqa: N802
     global SERVER, WORKDIR
-    if not os.path.isdir(os.path.join(OIDC_DIR, "node_modules", "oauth2-mock-server")):
-        raise RuntimeError("tests/oidc/node_modules is missing: run `npm ci --prefix tests/oidc` (.ci/run does)")
+    mock_idp.require_node_modules()
     IDPS.append(Idp("RS256,ES256"))
     IDPS.append(Idp("PS256,EdDSA"))
     WORKDIR = tempfile.mkdtemp(prefix="sextant-jwt-")

@@ -9,7 +9,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import tempfile
 import time
 import unittest
@@ -18,10 +17,8 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import requests
 
 import harness
+import mock_idp
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OIDC_DIR = os.path.join(HERE, "..", "oidc")
-IDP_SCRIPT = os.path.join(OIDC_DIR, "jwt_mock_idp.mjs")
 CLIENT_ID = "sextant-ui"
 COOKIE = "__Host-sextant_session"
 LOGIN_COOKIE = "__Host-sextant_login"
@@ -32,41 +29,14 @@ WORKDIR = None
 AUDIT = None
 
 
-class Idp:
+class Idp(mock_idp.MockIdp):
     def __init__(self):
-        self.port = harness.free_port()
-        self.issuer = "http://127.0.0.1:%d" % self.port
-        self.log = tempfile.NamedTemporaryFile(prefix="idp-", suffix=".log", delete=False)
-        env = dict(os.environ, PORT=str(self.port), ALGS="RS256")
-        self.proc = subprocess.Popen(["node", IDP_SCRIPT], cwd=OIDC_DIR, env=env, stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                if requests.get(self.issuer + "/.well-known/openid-configuration", timeout=1).ok:
-                    return
-            except requests.RequestException:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("oauth2-mock-server did not start")
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        os.unlink(self.log.name)
+        super().__init__("RS256")
 
 
 def setUpModule():  # noqa: N802
     global IDP, SERVER, WORKDIR, AUDIT
-    if not os.path.isdir(os.path.join(OIDC_DIR, "node_modules", "oauth2-mock-server")):
-        raise RuntimeError("tests/oidc/node_modules is missing: run `make test-deps`")
+    mock_idp.require_node_modules()
     IDP = Idp()
     WORKDIR = tempfile.mkdtemp(prefix="sextant-oidc-")
     AUDIT = os.path.join(WORKDIR, "audit.log")
