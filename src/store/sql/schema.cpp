@@ -109,8 +109,8 @@ constexpr const char* kAuthDdl[] = {
     "CREATE TABLE IF NOT EXISTS sextant_sessions (session_hash CHAR(64) NOT NULL, username VARCHAR(256) NOT NULL, "
     "created_ms BIGINT NOT NULL, last_seen_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL, idle_expires_ms BIGINT "
     "NOT NULL, refresh_token TEXT, issuer VARCHAR(1000), email VARCHAR(320), email_verified INTEGER NOT NULL DEFAULT "
-    "0, groups TEXT, revoked_ms BIGINT, CONSTRAINT sextant_sessions_pk PRIMARY KEY (session_hash), FOREIGN "
-    "KEY(username) REFERENCES sextant_users (username) ON DELETE CASCADE)",
+    "0, groups TEXT, revoked_ms BIGINT, id_token TEXT, CONSTRAINT sextant_sessions_pk PRIMARY KEY (session_hash), "
+    "FOREIGN KEY(username) REFERENCES sextant_users (username) ON DELETE CASCADE)",
     "CREATE INDEX IF NOT EXISTS sextant_sessions_username ON sextant_sessions (username)",
     "CREATE TABLE IF NOT EXISTS sextant_oauth_states (state_hash CHAR(64) NOT NULL, nonce VARCHAR(128) NOT NULL, "
     "code_verifier VARCHAR(128) NOT NULL, redirect_to TEXT NOT NULL, created_ms BIGINT NOT NULL, expires_ms BIGINT "
@@ -154,6 +154,12 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
     }
   }
   for (const char* ddl : kExtraIndexes) conn.exec(ddl);
+  // Sessions tables of earlier builds kept the provider's refresh token in plain text and had no
+  // id_token column: drop them (everybody signs in again) rather than keep those tokens.
+  if (table_exists(conn, "sextant_sessions")) {
+    auto col = conn.prepare("SELECT 1 FROM pragma_table_info('sextant_sessions') WHERE name = 'id_token'");
+    if (!col.step()) conn.exec("DROP TABLE sextant_sessions");
+  }
   for (const char* ddl : kAuthDdl) conn.exec(ddl);
   refresh_planner_statistics(conn);
   auto check = conn.prepare("SELECT 1 FROM experiments WHERE experiment_id = 0");

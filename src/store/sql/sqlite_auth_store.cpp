@@ -144,6 +144,10 @@ bool SqliteAuthStore::delete_user(const std::string& username) {
 void SqliteAuthStore::create_token(const PersonalToken& t) {
   db_.write([&](db::Connection& conn) {
     if (!user_exists(conn, t.username)) core::throw_not_found("User '" + t.username + "' does not exist.");
+    conn.prepare("DELETE FROM sextant_personal_tokens WHERE revoked_ms <= ? OR expires_ms <= ?")
+        .bind(1, t.created_ms - kTokenRetentionMs)
+        .bind(2, t.created_ms - kTokenRetentionMs)
+        .run();
     auto st = conn.prepare(std::string("INSERT INTO sextant_personal_tokens (") + kTokenColumns +
                            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, t.token_id)
@@ -215,26 +219,31 @@ void SqliteAuthStore::touch_token(const std::string& token_id, std::int64_t now_
 namespace {
 constexpr const char* kSessionColumns =
     "session_hash, username, created_ms, last_seen_ms, expires_ms, idle_expires_ms, refresh_token, issuer, email, "
-    "email_verified, groups, revoked_ms";
+    "email_verified, groups, revoked_ms, id_token";
 }
 
 void SqliteAuthStore::create_session(const Session& s) {
   db_.write([&](db::Connection& conn) {
     if (!user_exists(conn, s.username)) core::throw_not_found("User '" + s.username + "' does not exist.");
+    conn.prepare("DELETE FROM sextant_sessions WHERE expires_ms <= ? OR idle_expires_ms <= ? OR revoked_ms IS NOT NULL")
+        .bind(1, s.created_ms)
+        .bind(2, s.created_ms)
+        .run();
     auto st = conn.prepare(std::string("INSERT INTO sextant_sessions (") + kSessionColumns +
-                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                           ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, s.session_hash)
         .bind(2, s.username)
         .bind(3, s.created_ms)
         .bind(4, s.last_seen_ms)
         .bind(5, s.expires_ms)
         .bind(6, s.idle_expires_ms)
-        .bind(7, s.refresh_token)
+        .bind(7, s.sealed_refresh_token)
         .bind(8, s.issuer)
         .bind(9, s.email)
         .bind(10, s.email_verified ? 1 : 0)
         .bind(11, groups_json(s.groups))
         .bind(12, s.revoked_ms)
+        .bind(13, s.sealed_id_token)
         .run();
   });
 }
@@ -253,12 +262,13 @@ std::optional<Session> SqliteAuthStore::find_session(const std::string& session_
       s.last_seen_ms = st.int64(3);
       s.expires_ms = st.int64(4);
       s.idle_expires_ms = st.int64(5);
-      s.refresh_token = st.opt_text(6);
+      s.sealed_refresh_token = st.opt_text(6);
       s.issuer = st.opt_text(7).value_or("");
       s.email = st.opt_text(8).value_or("");
       s.email_verified = st.int64(9) != 0;
       s.groups = groups_from(st.opt_text(10));
       s.revoked_ms = st.opt_int64(11);
+      s.sealed_id_token = st.opt_text(12);
       out = std::move(s);
     }
     st.reset();
@@ -291,13 +301,14 @@ bool SqliteAuthStore::revoke_session(const std::string& session_hash, std::int64
 void SqliteAuthStore::update_session_claims(const Session& s, std::int64_t now_ms) {
   db_.write([&](db::Connection& conn) {
     conn.prepare("UPDATE sextant_sessions SET created_ms = ?, refresh_token = ?, email = ?, email_verified = ?, "
-                 "groups = ? WHERE session_hash = ?")
+                 "groups = ?, id_token = ? WHERE session_hash = ?")
         .bind(1, now_ms)
-        .bind(2, s.refresh_token)
+        .bind(2, s.sealed_refresh_token)
         .bind(3, s.email)
         .bind(4, s.email_verified ? 1 : 0)
         .bind(5, groups_json(s.groups))
-        .bind(6, s.session_hash)
+        .bind(6, s.sealed_id_token)
+        .bind(7, s.session_hash)
         .run();
   });
 }
