@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -422,6 +423,35 @@ class BackoffTest(unittest.TestCase):
             for server in (srv, plain):
                 server.stop()
                 server.cleanup()
+
+
+class SessionsTableUpgradeTest(unittest.TestCase):
+    def test_old_sessions_table_with_plain_refresh_tokens_is_replaced(self):
+        """Earlier builds kept the provider's refresh token in plain text (no id_token column):
+        such a table is dropped at start, so no plain token survives an upgrade."""
+        srv = start(["--auth", "on"], env={"SEXTANT_ADMIN_BOOTSTRAP": "%s:%s" % (ADMIN, ADMIN_PASSWORD)})
+        try:
+            srv.stop()
+            with sqlite3.connect(srv.db_path) as db:
+                db.execute("DROP TABLE sextant_sessions")
+                db.execute("CREATE TABLE sextant_sessions (session_hash CHAR(64) NOT NULL, username VARCHAR(256) NOT "
+                           "NULL, created_ms BIGINT NOT NULL, last_seen_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL, "
+                           "idle_expires_ms BIGINT NOT NULL, refresh_token TEXT, issuer VARCHAR(1000), email "
+                           "VARCHAR(320), email_verified INTEGER NOT NULL DEFAULT 0, groups TEXT, revoked_ms BIGINT, "
+                           "PRIMARY KEY (session_hash))")
+                db.execute("INSERT INTO sextant_sessions VALUES (?, ?, 0, 0, 9999999999999, 9999999999999, "
+                           "'plain-refresh-token', 'https://idp.example', 'a@example.test', 1, '[]', NULL)",
+                           ("a" * 64, ADMIN))
+            srv.start()
+            with sqlite3.connect(srv.db_path) as db:
+                columns = [row[1] for row in db.execute("PRAGMA table_info(sextant_sessions)")]
+                self.assertIn("id_token", columns)
+                self.assertEqual(db.execute("SELECT COUNT(*) FROM sextant_sessions").fetchone()[0], 0)
+            r = call("POST", SEXTANT + "/login", srv=srv, json={"username": ADMIN, "password": ADMIN_PASSWORD})
+            self.assertEqual(r.status_code, 200, r.text)
+        finally:
+            srv.stop()
+            srv.cleanup()
 
 
 if __name__ == "__main__":
