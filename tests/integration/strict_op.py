@@ -1,12 +1,14 @@
 """A panva/oidc-provider process (tests/oidc/strict_op.mjs, pinned in tests/oidc) and a scripted
 user agent for its login pages: the strict, certified provider for the end-to-end login tests."""
 
+import base64
+import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
-from urllib.parse import urljoin
+from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import requests
 
@@ -94,3 +96,22 @@ class UserAgent:
         if r.status_code not in (302, 303):
             raise AssertionError("logout confirmation: %d %s" % (r.status_code, r.text[:500]))
         return urljoin(end_session_url, r.headers["Location"])
+
+
+def program_access_token(op, redirect_uri, account, scope="openid email groups"):
+    """What a program does to get a user's access token (an RS256 at+jwt with audience "mlflow"):
+    the authorization code flow with PKCE as client mlflow-web, through `redirect_uri` (which
+    must be registered; it is not visited), then the code at the token endpoint."""
+    verifier = base64.urlsafe_b64encode(os.urandom(48)).rstrip(b"=").decode()
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    callback = UserAgent(op).sign_in(op.issuer + "/auth?" + urlencode({
+        "client_id": CLIENT_ID, "response_type": "code", "scope": scope, "redirect_uri": redirect_uri,
+        "state": "program-state-1", "nonce": "program-nonce-1", "code_challenge": challenge,
+        "code_challenge_method": "S256"}), account, redirect_uri + "?")
+    code = parse_qs(urlparse(callback).query)["code"][0]
+    r = requests.post(op.issuer + "/token", auth=(CLIENT_ID, CLIENT_SECRET), timeout=30,
+                      data={"grant_type": "authorization_code", "code": code, "code_verifier": verifier,
+                            "redirect_uri": redirect_uri})
+    if r.status_code != 200:
+        raise AssertionError("token endpoint: %d %s" % (r.status_code, r.text[:500]))
+    return r.json()["access_token"]

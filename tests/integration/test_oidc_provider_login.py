@@ -267,20 +267,7 @@ class StrictProviderLoginTest(unittest.TestCase):
 
     def test_provider_access_token_as_bearer(self):
         """A program's token from the same provider (code flow with PKCE, at+jwt for urn:mlflow)."""
-        verifier = "v" * 64
-        challenge = __import__("base64").urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
-        redirect = MAIN.base_url + "/auth/callback"
-        ua = strict_op.UserAgent(OP)
-        callback = ua.sign_in(OP.issuer + "/auth?" + urlencode({
-            "client_id": strict_op.CLIENT_ID, "response_type": "code", "scope": SCOPE, "redirect_uri": redirect,
-            "state": "program-state-1", "nonce": "program-nonce-1", "code_challenge": challenge.decode(),
-            "code_challenge_method": "S256"}), "alice", redirect + "?")
-        code = parse_qs(urlparse(callback).query)["code"][0]
-        r = requests.post(OP.issuer + "/token", auth=(strict_op.CLIENT_ID, strict_op.CLIENT_SECRET), timeout=30,
-                          data={"grant_type": "authorization_code", "code": code, "code_verifier": verifier,
-                                "redirect_uri": redirect})
-        self.assertEqual(r.status_code, 200, r.text)
-        token = r.json()["access_token"]
+        token = strict_op.program_access_token(OP, MAIN.base_url + "/auth/callback", "alice")
         self.assertEqual(token.count("."), 2)
         bearer = {"Authorization": "Bearer " + token}
         r = get(MAIN.url("/api/2.0/mlflow/experiments/get?experiment_id=0"), bearer)
