@@ -1,4 +1,4 @@
-// The command line: `sextant server [OPTIONS]`, `sextant --version`.
+// The command line: `sextant server [OPTIONS]`, `sextant routes`, `sextant health`, `sextant --version`.
 #include <unistd.h>
 
 #include <csignal>
@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "api/routes.hpp"
+#include "cli/health_check.hpp"
 #include "artifacts/local_artifact_repo.hpp"
 #include "auth/authenticators.hpp"
 #include "auth/curl_http_fetcher.hpp"
@@ -36,7 +37,8 @@ using namespace sextant;
 
 int usage() {
   std::cerr << "Usage: sextant [--version] <command> [OPTIONS]\n\nCommands:\n  server   Run the tracking server "
-               "(see 'sextant server --help')\n  routes   Print every route with its access policy "
+               "(see 'sextant server --help')\n  health   Exit 0 when the server's /health answers (for container health checks)\n"
+               "  routes   Print every route with its access policy "
                "(takes the server's options)\n";
   return 2;
 }
@@ -336,6 +338,7 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "server") return run_server({args.begin() + 1, args.end()});
   if (args[0] == "routes") return list_routes({args.begin() + 1, args.end()});
+  if (args[0] == "health") return cli::run_health_check({args.begin() + 1, args.end()});
   std::cerr << "sextant: unknown command '" << args[0] << "'\n";
   return usage();
 }
