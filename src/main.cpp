@@ -11,6 +11,7 @@
 
 #include "api/routes.hpp"
 #include "cli/health_check.hpp"
+#include "util/prometheus.hpp"
 #include "artifacts/local_artifact_repo.hpp"
 #include "auth/authenticators.hpp"
 #include "auth/curl_http_fetcher.hpp"
@@ -220,6 +221,7 @@ int list_routes(const std::vector<std::string>& args) {
     services.registry = &registry;
     services.auth = rt->context.get();
     auto router = api::build_router(services);
+    util::prom::add_process_collector(util::prom::Registry::global());
     for (const auto& r : router.routes()) {
       std::cout << r.method << ' ' << r.kind << ' ' << auth::policy_name(r.policy) << ' ' << r.path
                 << (r.streaming ? " streaming" : "") << '\n';
@@ -295,9 +297,17 @@ int run_server(const std::vector<std::string>& args) {
     services.registry = &registry;
     if (auth_runtime) services.auth = auth_runtime->context.get();
     auto router = api::build_router(services);
+    util::prom::add_process_collector(util::prom::Registry::global());
     http::ServerOptions http_opts;
     http_opts.host = cfg.host;
     http_opts.port = static_cast<unsigned short>(cfg.port);
+    http_opts.access_log = cfg.http.access_log;
+    http_opts.max_connections = static_cast<std::size_t>(cfg.http.max_connections);
+    http_opts.max_body_bytes = static_cast<std::size_t>(cfg.http.max_request_body);
+    http_opts.max_header_bytes = static_cast<std::size_t>(cfg.http.max_header_size);
+    http_opts.idle_timeout_seconds = static_cast<int>(cfg.http.keep_alive_timeout_seconds);
+    http_opts.body_timeout_seconds = static_cast<int>(cfg.http.request_body_timeout_seconds);
+    http_opts.shutdown_grace_seconds = static_cast<int>(cfg.http.shutdown_timeout_seconds);
     http::Server server(router, http_opts, auth_runtime ? auth_runtime->gate.get() : nullptr);
     server.bind();
     std::thread signal_thread([&server, signals] {

@@ -1,5 +1,6 @@
 # The public entry: HTTPS with an ACM certificate (TLS 1.2+), HTTP redirected to HTTPS, health
-# checks on /health. The idle timeout is long enough for large artifact transfers.
+# checks on /health. Its idle timeout (no bytes either way) stays below Sextant's keep-alive
+# timeout (300 s), so the balancer never reuses a connection the server is closing.
 
 resource "aws_lb" "this" {
   name                       = var.name
@@ -7,7 +8,7 @@ resource "aws_lb" "this" {
   internal                   = false
   subnets                    = local.public_subnet_ids
   security_groups            = [aws_security_group.alb.id]
-  idle_timeout               = 300
+  idle_timeout               = 120
   drop_invalid_header_fields = true
   enable_deletion_protection = var.deletion_protection
   tags                       = merge(local.tags, { Name = var.name })

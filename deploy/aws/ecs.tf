@@ -24,6 +24,7 @@ locals {
     SEXTANT_EXTRA_JWT_ISSUERS      = join(",", var.extra_jwt_issuers)
     SEXTANT_COOKIE_REFRESH         = var.cookie_refresh
     SEXTANT_ALLOWED_HOSTS          = var.domain_name
+    SEXTANT_SHUTDOWN_TIMEOUT       = "25s" # within the task's stopTimeout (30 s)
     # The load balancer sits in this VPC: its X-Forwarded-For names the client (back-off, audit).
     SEXTANT_REAL_IP_FROM = local.vpc_cidr
   }, var.extra_environment) : k => v if v != "" }

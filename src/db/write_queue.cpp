@@ -1,5 +1,7 @@
 #include "db/write_queue.hpp"
 
+#include "util/prometheus.hpp"
+
 #include <exception>
 #include <future>
 
@@ -109,6 +111,21 @@ void WriteQueue::commit_group(std::deque<Item*>& group) {
     if (!group_error) {
       ++groups_;
       items_ += group.size();
+    }
+  }
+  {
+    static auto& reg = util::prom::Registry::global();
+    static auto& groups = reg.counter("sextant_db_write_groups_total", "Group commits (transactions) of the writer").with({});
+    static auto& items = reg.counter("sextant_db_write_requests_total", "Write requests committed in groups").with({});
+    static auto& failed = reg.counter("sextant_db_write_group_failures_total", "Group commits that failed").with({});
+    static auto& size = reg.histogram("sextant_db_write_group_size", "Write requests per group commit", {},
+                                      {1, 2, 4, 8, 16, 32, 64, 128, 256}).with({});
+    if (group_error) {
+      failed.inc();
+    } else {
+      groups.inc();
+      items.inc(static_cast<double>(group.size()));
+      size.observe(static_cast<double>(group.size()));
     }
   }
   for (Item* item : group) {
