@@ -2,7 +2,7 @@
 
 namespace sextant::db {
 
-ConnectionPool::ConnectionPool(std::string path, std::size_t size) : path_(std::move(path)), size_(size) {}
+ConnectionPool::ConnectionPool(ConnectionFactory open, std::size_t size) : open_(std::move(open)), size_(size) {}
 
 ConnectionPool::Lease::~Lease() {
   if (conn_) pool_->release(std::move(conn_));
@@ -19,7 +19,7 @@ ConnectionPool::Lease ConnectionPool::acquire() {
   ++opened_;
   lock.unlock();
   try {
-    return Lease(*this, std::make_unique<Connection>(path_));
+    return Lease(*this, open_());
   } catch (...) {
     std::lock_guard relock(mutex_);
     --opened_;
@@ -29,9 +29,14 @@ ConnectionPool::Lease ConnectionPool::acquire() {
 }
 
 void ConnectionPool::release(std::unique_ptr<Connection> conn) {
+  bool broken = conn->broken();
+  if (broken) conn.reset();  // closed outside the lock
   {
     std::lock_guard lock(mutex_);
-    idle_.push_back(std::move(conn));
+    if (broken)
+      --opened_;
+    else
+      idle_.push_back(std::move(conn));
   }
   cv_.notify_one();
 }

@@ -31,8 +31,8 @@ const char* op_sql(LoggedModelOp op) {
     case LoggedModelOp::Ge: return ">=";
     case LoggedModelOp::Lt: return "<";
     case LoggedModelOp::Le: return "<=";
-    case LoggedModelOp::Like: return "LIKE";
-    case LoggedModelOp::ILike: return "LIKE";
+    case LoggedModelOp::Like:
+    case LoggedModelOp::ILike: return "LIKE";  // comparison() renders these through the dialect
     case LoggedModelOp::In: return "IN";
     case LoggedModelOp::NotIn: return "NOT IN";
   }
@@ -47,13 +47,13 @@ std::string status_value(const std::string& text) {
   return text;
 }
 
-// "<column> <op> <value>": LIKE is case-sensitive (the connection sets case_sensitive_like),
-// ILIKE is lower() LIKE lower(), IN lists are expanded (IN () is false, NOT IN () true).
+// "<column> <op> <value>": LIKE is case-sensitive, ILIKE not (db::Dialect), IN lists are
+// expanded (IN () is false, NOT IN () true).
 void comparison(Builder& b, const std::string& column, const LoggedModelComparison& c, bool status) {
   auto text_of = [&](const std::string& v) { return status ? status_value(v) : v; };
   if (c.op == LoggedModelOp::In || c.op == LoggedModelOp::NotIn) {
     if (c.list.empty()) {
-      b.add(c.op == LoggedModelOp::In ? "0" : "1");
+      b.empty_list(c.op == LoggedModelOp::In);
       return;
     }
     b.add(column + " " + op_sql(c.op) + " (");
@@ -64,10 +64,8 @@ void comparison(Builder& b, const std::string& column, const LoggedModelComparis
     b.add(")");
     return;
   }
-  if (c.op == LoggedModelOp::ILike) {
-    b.add("lower(" + column + ") LIKE lower(");
-    b.value(c.text);
-    b.add(")");
+  if (c.op == LoggedModelOp::Like || c.op == LoggedModelOp::ILike) {
+    b.like(column, c.text, c.op == LoggedModelOp::ILike);
     return;
   }
   b.add(column + " " + op_sql(c.op) + " ");
@@ -111,8 +109,8 @@ void latest_metric_value(Builder& b, const LoggedModelOrderBy& o) {
 
 }  // namespace
 
-SqlQuery compile_logged_model_search(const LoggedModelQuery& query) {
-  Builder b;
+SqlQuery compile_logged_model_search(const LoggedModelQuery& query, const db::Dialect& d) {
+  Builder b(d);
   b.add("SELECT m.model_id FROM logged_models m WHERE m.lifecycle_stage != 'deleted' AND m.experiment_id IN (");
   std::size_t ids = 0;
   for (const auto& id : query.experiment_ids) {

@@ -118,29 +118,60 @@ constexpr const char* kAuthDdl[] = {
 };
 
 bool table_exists(db::Connection& conn, const char* name) {
-  auto st = conn.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
+  auto st = conn.prepare(conn.dialect().backend == db::Backend::Sqlite
+                             ? "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?"
+                             : "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND "
+                               "table_name = ?");
   st.bind(1, std::string_view(name));
   return st.step();
+}
+
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+  for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+}
+
+// The head DDL as MLflow's migrations leave it on PostgreSQL: experiment ids from a sequence
+// (SERIAL, experiments_experiment_id_seq), FLOAT(53) as double precision, native booleans (no
+// integer CHECK).
+std::string postgres_ddl(std::string ddl) {
+  replace_all(ddl, "CREATE TABLE experiments ( experiment_id INTEGER NOT NULL",
+              "CREATE TABLE experiments ( experiment_id SERIAL NOT NULL");
+  replace_all(ddl, " FLOAT", " DOUBLE PRECISION");
+  replace_all(ddl, ", CHECK (is_nan IN (0, 1))", "");
+  replace_all(ddl, "BOOLEAN DEFAULT '0'", "BOOLEAN DEFAULT false");
+  return ddl;
+}
+
+std::string head_ddl(const db::Dialect& d, const char* ddl) {
+  return d.backend == db::Backend::Postgres ? postgres_ddl(ddl) : std::string(ddl);
 }
 
 }  // namespace
 
 void refresh_planner_statistics(db::Connection& conn) {
-  // Sampled statistics (a few ms even on large databases) let SQLite pick the selective index
-  // for searches; without them it scans by experiment.
-  conn.exec("PRAGMA analysis_limit=1000");
-  conn.exec("ANALYZE");
+  if (conn.dialect().backend == db::Backend::Sqlite) {
+    // Sampled statistics (a few ms even on large databases) let SQLite pick the selective index
+    // for searches; without them it scans by experiment.
+    conn.exec("PRAGMA analysis_limit=1000");
+    conn.exec("ANALYZE");
+  } else {
+    // Autovacuum analyzes too, but only after a share of the table changed.
+    conn.exec("ANALYZE runs, latest_metrics, params, tags");
+  }
 }
 
 void ensure_schema(db::Connection& conn, const std::string& default_artifact_root) {
-  db::Transaction tx(conn, /*immediate=*/true);
+  const auto& d = conn.dialect();
+  db::Transaction tx(conn, db::TransactionMode::Write);
+  // Several servers may start at once on one PostgreSQL database: one creates, the others wait.
+  if (d.backend == db::Backend::Postgres) conn.exec("SELECT pg_advisory_xact_lock(7365787461)");
   if (!table_exists(conn, "alembic_version")) {
     if (table_exists(conn, "experiments")) {
       throw SchemaVersionError(
           "The database has MLflow tables but no alembic_version table; it is not a database Sextant can serve. "
           "Run 'mlflow db upgrade <database_uri>' with MLflow 3.6 first.");
     }
-    for (const char* ddl : kHeadDdl) conn.exec(ddl);
+    for (const char* ddl : kHeadDdl) conn.exec(head_ddl(d, ddl));
     auto st = conn.prepare("INSERT INTO alembic_version (version_num) VALUES (?)");
     st.bind(1, std::string_view(kSchemaHead)).run();
   } else {

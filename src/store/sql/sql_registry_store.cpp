@@ -1,4 +1,4 @@
-#include "store/sql/sqlite_registry_store.hpp"
+#include "store/sql/sql_registry_store.hpp"
 
 #include <algorithm>
 #include <map>
@@ -307,7 +307,7 @@ std::vector<core::Tag> last_value_per_key(const std::vector<core::Tag>& tags) {
 // ---------------------------------------------------------------------------------------------
 // Registered models
 
-core::RegisteredModel SqliteRegistryStore::create_registered_model(const std::string& name,
+core::RegisteredModel SqlRegistryStore::create_registered_model(const std::string& name,
                                                                    const std::vector<core::Tag>& tags,
                                                                    const std::string& description) {
   core::RegisteredModel out;
@@ -341,13 +341,13 @@ core::RegisteredModel SqliteRegistryStore::create_registered_model(const std::st
   return out;
 }
 
-core::RegisteredModel SqliteRegistryStore::get_registered_model(const std::string& name) {
+core::RegisteredModel SqlRegistryStore::get_registered_model(const std::string& name) {
   core::RegisteredModel out;
   read([&](db::Connection& conn) { out = full_model(conn, name); });
   return out;
 }
 
-core::RegisteredModel SqliteRegistryStore::rename_registered_model(const std::string& name,
+core::RegisteredModel SqlRegistryStore::rename_registered_model(const std::string& name,
                                                                    const std::string& new_name) {
   core::RegisteredModel out;
   write([&](db::Connection& conn) {
@@ -371,7 +371,7 @@ core::RegisteredModel SqliteRegistryStore::rename_registered_model(const std::st
   return out;
 }
 
-core::RegisteredModel SqliteRegistryStore::update_registered_model(const std::string& name,
+core::RegisteredModel SqlRegistryStore::update_registered_model(const std::string& name,
                                                                    const std::string& description) {
   core::RegisteredModel out;
   write([&](db::Connection& conn) {
@@ -383,7 +383,7 @@ core::RegisteredModel SqliteRegistryStore::update_registered_model(const std::st
   return out;
 }
 
-void SqliteRegistryStore::delete_registered_model(const std::string& name) {
+void SqlRegistryStore::delete_registered_model(const std::string& name) {
   write([&](db::Connection& conn) {
     require_model(conn, name);
     // Children first: the version and tag foreign keys have no ON DELETE CASCADE.
@@ -397,8 +397,8 @@ void SqliteRegistryStore::delete_registered_model(const std::string& name) {
   });
 }
 
-std::vector<core::RegisteredModel> SqliteRegistryStore::search_registered_models(const RegistrySearchQuery& query) {
-  auto sql = compile_registered_model_search(query);
+std::vector<core::RegisteredModel> SqlRegistryStore::search_registered_models(const RegistrySearchQuery& query) {
+  auto sql = compile_registered_model_search(query, db_.dialect());
   std::vector<core::RegisteredModel> out;
   read([&](db::Connection& conn) {
     std::vector<std::string> names;
@@ -413,7 +413,7 @@ std::vector<core::RegisteredModel> SqliteRegistryStore::search_registered_models
   return out;
 }
 
-std::vector<core::ModelVersion> SqliteRegistryStore::get_latest_versions(const std::string& name,
+std::vector<core::ModelVersion> SqlRegistryStore::get_latest_versions(const std::string& name,
                                                                          const std::vector<std::string>& stages) {
   std::vector<core::ModelVersion> out;
   read([&](db::Connection& conn) {
@@ -427,7 +427,7 @@ std::vector<core::ModelVersion> SqliteRegistryStore::get_latest_versions(const s
   return out;
 }
 
-void SqliteRegistryStore::set_registered_model_tag(const std::string& name, const core::Tag& tag) {
+void SqlRegistryStore::set_registered_model_tag(const std::string& name, const core::Tag& tag) {
   write([&](db::Connection& conn) {
     require_model(conn, name);
     auto& st = conn.cached(
@@ -437,7 +437,7 @@ void SqliteRegistryStore::set_registered_model_tag(const std::string& name, cons
   });
 }
 
-void SqliteRegistryStore::delete_registered_model_tag(const std::string& name, const std::string& key) {
+void SqlRegistryStore::delete_registered_model_tag(const std::string& name, const std::string& key) {
   write([&](db::Connection& conn) {
     require_model(conn, name);
     auto& st = conn.cached("DELETE FROM registered_model_tags WHERE name = ? AND key = ?");
@@ -448,7 +448,7 @@ void SqliteRegistryStore::delete_registered_model_tag(const std::string& name, c
 // ---------------------------------------------------------------------------------------------
 // Model versions
 
-core::ModelVersion SqliteRegistryStore::create_model_version(const NewModelVersion& request) {
+core::ModelVersion SqlRegistryStore::create_model_version(const NewModelVersion& request) {
   core::ModelVersion out;
   write([&](db::Connection& conn) {
     SqlSourceLookup lookup(conn, db_.default_artifact_root());
@@ -481,13 +481,13 @@ core::ModelVersion SqliteRegistryStore::create_model_version(const NewModelVersi
   return out;
 }
 
-core::ModelVersion SqliteRegistryStore::get_model_version(const std::string& name, std::int64_t version) {
+core::ModelVersion SqlRegistryStore::get_model_version(const std::string& name, std::int64_t version) {
   core::ModelVersion out;
   read([&](db::Connection& conn) { out = with_aliases(conn, require_version(conn, name, version)); });
   return out;
 }
 
-core::ModelVersion SqliteRegistryStore::update_model_version(const std::string& name, std::int64_t version,
+core::ModelVersion SqlRegistryStore::update_model_version(const std::string& name, std::int64_t version,
                                                              const std::optional<std::string>& description) {
   core::ModelVersion out;
   write([&](db::Connection& conn) {
@@ -499,7 +499,7 @@ core::ModelVersion SqliteRegistryStore::update_model_version(const std::string& 
   return out;
 }
 
-core::ModelVersion SqliteRegistryStore::transition_model_version_stage(const std::string& name, std::int64_t version,
+core::ModelVersion SqlRegistryStore::transition_model_version_stage(const std::string& name, std::int64_t version,
                                                                        const std::string& stage,
                                                                        bool archive_existing_versions) {
   core::ModelVersion out;
@@ -521,7 +521,7 @@ core::ModelVersion SqliteRegistryStore::transition_model_version_stage(const std
   return out;
 }
 
-void SqliteRegistryStore::delete_model_version(const std::string& name, std::int64_t version) {
+void SqlRegistryStore::delete_model_version(const std::string& name, std::int64_t version) {
   write([&](db::Connection& conn) {
     require_version(conn, name, version);
     auto now = util::now_ms();
@@ -536,7 +536,7 @@ void SqliteRegistryStore::delete_model_version(const std::string& name, std::int
   });
 }
 
-std::string SqliteRegistryStore::get_model_version_download_uri(const std::string& name, std::int64_t version) {
+std::string SqlRegistryStore::get_model_version_download_uri(const std::string& name, std::int64_t version) {
   std::string uri;
   read([&](db::Connection& conn) {
     auto v = require_version(conn, name, version);
@@ -545,8 +545,8 @@ std::string SqliteRegistryStore::get_model_version_download_uri(const std::strin
   return uri;
 }
 
-std::vector<core::ModelVersion> SqliteRegistryStore::search_model_versions(const RegistrySearchQuery& query) {
-  auto sql = compile_model_version_search(query);
+std::vector<core::ModelVersion> SqlRegistryStore::search_model_versions(const RegistrySearchQuery& query) {
+  auto sql = compile_model_version_search(query, db_.dialect());
   std::vector<core::ModelVersion> out;
   read([&](db::Connection& conn) {
     {
@@ -559,7 +559,7 @@ std::vector<core::ModelVersion> SqliteRegistryStore::search_model_versions(const
   return out;
 }
 
-void SqliteRegistryStore::set_model_version_tag(const std::string& name, std::int64_t version, const core::Tag& tag) {
+void SqlRegistryStore::set_model_version_tag(const std::string& name, std::int64_t version, const core::Tag& tag) {
   write([&](db::Connection& conn) {
     require_version(conn, name, version);
     auto& st = conn.cached(
@@ -569,7 +569,7 @@ void SqliteRegistryStore::set_model_version_tag(const std::string& name, std::in
   });
 }
 
-void SqliteRegistryStore::delete_model_version_tag(const std::string& name, std::int64_t version,
+void SqlRegistryStore::delete_model_version_tag(const std::string& name, std::int64_t version,
                                                    const std::string& key) {
   write([&](db::Connection& conn) {
     require_version(conn, name, version);
@@ -581,7 +581,7 @@ void SqliteRegistryStore::delete_model_version_tag(const std::string& name, std:
 // ---------------------------------------------------------------------------------------------
 // Aliases
 
-void SqliteRegistryStore::set_registered_model_alias(const std::string& name, const std::string& alias,
+void SqlRegistryStore::set_registered_model_alias(const std::string& name, const std::string& alias,
                                                      std::int64_t version) {
   write([&](db::Connection& conn) {
     require_version(conn, name, version);
@@ -592,7 +592,7 @@ void SqliteRegistryStore::set_registered_model_alias(const std::string& name, co
   });
 }
 
-void SqliteRegistryStore::delete_registered_model_alias(const std::string& name, const std::string& alias) {
+void SqlRegistryStore::delete_registered_model_alias(const std::string& name, const std::string& alias) {
   write([&](db::Connection& conn) {
     require_model(conn, name);
     auto& st = conn.cached("DELETE FROM registered_model_aliases WHERE name = ? AND alias = ?");
@@ -600,7 +600,7 @@ void SqliteRegistryStore::delete_registered_model_alias(const std::string& name,
   });
 }
 
-core::ModelVersion SqliteRegistryStore::get_model_version_by_alias(const std::string& name, const std::string& alias) {
+core::ModelVersion SqlRegistryStore::get_model_version_by_alias(const std::string& name, const std::string& alias) {
   core::ModelVersion out;
   read([&](db::Connection& conn) {
     require_model(conn, name);

@@ -1,4 +1,4 @@
-#include "store/sql/sqlite_tracking_store.hpp"
+#include "store/sql/sql_tracking_store.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -149,12 +149,35 @@ void insert_tag(db::Connection& conn, const std::string& run_id, const core::Tag
   }
 }
 
+// Metric values of logged models (log-metric with model_id), for models that exist.
+void log_model_metrics(db::Connection& conn, const std::string& run_id, std::int64_t experiment_id,
+                       const std::vector<core::Metric>& metrics) {
+  std::set<std::string> known;
+  for (const auto& m : metrics) {
+    if (!m.model_id || known.count(*m.model_id)) continue;
+    auto& exists = conn.cached("SELECT 1 FROM logged_models WHERE model_id = ?");
+    exists.bind(1, *m.model_id);
+    if (exists.step()) known.insert(*m.model_id);
+    exists.reset();
+  }
+  for (const auto& m : metrics) {
+    if (!m.model_id || !known.count(*m.model_id)) continue;
+    auto [value, is_nan] = storable_metric(m.value);
+    auto& lm = conn.cached(conn.dialect().insert_ignore(
+        "logged_model_metrics (model_id, metric_name, metric_timestamp_ms, metric_step, metric_value, experiment_id, "
+        "run_id, dataset_uuid, dataset_name, dataset_digest) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"));
+    lm.bind(1, *m.model_id).bind(2, m.key).bind(3, m.timestamp).bind(4, m.step);
+    if (is_nan) lm.bind_null(5); else lm.bind(5, value);
+    lm.bind(6, experiment_id).bind(7, run_id).bind(8, m.dataset_name).bind(9, m.dataset_digest).run();
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Experiments
 
-std::string SqliteTrackingStore::create_experiment(const std::string& name,
+std::string SqlTrackingStore::create_experiment(const std::string& name,
                                                    const std::optional<std::string>& artifact_location,
                                                    const std::vector<core::Tag>& tags) {
   std::string id;
@@ -168,11 +191,13 @@ std::string SqliteTrackingStore::create_experiment(const std::string& name,
                         "Experiment(name=" + name + ") already exists. Error: UNIQUE constraint failed: experiments.name");
     }
     auto now = util::now_ms();
-    auto& ins = conn.cached(
+    auto new_id = db::insert_returning_id(
+        conn,
         "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) "
-        "VALUES (?, ?, 'active', ?, ?)");
-    ins.bind(1, name).bind(2, artifact_location.value_or("")).bind(3, now).bind(4, now).run();
-    auto new_id = conn.last_insert_rowid();
+        "VALUES (?, ?, 'active', ?, ?)",
+        "experiment_id", [&](db::Statement& ins) {
+          ins.bind(1, name).bind(2, artifact_location.value_or("")).bind(3, now).bind(4, now);
+        });
     id = std::to_string(new_id);
     if (!artifact_location || artifact_location->empty()) {
       auto& up = conn.cached("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?");
@@ -188,14 +213,14 @@ std::string SqliteTrackingStore::create_experiment(const std::string& name,
   return id;
 }
 
-core::Experiment SqliteTrackingStore::get_experiment(const std::string& experiment_id) {
+core::Experiment SqlTrackingStore::get_experiment(const std::string& experiment_id) {
   std::optional<core::Experiment> e;
   read([&](db::Connection& conn) { e = experiment_by_id(conn, require_experiment_id(experiment_id)); });
   if (!e) experiment_not_found(experiment_id);
   return *e;
 }
 
-std::optional<core::Experiment> SqliteTrackingStore::find_experiment_by_name(const std::string& name) {
+std::optional<core::Experiment> SqlTrackingStore::find_experiment_by_name(const std::string& name) {
   std::optional<core::Experiment> e;
   read([&](db::Connection& conn) {
     auto& st = conn.cached(std::string(kExperimentColumns) + " WHERE name = ?");
@@ -207,9 +232,9 @@ std::optional<core::Experiment> SqliteTrackingStore::find_experiment_by_name(con
   return e;
 }
 
-std::vector<core::Experiment> SqliteTrackingStore::search_experiments(const ExperimentQuery& query) {
+std::vector<core::Experiment> SqlTrackingStore::search_experiments(const ExperimentQuery& query) {
   std::vector<core::Experiment> out;
-  auto sql = compile_experiment_search(query);
+  auto sql = compile_experiment_search(query, db_.dialect());
   read([&](db::Connection& conn) {
     std::vector<std::int64_t> ids;
     {
@@ -224,7 +249,7 @@ std::vector<core::Experiment> SqliteTrackingStore::search_experiments(const Expe
   return out;
 }
 
-void SqliteTrackingStore::delete_experiment(const std::string& experiment_id) {
+void SqlTrackingStore::delete_experiment(const std::string& experiment_id) {
   write([&](db::Connection& conn) {
     auto id = parse_experiment_id(experiment_id);
     if (!id) experiment_not_found(experiment_id);
@@ -239,7 +264,7 @@ void SqliteTrackingStore::delete_experiment(const std::string& experiment_id) {
   });
 }
 
-void SqliteTrackingStore::restore_experiment(const std::string& experiment_id) {
+void SqlTrackingStore::restore_experiment(const std::string& experiment_id) {
   write([&](db::Connection& conn) {
     auto id = parse_experiment_id(experiment_id);
     if (!id) experiment_not_found(experiment_id);
@@ -253,7 +278,7 @@ void SqliteTrackingStore::restore_experiment(const std::string& experiment_id) {
   });
 }
 
-void SqliteTrackingStore::rename_experiment(const std::string& experiment_id, const std::string& new_name) {
+void SqlTrackingStore::rename_experiment(const std::string& experiment_id, const std::string& new_name) {
   write([&](db::Connection& conn) {
     auto e = experiment_by_id(conn, require_experiment_id(experiment_id));
     if (!e) experiment_not_found(experiment_id);
@@ -271,7 +296,7 @@ void SqliteTrackingStore::rename_experiment(const std::string& experiment_id, co
   });
 }
 
-void SqliteTrackingStore::set_experiment_tag(const std::string& experiment_id, const core::Tag& tag) {
+void SqlTrackingStore::set_experiment_tag(const std::string& experiment_id, const core::Tag& tag) {
   write([&](db::Connection& conn) {
     auto e = active_experiment(conn, experiment_id);
     auto& st = conn.cached(
@@ -281,7 +306,7 @@ void SqliteTrackingStore::set_experiment_tag(const std::string& experiment_id, c
   });
 }
 
-void SqliteTrackingStore::delete_experiment_tag(const std::string& experiment_id, const std::string& key) {
+void SqlTrackingStore::delete_experiment_tag(const std::string& experiment_id, const std::string& key) {
   write([&](db::Connection& conn) {
     auto e = active_experiment(conn, experiment_id);
     auto& st = conn.cached("DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?");
@@ -295,7 +320,7 @@ void SqliteTrackingStore::delete_experiment_tag(const std::string& experiment_id
 // ---------------------------------------------------------------------------------------------
 // Runs
 
-core::Run SqliteTrackingStore::create_run(const NewRun& request) {
+core::Run SqlTrackingStore::create_run(const NewRun& request) {
   core::Run run;
   write([&](db::Connection& conn) {
     auto e = active_experiment(conn, request.experiment_id);
@@ -330,7 +355,7 @@ core::Run SqliteTrackingStore::create_run(const NewRun& request) {
   return run;
 }
 
-core::Run SqliteTrackingStore::get_run(const std::string& run_id) {
+core::Run SqlTrackingStore::get_run(const std::string& run_id) {
   std::vector<core::Run> runs(1);
   read([&](db::Connection& conn) {
     auto info = run_info(conn, run_id);
@@ -346,7 +371,7 @@ core::Run SqliteTrackingStore::get_run(const std::string& run_id) {
   return std::move(run);
 }
 
-core::RunInfo SqliteTrackingStore::update_run(const std::string& run_id, const RunUpdate& update) {
+core::RunInfo SqlTrackingStore::update_run(const std::string& run_id, const RunUpdate& update) {
   core::RunInfo info;
   write([&](db::Connection& conn) {
     info = active_run(conn, run_id);
@@ -368,7 +393,7 @@ core::RunInfo SqliteTrackingStore::update_run(const std::string& run_id, const R
   return info;
 }
 
-void SqliteTrackingStore::delete_run(const std::string& run_id) {
+void SqlTrackingStore::delete_run(const std::string& run_id) {
   write([&](db::Connection& conn) {
     auto& st = conn.cached("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_uuid = ?");
     st.bind(1, util::now_ms()).bind(2, run_id).run();
@@ -376,7 +401,7 @@ void SqliteTrackingStore::delete_run(const std::string& run_id) {
   });
 }
 
-void SqliteTrackingStore::restore_run(const std::string& run_id) {
+void SqlTrackingStore::restore_run(const std::string& run_id) {
   write([&](db::Connection& conn) {
     auto& st = conn.cached("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_uuid = ?");
     st.bind(1, run_id).run();
@@ -384,7 +409,7 @@ void SqliteTrackingStore::restore_run(const std::string& run_id) {
   });
 }
 
-std::vector<core::Run> SqliteTrackingStore::search_runs(const RunQuery& query) {
+std::vector<core::Run> SqlTrackingStore::search_runs(const RunQuery& query) {
   RunQuery q = query;
   // Non-numeric experiment ids cannot match anything.
   q.experiment_ids.erase(std::remove_if(q.experiment_ids.begin(), q.experiment_ids.end(),
@@ -392,7 +417,7 @@ std::vector<core::Run> SqliteTrackingStore::search_runs(const RunQuery& query) {
                          q.experiment_ids.end());
   std::vector<core::Run> runs;
   if (q.experiment_ids.empty()) return runs;
-  auto sql = compile_run_search(q);
+  auto sql = compile_run_search(q, db_.dialect());
   read([&](db::Connection& conn) {
     std::vector<std::string> ids;
     {
@@ -418,7 +443,7 @@ std::vector<core::Run> SqliteTrackingStore::search_runs(const RunQuery& query) {
 // ---------------------------------------------------------------------------------------------
 // Logging
 
-void SqliteTrackingStore::log_batch(const std::string& run_id, const std::vector<core::Metric>& metrics,
+void SqlTrackingStore::log_batch(const std::string& run_id, const std::vector<core::Metric>& metrics,
                                     const std::vector<core::Param>& params, const std::vector<core::Tag>& tags) {
   write([&](db::Connection& conn) {
     auto info = active_run(conn, run_id);
@@ -456,61 +481,58 @@ void SqliteTrackingStore::log_batch(const std::string& run_id, const std::vector
       auto& st = conn.cached("INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)");
       st.bind(1, p->key).bind(2, p->value).bind(3, run_id).run();
     }
-    // Metrics: insert (exact duplicates ignored), fold the latest per key, then upsert latest.
+    // Metrics: multi-row inserts (exact duplicates ignored), fold the latest per key, then one
+    // conditional upsert of latest_metrics (the new row wins if (step, timestamp, value) is greater).
+    const auto& d = conn.dialect();
+    insert_rows(conn, metrics.size(), [&](std::size_t rows) {
+      return d.insert_ignore("metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES " + row_placeholders(rows, 6));
+    }, [&](db::Statement& st, int i, std::size_t row) {
+      const auto& m = metrics[row];
+      auto [value, is_nan] = storable_metric(m.value);
+      st.bind(i, m.key).bind(i + 1, value).bind(i + 2, m.timestamp).bind(i + 3, run_id).bind(i + 4, m.step);
+      st.bind(i + 5, is_nan ? 1 : 0);
+      return i + 6;
+    });
     struct Latest {
+      std::string_view key;
       std::int64_t step, timestamp;
       double value;
       bool is_nan;
     };
-    std::map<std::string, Latest> latest;
+    std::map<std::string_view, Latest> latest;
+    bool has_model_metrics = false;
     for (const auto& m : metrics) {
       auto [value, is_nan] = storable_metric(m.value);
-      auto& st = conn.cached(
-          "INSERT OR IGNORE INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)");
-      st.bind(1, m.key).bind(2, value).bind(3, m.timestamp).bind(4, run_id).bind(5, m.step).bind(6, is_nan ? 1 : 0).run();
-      Latest cand{m.step, m.timestamp, value, is_nan};
+      Latest cand{m.key, m.step, m.timestamp, value, is_nan};
       auto it = latest.find(m.key);
       if (it == latest.end()) {
         latest.emplace(m.key, cand);
       } else if (std::tie(cand.step, cand.timestamp, cand.value) > std::tie(it->second.step, it->second.timestamp, it->second.value)) {
         it->second = cand;
       }
-      if (m.model_id) {
-        auto& lm = conn.cached(
-            "INSERT OR IGNORE INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, metric_step, "
-            "metric_value, experiment_id, run_id, dataset_uuid, dataset_name, dataset_digest) SELECT ?, ?, ?, ?, ?, "
-            "?, ?, NULL, ?, ? WHERE EXISTS (SELECT 1 FROM logged_models WHERE model_id = ?)");
-        lm.bind(1, *m.model_id).bind(2, m.key).bind(3, m.timestamp).bind(4, m.step);
-        if (std::isnan(m.value)) lm.bind_null(5); else lm.bind(5, value);
-        lm.bind(6, std::stoll(info.experiment_id)).bind(7, run_id).bind(8, m.dataset_name).bind(9, m.dataset_digest)
-            .bind(10, *m.model_id).run();
-      }
+      has_model_metrics = has_model_metrics || m.model_id;
     }
-    for (const auto& [key, cand] : latest) {
-      auto& st = conn.cached("SELECT step, timestamp, value FROM latest_metrics WHERE run_uuid = ? AND key = ?");
-      st.bind(1, run_id).bind(2, key);
-      bool replace = true;
-      if (st.step()) {
-        std::int64_t step = st.int64(0), ts = st.opt_int64(1).value_or(0);
-        double value = st.real(2);
-        replace = std::tie(cand.step, cand.timestamp, cand.value) > std::tie(step, ts, value);
-      }
-      st.reset();
-      if (replace) {
-        auto& up = conn.cached(
-            "INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, ?, ?) ON "
-            "CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = "
-            "excluded.step, is_nan = excluded.is_nan");
-        up.bind(1, key).bind(2, cand.value).bind(3, cand.timestamp).bind(4, cand.step).bind(5, cand.is_nan ? 1 : 0)
-            .bind(6, run_id).run();
-      }
-    }
+    if (has_model_metrics) log_model_metrics(conn, run_id, std::stoll(info.experiment_id), metrics);
+    std::vector<const Latest*> rows;
+    for (const auto& [key, cand] : latest) rows.push_back(&cand);
+    insert_rows(conn, rows.size(), [&](std::size_t n) {
+      return "INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES " + row_placeholders(n, 6) +
+             " ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = "
+             "excluded.step, is_nan = excluded.is_nan WHERE excluded.step > latest_metrics.step OR (excluded.step = "
+             "latest_metrics.step AND (excluded.timestamp > COALESCE(latest_metrics.timestamp, 0) OR "
+             "(excluded.timestamp = COALESCE(latest_metrics.timestamp, 0) AND excluded.value > latest_metrics.value)))";
+    }, [&](db::Statement& st, int i, std::size_t row) {
+      const auto& c = *rows[row];
+      st.bind(i, c.key).bind(i + 1, c.value).bind(i + 2, c.timestamp).bind(i + 3, c.step).bind(i + 4, c.is_nan ? 1 : 0);
+      st.bind(i + 5, run_id);
+      return i + 6;
+    });
     // Tags: upsert; within one request the last value for a key wins.
     for (const auto& t : tags) insert_tag(conn, run_id, t);
   });
 }
 
-void SqliteTrackingStore::delete_tag(const std::string& run_id, const std::string& key) {
+void SqlTrackingStore::delete_tag(const std::string& run_id, const std::string& key) {
   write([&](db::Connection& conn) {
     active_run(conn, run_id);
     auto& st = conn.cached("DELETE FROM tags WHERE run_uuid = ? AND key = ?");
@@ -519,7 +541,7 @@ void SqliteTrackingStore::delete_tag(const std::string& run_id, const std::strin
   });
 }
 
-void SqliteTrackingStore::log_inputs(const std::string& run_id, const std::vector<core::DatasetInput>& datasets,
+void SqlTrackingStore::log_inputs(const std::string& run_id, const std::vector<core::DatasetInput>& datasets,
                                      const std::vector<std::string>& model_ids) {
   write([&](db::Connection& conn) {
     auto info = active_run(conn, run_id);
@@ -563,15 +585,15 @@ void SqliteTrackingStore::log_inputs(const std::string& run_id, const std::vecto
       }
     }
     for (const auto& model_id : model_ids) {
-      auto& st = conn.cached(
-          "INSERT OR IGNORE INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) "
-          "VALUES (?, 'RUN_INPUT', ?, 'MODEL_INPUT', ?, 0)");
+      auto& st = conn.cached(conn.dialect().insert_ignore(
+          "inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_INPUT', "
+          "?, 'MODEL_INPUT', ?, 0)"));
       st.bind(1, util::uuid4_hex()).bind(2, run_id).bind(3, model_id).run();
     }
   });
 }
 
-void SqliteTrackingStore::log_outputs(const std::string& run_id, const std::vector<core::ModelOutput>& outputs) {
+void SqlTrackingStore::log_outputs(const std::string& run_id, const std::vector<core::ModelOutput>& outputs) {
   write([&](db::Connection& conn) {
     active_run(conn, run_id);
     for (const auto& out : outputs) {
@@ -584,7 +606,7 @@ void SqliteTrackingStore::log_outputs(const std::string& run_id, const std::vect
   });
 }
 
-std::vector<core::DatasetSummary> SqliteTrackingStore::search_dataset_summaries(
+std::vector<core::DatasetSummary> SqlTrackingStore::search_dataset_summaries(
     const std::vector<std::string>& experiment_ids, std::int64_t limit) {
   std::vector<core::DatasetSummary> out;
   std::vector<std::int64_t> ids;
@@ -607,7 +629,7 @@ std::vector<core::DatasetSummary> SqliteTrackingStore::search_dataset_summaries(
 // ---------------------------------------------------------------------------------------------
 // Metric history
 
-std::vector<core::Metric> SqliteTrackingStore::get_metric_history(const std::string& run_id, const std::string& key,
+std::vector<core::Metric> SqlTrackingStore::get_metric_history(const std::string& run_id, const std::string& key,
                                                                   std::int64_t limit, std::int64_t offset) {
   std::vector<core::Metric> out;
   read([&](db::Connection& conn) {
@@ -628,7 +650,7 @@ std::vector<core::Metric> SqliteTrackingStore::get_metric_history(const std::str
   return out;
 }
 
-std::vector<std::int64_t> SqliteTrackingStore::distinct_metric_steps(const std::vector<std::string>& run_ids,
+std::vector<std::int64_t> SqlTrackingStore::distinct_metric_steps(const std::vector<std::string>& run_ids,
                                                                      const std::string& key) {
   std::vector<std::int64_t> steps;
   if (run_ids.empty()) return steps;
@@ -642,7 +664,7 @@ std::vector<std::int64_t> SqliteTrackingStore::distinct_metric_steps(const std::
   return steps;
 }
 
-std::vector<core::Metric> SqliteTrackingStore::metric_rows_at_steps(const std::vector<std::string>& run_ids,
+std::vector<core::Metric> SqlTrackingStore::metric_rows_at_steps(const std::vector<std::string>& run_ids,
                                                                     const std::string& key,
                                                                     const std::vector<std::int64_t>& steps,
                                                                     std::int64_t per_run_limit) {
