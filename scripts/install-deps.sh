@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-system1.81-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev
+  libpq-dev postgresql-15 postgresql-client-15
   libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
   libsodium-dev

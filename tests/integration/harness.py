@@ -15,6 +15,11 @@ Usage in a test module::
 
 Environment:
     SEXTANT_BIN        path of the server binary (default: <repo>/build/sextant)
+    SEXTANT_TEST_BACKEND  sqlite (default) or postgresql: which database each started server gets
+                       (with postgresql, a fresh database per server on the test server)
+    SEXTANT_TEST_PG_URI   admin URI of the test PostgreSQL server (a role that may CREATE DATABASE),
+                       or SEXTANT_TEST_DB_ROOT: the folder where scripts/test-db-servers.sh wrote
+                       postgresql.uri
     SEXTANT_KEEP_TMP   if set, temp dirs are not removed (paths are printed)
     SEXTANT_ECHO_LOG   if set, the server's stderr is printed when it stops
 """
@@ -73,6 +78,129 @@ class ServerStartError(RuntimeError):
     pass
 
 
+# ----------------------------------------------------------------------------------------
+# Backends: which database a started server gets
+# ----------------------------------------------------------------------------------------
+BACKEND = os.environ.get("SEXTANT_TEST_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "postgresql"):
+    raise RuntimeError("SEXTANT_TEST_BACKEND must be sqlite or postgresql, not %r" % BACKEND)
+
+
+def pg_admin_uri():
+    uri = os.environ.get("SEXTANT_TEST_PG_URI")
+    root = os.environ.get("SEXTANT_TEST_DB_ROOT")
+    if not uri and root and os.path.exists(os.path.join(root, "postgresql.uri")):
+        with open(os.path.join(root, "postgresql.uri")) as f:
+            uri = f.read().strip()
+    if not uri:
+        raise RuntimeError("SEXTANT_TEST_BACKEND=postgresql needs SEXTANT_TEST_PG_URI or SEXTANT_TEST_DB_ROOT "
+                           "(scripts/test-db-servers.sh start postgresql ROOT)")
+    return uri
+
+
+def pg_uri_for(database):
+    base = pg_admin_uri()
+    head, _, query = base.partition("?")
+    head = head.rsplit("/", 1)[0] + "/" + database
+    return head + ("?" + query if query else "")
+
+
+def psql(uri, sql):
+    """Runs SQL through the psql client; returns its stdout."""
+    r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError("psql failed: %s\n%s" % (sql, r.stderr))
+    return r.stdout
+
+
+def create_pg_database():
+    name = "sx_" + uuid.uuid4().hex[:16]
+    psql(pg_admin_uri(), "CREATE DATABASE %s" % name)
+    return name
+
+
+def drop_pg_database(name):
+    try:
+        psql(pg_admin_uri(), "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+    except Exception as e:  # noqa: BLE001 (cleanup is best effort; the test server is wiped anyway)
+        sys.stderr.write("could not drop test database %s: %s\n" % (name, e))
+
+
+def _sql_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+class Row(tuple):
+    """A result row: by index like a tuple, by column name like sqlite3.Row."""
+
+    def __new__(cls, keys, values):
+        row = super().__new__(cls, values)
+        row._keys = list(keys)
+        return row
+
+    def keys(self):
+        return list(self._keys)
+
+    def __getitem__(self, item):
+        if isinstance(item, str):
+            return tuple.__getitem__(self, self._keys.index(item))
+        return tuple.__getitem__(self, item)
+
+
+class _Rows:
+    def __init__(self, rows):
+        self._rows = rows
+
+    def fetchone(self):
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self):
+        return list(self._rows)
+
+    def __iter__(self):
+        return iter(self._rows)
+
+
+class PgConnection:
+    """The little of sqlite3's connection API the tests use, over psql: execute(sql, params) with
+    '?' placeholders; SELECTs come back typed (through json_agg) as Row objects."""
+
+    def __init__(self, uri):
+        self.uri = uri
+        self.row_factory = None
+
+    def execute(self, sql, params=()):
+        parts = sql.split("?")
+        if len(parts) - 1 != len(params):
+            raise ValueError("%d placeholders, %d parameters" % (len(parts) - 1, len(params)))
+        text = parts[0] + "".join(_sql_literal(p) + rest for p, rest in zip(params, parts[1:]))
+        if not text.lstrip().upper().startswith("SELECT"):
+            psql(self.uri, text)
+            return _Rows([])
+        out = psql(self.uri, "SELECT json_agg(t) FROM (%s) t" % text).strip()
+        data = json.loads(out) if out else None
+        if not data:
+            return _Rows([])
+        # json_agg keeps the column order of each row object.
+        return _Rows([Row(obj.keys(), obj.values()) for obj in data])
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 class SextantServer:
     """One server process with its own temp dir (DB + artifacts destination)."""
 
@@ -82,6 +210,18 @@ class SextantServer:
         self.workdir = workdir or tempfile.mkdtemp(prefix="sextant-it-")
         self.db_path = db_path or os.path.join(self.workdir, "mlflow.db")
         self.artifacts_dir = artifacts_dir or os.path.join(self.workdir, "mlartifacts")
+        self.pg_database = None
+        if backend_store_uri is None and db_path is None and BACKEND == "postgresql":
+            # One database per work dir, so a server restarted on the same dir finds its data.
+            marker = os.path.join(self.workdir, "pg-database")
+            if os.path.exists(marker):
+                with open(marker) as f:
+                    self.pg_database = f.read().strip()
+            else:
+                self.pg_database = create_pg_database()
+                with open(marker, "w") as f:
+                    f.write(self.pg_database)
+            backend_store_uri = pg_uri_for(self.pg_database)
         self.backend_store_uri = backend_store_uri or ("sqlite:///" + self.db_path)
         self.extra_args = list(extra_args)
         self.fixed_port = port
@@ -191,8 +331,19 @@ class SextantServer:
             sys.stderr.write("--- sextant stderr ---\n%s\n" % self.stderr_text())
         return self.returncode
 
+    def db(self):
+        """A connection to this server's database (sqlite3, or PgConnection on PostgreSQL)."""
+        if self.pg_database:
+            return PgConnection(self.backend_store_uri)
+        import sqlite3
+        conn = sqlite3.connect(self.db_path, timeout=30)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
     def cleanup(self):
         if self._own_workdir and not os.environ.get("SEXTANT_KEEP_TMP"):
+            if self.pg_database:
+                drop_pg_database(self.pg_database)
             shutil.rmtree(self.workdir, ignore_errors=True)
         elif os.environ.get("SEXTANT_KEEP_TMP"):
             sys.stderr.write("kept sextant temp dir: %s\n" % self.workdir)

@@ -636,7 +636,8 @@ std::vector<core::Metric> SqlTrackingStore::get_metric_history(const std::string
     auto& st = conn.cached(
         "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY timestamp, step, "
         "value LIMIT ? OFFSET ?");
-    st.bind(1, run_id).bind(2, key).bind(3, limit).bind(4, offset);
+    // No limit: the largest one (PostgreSQL refuses SQLite's negative LIMIT).
+    st.bind(1, run_id).bind(2, key).bind(3, limit < 0 ? std::numeric_limits<std::int64_t>::max() : limit).bind(4, offset);
     while (st.step()) {
       core::Metric m;
       m.key = key;
