@@ -47,10 +47,22 @@ std::string status_value(const std::string& text) {
   return text;
 }
 
+bool is_integer(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789", s[0] == '-' ? 1 : 0) == std::string::npos && s != "-";
+}
+
 // "<column> <op> <value>": LIKE is case-sensitive, ILIKE not (db::Dialect), IN lists are
-// expanded (IN () is false, NOT IN () true).
-void comparison(Builder& b, const std::string& column, const LoggedModelComparison& c, bool status) {
+// expanded (IN () is false, NOT IN () true). The integer status column is compared as text when
+// a value is neither a status name nor a number, or with LIKE: what SQLite does by itself, and
+// what PostgreSQL would refuse (MLflow's server answers 400 there).
+void comparison(Builder& b, std::string column, const LoggedModelComparison& c, bool status) {
   auto text_of = [&](const std::string& v) { return status ? status_value(v) : v; };
+  if (status && c.kind != LoggedModelComparison::Kind::Number) {
+    bool numeric = c.op != LoggedModelOp::Like && c.op != LoggedModelOp::ILike;
+    for (const auto& v : c.list) numeric = numeric && is_integer(text_of(v));
+    if (c.op != LoggedModelOp::In && c.op != LoggedModelOp::NotIn) numeric = numeric && is_integer(text_of(c.text));
+    if (!numeric) column = "CAST(" + column + " AS TEXT)";
+  }
   if (c.op == LoggedModelOp::In || c.op == LoggedModelOp::NotIn) {
     if (c.list.empty()) {
       b.empty_list(c.op == LoggedModelOp::In);

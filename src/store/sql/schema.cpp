@@ -83,14 +83,19 @@ constexpr const char* kHeadDdl[] = {
 // metric or param filter drive a search without touching the tables.
 constexpr const char* kExtraIndexes[] = {
     "CREATE INDEX IF NOT EXISTS sextant_latest_metrics_key_value_run ON latest_metrics (key, value, run_uuid, is_nan)",
-    "CREATE INDEX IF NOT EXISTS sextant_params_key_value_run ON params (key, value, run_uuid)",
-    "CREATE INDEX IF NOT EXISTS sextant_tags_key_value_run ON tags (key, value, run_uuid)",
     "CREATE INDEX IF NOT EXISTS sextant_runs_uuid_experiment ON runs (run_uuid, experiment_id, lifecycle_stage, start_time)",
     "CREATE INDEX IF NOT EXISTS sextant_runs_experiment_start ON runs (experiment_id, start_time)",
     "CREATE INDEX IF NOT EXISTS sextant_metrics_run_key_step ON metrics (run_uuid, key, step)",
     // The registry tag tables' primary keys lead with the key; lookups go by model / version.
     "CREATE INDEX IF NOT EXISTS sextant_registered_model_tags_name ON registered_model_tags (name)",
     "CREATE INDEX IF NOT EXISTS sextant_model_version_tags_name_version ON model_version_tags (name, version)",
+};
+
+// SQLite only: PostgreSQL's btree entries are limited to a third of a page (about 2.7 kB), and
+// param and tag values may be up to 8000 characters.
+constexpr const char* kSqliteValueIndexes[] = {
+    "CREATE INDEX IF NOT EXISTS sextant_params_key_value_run ON params (key, value, run_uuid)",
+    "CREATE INDEX IF NOT EXISTS sextant_tags_key_value_run ON tags (key, value, run_uuid)",
 };
 
 // Sextant's own tables for built-in authentication (store/auth_store.hpp). MLflow ignores tables
@@ -185,6 +190,9 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
     }
   }
   for (const char* ddl : kExtraIndexes) conn.exec(ddl);
+  if (d.backend == db::Backend::Sqlite) {
+    for (const char* ddl : kSqliteValueIndexes) conn.exec(ddl);
+  }
   for (const char* ddl : kAuthDdl) conn.exec(ddl);
   refresh_planner_statistics(conn);
   auto check = conn.prepare("SELECT 1 FROM experiments WHERE experiment_id = 0");
