@@ -26,7 +26,8 @@ run: build
 # The OIDC provider processes the auth tests run (npm packages pinned in tests/oidc).
 test-deps:
 	@command -v node >/dev/null || bash scripts/install-deps.sh --with-node
-	@[ -d tests/oidc/node_modules/oauth2-mock-server ] || npm ci --prefix tests/oidc --no-audit --no-fund
+	@[ -d tests/oidc/node_modules/oauth2-mock-server ] && [ -d tests/oidc/node_modules/oidc-provider ] || \
+	  npm ci --prefix tests/oidc --no-audit --no-fund
 
 test: build test-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -19,10 +19,11 @@
 #include "auth/bootstrap.hpp"
 #include "auth/gate.hpp"
 #include "auth/oidc_login.hpp"
+#include "auth/token_sealer.hpp"
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "store/sql/schema.hpp"
-#include "store/sql/sqlite_auth_store.hpp"
+#include "store/sql/sql_auth_store.hpp"
 #include "db/uri.hpp"
 #include "store/sql/database.hpp"
 #include "store/sql/sql_logged_model_store.hpp"
@@ -44,21 +45,34 @@ int usage() {
 // Built-in authentication, owned for the server's lifetime. The authenticator chain is tried in
 // order; the first that recognises a credential decides.
 struct AuthRuntime {
-  std::unique_ptr<store::sql::SqliteAuthStore> store;
+  std::unique_ptr<store::sql::SqlAuthStore> store;
   std::unique_ptr<auth::AuditLog> audit;
   auth::PersonalTokenAuthenticator* tokens = nullptr;
   auth::BasicAuthenticator* basic = nullptr;
   std::unique_ptr<auth::Gate> gate;
   std::unique_ptr<auth::AccessRules> rules;     // the Gate's rules, for the browser login
   std::unique_ptr<auth::OidcLogin> oidc;        // the browser login, when configured
+  std::unique_ptr<auth::TokenSealer> sealer;    // with --cookie-secret(-file)
   std::unique_ptr<auth::AuthContext> context;
 };
+
+// A secret given inline or as a file (trailing newlines dropped); "" when neither.
+std::string secret_value(const std::string& inline_value, const std::string& file, const char* flag) {
+  if (file.empty()) return inline_value;
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(std::string("cannot read ") + flag + " '" + file + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto value = text.str();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  return value;
+}
 
 std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::sql::Database& database) {
   const auto& a = cfg.auth;
   if (!a.enabled && !a.allowed_hosts) return nullptr;
   auto rt = std::make_unique<AuthRuntime>();
-  rt->store = std::make_unique<store::sql::SqliteAuthStore>(database);
+  rt->store = std::make_unique<store::sql::SqlAuthStore>(database);
   rt->audit = std::make_unique<auth::AuditLog>(a.audit_log);
 
   std::vector<std::unique_ptr<auth::Authenticator>> chain;
@@ -93,27 +107,26 @@ std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::
       auth::OidcLoginOptions o;
       o.issuer = a.oidc_issuer_url;
       o.client_id = a.client_id;
-      o.client_secret = a.client_secret;
-      if (!a.client_secret_file.empty()) {
-        std::ifstream in(a.client_secret_file);
-        if (!in) throw std::runtime_error("cannot read --client-secret-file '" + a.client_secret_file + "'");
-        std::stringstream text;
-        text << in.rdbuf();
-        o.client_secret = text.str();
-        while (!o.client_secret.empty() && (o.client_secret.back() == '\n' || o.client_secret.back() == '\r'))
-          o.client_secret.pop_back();
-      }
+      o.client_secret = secret_value(a.client_secret, a.client_secret_file, "--client-secret-file");
       o.groups_claim = a.oidc_groups_claim;
+      o.scope = a.scope;
       auto fetcher = std::make_shared<auth::CurlHttpFetcher>();
       auto keys = std::make_shared<auth::jwt::JwksCache>(fetcher);
       auto verifier = std::make_shared<const auth::jwt::JwtVerifier>(
           auth::jwt::parse_issuer_specs({a.oidc_issuer_url + "=" + a.client_id}), keys);
       rt->oidc = std::make_unique<auth::OidcLogin>(std::move(o), *rt->store, fetcher, verifier);
     }
+    if (auto secret = secret_value(a.cookie_secret, a.cookie_secret_file, "--cookie-secret-file"); !secret.empty()) {
+      try {
+        rt->sealer = std::make_unique<auth::TokenSealer>(secret);
+      } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(std::string("--cookie-secret-file: ") + e.what());
+      }
+    }
     auto sessions = std::make_unique<auth::SessionAuthenticator>(
         *rt->store, std::chrono::seconds(a.session_idle_timeout_seconds), rt->audit.get());
     if (rt->oidc && a.cookie_refresh_seconds > 0)
-      sessions->enable_refresh(rt->oidc.get(), std::chrono::seconds(a.cookie_refresh_seconds));
+      sessions->enable_refresh(rt->oidc.get(), std::chrono::seconds(a.cookie_refresh_seconds), rt->sealer.get());
     chain.push_back(std::move(sessions));
   }
   auth::GateOptions gate_opts;
@@ -122,6 +135,7 @@ std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::
   gate_opts.login_path = cfg.static_prefix + "/auth/login";
   gate_opts.static_prefix = cfg.static_prefix;
   gate_opts.limiter.free_failures = a.failure_limit;
+  for (const auto& c : a.real_ip_from) gate_opts.real_ip_from.push_back(*auth::Cidr::parse(c));
   rt->rules = std::make_unique<auth::AccessRules>(auth::AccessRulesConfig{a.email_domains, a.allowed_groups, a.admin_groups});
   rt->gate = std::make_unique<auth::Gate>(gate_opts, std::move(chain), *rt->rules, *rt->audit);
   if (a.enabled) {
@@ -132,6 +146,7 @@ std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::
     rt->context->oidc = rt->oidc.get();
     rt->context->rules = rt->rules.get();
     rt->context->redirect_url = a.redirect_url;
+    rt->context->sealer = rt->sealer.get();
   }
   return rt;
 }

@@ -25,7 +25,8 @@ struct ApiRequest {
   std::string route_tail;          // for prefix routes: the rest of the path after the prefix
   std::vector<std::pair<std::string, std::string>> path_params;  // for pattern routes: {name} -> segment
   std::optional<auth::Principal> principal;  // who is calling, when authentication is on
-  std::string remote_address;                // TCP peer (for the login endpoint's back-off)
+  std::string remote_address;                // the client: TCP peer, or behind --real-ip-from load
+                                             // balancers the X-Forwarded-For client (back-off, audit)
   std::string host;                          // Host header (the browser login derives its callback URL)
   std::string cookie;                        // Cookie header (the browser logout reads the session)
 

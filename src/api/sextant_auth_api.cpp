@@ -20,6 +20,7 @@
 #include "api/routes.hpp"
 #include "auth/crypto.hpp"
 #include "auth/oidc_login.hpp"
+#include "auth/token_sealer.hpp"
 #include "core/error.hpp"
 #include "util/random_id.hpp"
 #include "util/time.hpp"
@@ -94,9 +95,20 @@ std::string session_cookie(const std::string& value, std::int64_t max_age_s) {
 }
 
 // The user row behind the caller, created for external identities (OIDC, JWT, trusted proxy)
-// the first time they need one (to own tokens).
+// the first time they need one (to own tokens). An external identity never takes over a local
+// account of the same name (whose password, tokens and admin flag an administrator set):
+// PERMISSION_DENIED.
 store::AuthUser ensure_user(auth::AuthContext& a, const auth::Principal& p) {
-  if (auto u = a.store.get_user(p.username)) return *u;
+  auto local_collision = [&] {
+    a.audit.event("access_denied", {{"user", p.username}, {"via", p.method},
+                                    {"reason", "an external identity has the name of a local account"}});
+    return MlflowError(ErrorCode::PERMISSION_DENIED,
+                       "The identity '" + p.username + "' is the name of a local account; ask an administrator.");
+  };
+  if (auto u = a.store.get_user(p.username)) {
+    if (u->source == "local" && !p.local_account) throw local_collision();
+    return *u;
+  }
   store::AuthUser u;
   u.username = p.username;
   u.source = "oidc";
@@ -107,12 +119,15 @@ store::AuthUser ensure_user(auth::AuthContext& a, const auth::Principal& p) {
   } catch (const MlflowError& e) {
     if (e.code() != ErrorCode::RESOURCE_ALREADY_EXISTS) throw;
   }
-  return a.store.get_user(p.username).value_or(u);
+  auto row = a.store.get_user(p.username).value_or(u);
+  if (row.source == "local" && !p.local_account) throw local_collision();
+  return row;
 }
 
-// A new session for `username` (the row must exist); returns the cookie's secret.
+// A new session for `username` (the row must exist); returns the cookie's secret. The provider's
+// tokens are kept only sealed (and only with a sealer).
 std::string start_session(auth::AuthContext& a, const std::string& username, const auth::Principal* external,
-                          const std::string& refresh_token, store::Session* out = nullptr) {
+                          const auth::OidcTokens& tokens, store::Session* out = nullptr) {
   auto secret = auth::new_session_secret();
   auto now = util::now_ms();
   store::Session session;
@@ -126,7 +141,10 @@ std::string start_session(auth::AuthContext& a, const std::string& username, con
     session.email = external->email;
     session.email_verified = external->email_verified;
     session.groups = external->groups;
-    if (!refresh_token.empty()) session.refresh_token = refresh_token;
+    if (a.sealer && !tokens.refresh_token.empty())
+      session.sealed_refresh_token = a.sealer->seal(tokens.refresh_token, session.session_hash);
+    if (a.sealer && !tokens.id_token.empty())
+      session.sealed_id_token = a.sealer->seal(tokens.id_token, session.session_hash);
   }
   a.store.create_session(session);
   if (out) *out = session;
@@ -222,8 +240,14 @@ void register_oidc_login_routes(Router& router, auth::AuthContext& a, const std:
                                       {"reason", e.what()}});
       return html_status(403, "Permission denied");
     }
-    auto user = ensure_user(a, p);
-    auto secret = start_session(a, user.username, &p, result.tokens.refresh_token);
+    store::AuthUser user;
+    try {
+      user = ensure_user(a, p);
+    } catch (const MlflowError& e) {
+      if (e.code() != ErrorCode::PERMISSION_DENIED) throw;
+      return html_status(403, "Permission denied");
+    }
+    auto secret = start_session(a, user.username, &p, result.tokens);
     a.audit.event("login_success", {{"user", user.username}, {"method", "oidc"}, {"issuer", p.issuer},
                                     {"remote", req.remote_address}});
     auto r = redirect(result.redirect_to);
@@ -234,11 +258,13 @@ void register_oidc_login_routes(Router& router, auth::AuthContext& a, const std:
 
   auto logout = [&a, prefix](const ApiRequest& req) {
     bool external = false;
+    std::optional<std::string> id_token;
     if (auto value = auth::cookie_value(req.cookie, auth::kSessionCookie); value && value->size() == 43) {
       auto hash = auth::sha256_hex(*value);
       if (auto s = a.store.find_session(hash); s && !s->revoked_ms) {
         a.store.revoke_session(hash, util::now_ms());
         external = !s->issuer.empty();
+        if (a.sealer && s->sealed_id_token) id_token = a.sealer->open(*s->sealed_id_token, hash);
         a.audit.event("logout", {{"user", s->username}, {"remote", req.remote_address}});
       }
     }
@@ -247,6 +273,7 @@ void register_oidc_login_routes(Router& router, auth::AuthContext& a, const std:
       if (auto end = a.oidc->end_session_endpoint(); !end.empty()) {
         location = end + (end.find('?') == std::string::npos ? "?" : "&") +
                    "client_id=" + util::percent_encode(a.oidc->options().client_id, false);
+        if (id_token) location += "&id_token_hint=" + util::percent_encode(*id_token, false);
         auto back = origin_of(callback_url(a, req, prefix));
         if (!back.empty()) location += "&post_logout_redirect_uri=" + util::percent_encode(back + prefix + "/", false);
       }
@@ -288,7 +315,7 @@ void register_sextant_auth_routes(Router& router, Services& s) {
       throw MlflowError(ErrorCode::UNAUTHENTICATED, "Invalid user name or password.");
     }
     store::Session session;
-    auto secret = start_session(a, p.username, nullptr, "", &session);
+    auto secret = start_session(a, p.username, nullptr, {}, &session);
     a.audit.event("login_success", {{"user", p.username}, {"method", "password-session"}, {"remote", req.remote_address}});
     auto r = ApiResponse::json(json{{"user", {{"username", p.username}, {"is_admin", p.is_admin}}},
                                     {"expires_ms", session.expires_ms}}

@@ -15,6 +15,7 @@
 namespace sextant::auth {
 
 class OidcLogin;
+class TokenSealer;
 
 struct AuthContext {
   store::AuthStore& store;
@@ -28,6 +29,9 @@ struct AuthContext {
   OidcLogin* oidc = nullptr;
   const AccessRules* rules = nullptr;  // the Gate's rules, applied at login too
   std::string redirect_url;            // --redirect-url; "" = https://<Host><prefix>/auth/callback
+  // Seals the provider's refresh and ID tokens kept with a session (--cookie-secret); null = they
+  // are not kept (no --cookie-refresh, logout without id_token_hint).
+  const TokenSealer* sealer = nullptr;
 };
 
 }  // namespace sextant::auth

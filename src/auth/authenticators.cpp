@@ -2,6 +2,7 @@
 
 #include "auth/crypto.hpp"
 #include "auth/oidc_login.hpp"
+#include "auth/token_sealer.hpp"
 #include "util/base64.hpp"
 #include "util/strings.hpp"
 #include "util/time.hpp"
@@ -164,7 +165,7 @@ std::optional<Principal> SessionAuthenticator::authenticate(const RequestCredent
   if (session->idle_expires_ms <= now) unauthenticated("session was idle too long");
   auto user = store_.get_user(session->username);
   if (!user) unauthenticated("user of the session no longer exists");
-  if (oidc_ && refresh_.count() > 0 && !session->issuer.empty() && session->refresh_token &&
+  if (oidc_ && sealer_ && refresh_.count() > 0 && !session->issuer.empty() && session->sealed_refresh_token &&
       now - session->created_ms > refresh_.count()) {
     refresh(*session);
   }
@@ -190,15 +191,17 @@ void SessionAuthenticator::refresh(store::Session& session) {
   auto now = util::now_ms();
   if (auto current = store_.find_session(session.session_hash)) {
     if (current->revoked_ms) unauthenticated("session is revoked (logged out)");
-    if (now - current->created_ms <= refresh_.count() || !current->refresh_token) {  // another request did it
+    if (now - current->created_ms <= refresh_.count() || !current->sealed_refresh_token) {  // another request did it
       session = *current;
       return;
     }
     session = *current;
   }
   try {
+    auto refresh_token = sealer_->open(*session.sealed_refresh_token, session.session_hash);
+    if (!refresh_token) throw LoginError(401, "the stored refresh token does not open (was --cookie-secret changed?)");
     OidcTokens tokens;
-    auto fresh = oidc_->refresh(*session.refresh_token, tokens);
+    auto fresh = oidc_->refresh(*refresh_token, tokens);
     if (fresh) {
       if (fresh->username != session.username || fresh->issuer != session.issuer)
         throw LoginError(401, "refreshed ID token names another user");
@@ -206,7 +209,8 @@ void SessionAuthenticator::refresh(store::Session& session) {
       session.email_verified = fresh->email_verified;
       session.groups = fresh->groups;
     }
-    session.refresh_token = tokens.refresh_token;
+    session.sealed_refresh_token = sealer_->seal(tokens.refresh_token, session.session_hash);
+    if (!tokens.id_token.empty()) session.sealed_id_token = sealer_->seal(tokens.id_token, session.session_hash);
     store_.update_session_claims(session, now);
     session.created_ms = now;
     if (audit_) audit_->event("session_refreshed", {{"user", session.username}});

@@ -77,6 +77,7 @@ class TrustedProxyAuthenticator final : public Authenticator {
 };
 
 class OidcLogin;
+class TokenSealer;
 
 // The `__Host-sextant_session` cookie: an opaque random value whose SHA-256 names a row in
 // sextant_sessions; refused when unknown, revoked, past its absolute expiry or idle too long.
@@ -90,9 +91,12 @@ class SessionAuthenticator final : public Authenticator {
  public:
   SessionAuthenticator(store::AuthStore& store, std::chrono::milliseconds idle_timeout, AuditLog* audit = nullptr)
       : store_(store), idle_(idle_timeout), audit_(audit) {}
-  void enable_refresh(OidcLogin* oidc, std::chrono::milliseconds interval) {
+  // --cookie-refresh: sessions from the OIDC login older than `interval` are refreshed at the
+  // provider with their refresh token (sealed by `sealer`); a failed refresh ends the session.
+  void enable_refresh(OidcLogin* oidc, std::chrono::milliseconds interval, const TokenSealer* sealer) {
     oidc_ = oidc;
     refresh_ = interval;
+    sealer_ = sealer;
   }
   std::optional<Principal> authenticate(const RequestCredentials& request) override;
 
@@ -104,6 +108,7 @@ class SessionAuthenticator final : public Authenticator {
   AuditLog* audit_;
   OidcLogin* oidc_ = nullptr;
   std::chrono::milliseconds refresh_{0};
+  const TokenSealer* sealer_ = nullptr;
   std::mutex refresh_mutex_;
 };
 

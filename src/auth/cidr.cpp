@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "util/strings.hpp"
+
 namespace sextant::auth {
 
 namespace {
@@ -72,6 +74,22 @@ bool address_in(const std::vector<Cidr>& ranges, std::string_view address) {
   for (const auto& r : ranges)
     if (r.contains(address)) return true;
   return false;
+}
+
+std::string client_address(std::string_view peer, std::string_view x_forwarded_for,
+                           const std::vector<Cidr>& load_balancers) {
+  std::string client(peer);
+  if (!address_in(load_balancers, client)) return client;
+  std::string_view rest = x_forwarded_for;
+  while (!rest.empty()) {
+    auto comma = rest.rfind(',');
+    auto entry = util::trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
+    if (entry.find('/') != std::string_view::npos || !Cidr::parse(entry)) break;  // not a plain address
+    client = std::string(entry);
+    if (!address_in(load_balancers, client)) break;
+  }
+  return client;
 }
 
 }  // namespace sextant::auth

@@ -29,4 +29,12 @@ class Cidr {
 // True when `address` is inside any of `ranges`.
 bool address_in(const std::vector<Cidr>& ranges, std::string_view address);
 
+// The client's address behind load balancers: `peer` (the TCP peer) unless it is one of
+// `load_balancers`; then X-Forwarded-For is walked from the right (each balancer appends the
+// address it saw), skipping balancers, and the first other address is the client. A malformed
+// entry stops the walk at the last balancer seen (an attacker controls everything left of the
+// entries our balancers added).
+std::string client_address(std::string_view peer, std::string_view x_forwarded_for,
+                           const std::vector<Cidr>& load_balancers);
+
 }  // namespace sextant::auth

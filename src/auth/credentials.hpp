@@ -12,6 +12,8 @@ struct RequestCredentials {
   std::string authorization;   // the Authorization header, verbatim ("" when absent)
   std::string cookie;          // the Cookie header, verbatim
   std::string remote_address;  // peer IP address of the TCP connection (not X-Forwarded-For)
+  std::string client_address;  // the client behind --real-ip-from load balancers ("" = the peer):
+                               // the key for back-off and what the audit log names
   std::string host;            // Host header
   std::string origin;          // Origin header
   std::string sec_fetch_site;  // Sec-Fetch-Site header

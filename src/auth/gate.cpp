@@ -135,10 +135,11 @@ GateResult Gate::check(const RequestCredentials& req, Policy policy, bool upload
   ok.allowed = true;
   if (!options_.authenticate || policy == Policy::Public) return ok;
 
+  const std::string& client = req.client_address.empty() ? req.remote_address : req.client_address;
   bool carries = !req.authorization.empty() || cookie_value(req.cookie, kSessionCookie).has_value() ||
                  !req.forwarded_email.empty() || !req.forwarded_user.empty();
   if (carries) {
-    auto wait = limiter_.blocked_for(req.remote_address);
+    auto wait = limiter_.blocked_for(client);
     if (wait.count() > 0) {
       auto r = refuse(429, "RESOURCE_EXHAUSTED", "Too many failed authentication attempts; retry later.");
       r.headers.emplace_back("Retry-After", std::to_string((wait.count() + 999) / 1000));
@@ -157,12 +158,12 @@ GateResult Gate::check(const RequestCredentials& req, Policy policy, bool upload
     }
   } catch (const AuthError& e) {
     if (e.kind() == AuthError::Kind::Unauthenticated) {
-      limiter_.record_failure(req.remote_address);
-      audit_.event("auth_failure", {{"remote", req.remote_address}, {"method", req.method}, {"path", req.path},
+      limiter_.record_failure(client);
+      audit_.event("auth_failure", {{"remote", client}, {"method", req.method}, {"path", req.path},
                                     {"reason", e.what()}});
       return unauthenticated(req, "Invalid credentials.");
     }
-    audit_.event("access_denied", {{"remote", req.remote_address}, {"path", req.path}, {"reason", e.what()}});
+    audit_.event("access_denied", {{"remote", client}, {"path", req.path}, {"reason", e.what()}});
     return refuse(403, "PERMISSION_DENIED", "Permission denied.");
   } catch (const std::exception& e) {
     return refuse(503, "TEMPORARILY_UNAVAILABLE", std::string("Authentication is temporarily unavailable: ") + e.what());
@@ -172,7 +173,7 @@ GateResult Gate::check(const RequestCredentials& req, Policy policy, bool upload
   try {
     rules_.apply(*principal);
   } catch (const AuthError& e) {
-    audit_.event("access_denied", {{"remote", req.remote_address}, {"user", principal->username},
+    audit_.event("access_denied", {{"remote", client}, {"user", principal->username},
                                    {"via", principal->method}, {"path", req.path}, {"reason", e.what()}});
     return refuse(403, "PERMISSION_DENIED", "Permission denied.");
   }
@@ -182,7 +183,7 @@ GateResult Gate::check(const RequestCredentials& req, Policy policy, bool upload
   }
   if (principal->method == "session") {
     if (auto why = csrf_violation(req, upload_route); !why.empty()) {
-      audit_.event("csrf_refused", {{"remote", req.remote_address}, {"user", principal->username},
+      audit_.event("csrf_refused", {{"remote", client}, {"user", principal->username},
                                     {"path", req.path}, {"reason", why}});
       return refuse(403, "PERMISSION_DENIED", "Cross-site request refused: " + why + ".");
     }

@@ -20,12 +20,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "auth/access_rules.hpp"
 #include "auth/audit_log.hpp"
 #include "auth/authenticator.hpp"
+#include "auth/cidr.hpp"
 #include "auth/policy.hpp"
 #include "auth/rate_limiter.hpp"
 
@@ -49,6 +51,7 @@ struct GateOptions {
   std::string login_path = "/auth/login";  // where browsers are sent
   std::string static_prefix;               // for the /ajax-api/ API paths
   RateLimiterOptions limiter;
+  std::vector<Cidr> real_ip_from;          // --real-ip-from: load balancers (client_address())
 };
 
 struct GateResult {
@@ -66,6 +69,10 @@ class Gate {
 
   GateResult check(const RequestCredentials& request, Policy policy, bool upload_route);
   FailureLimiter& limiter() { return limiter_; }
+  // The client's address for `peer` and its X-Forwarded-For header (auth::client_address).
+  std::string client_address(std::string_view peer, std::string_view x_forwarded_for) const {
+    return auth::client_address(peer, x_forwarded_for, options_.real_ip_from);
+  }
   bool authenticating() const { return options_.authenticate; }
 
  private:

@@ -69,6 +69,10 @@ constexpr AuthOption kAuthOptions[] = {
     {"--client-secret", "SEXTANT_CLIENT_SECRET", AuthKind::Value},
     {"--client-secret-file", "SEXTANT_CLIENT_SECRET_FILE", AuthKind::Value},
     {"--redirect-url", "SEXTANT_REDIRECT_URL", AuthKind::Value},
+    {"--scope", "SEXTANT_SCOPE", AuthKind::Value},
+    {"--cookie-secret", "SEXTANT_COOKIE_SECRET", AuthKind::Value},
+    {"--cookie-secret-file", "SEXTANT_COOKIE_SECRET_FILE", AuthKind::Value},
+    {"--real-ip-from", "SEXTANT_REAL_IP_FROM", AuthKind::List},
     {"--skip-jwt-bearer-tokens", "SEXTANT_SKIP_JWT_BEARER_TOKENS", AuthKind::Bool},
     {"--extra-jwt-issuers", "SEXTANT_EXTRA_JWT_ISSUERS", AuthKind::List},
 };
@@ -150,6 +154,28 @@ void resolve_auth(AuthConfig& a, const std::vector<std::pair<std::string, std::s
     throw ConfigError("--client-secret and --client-secret-file cannot both be given");
   }
   if (auto v = last("--redirect-url")) a.redirect_url = *v;
+  if (auto v = last("--scope")) {
+    a.scope = std::string(util::trim(*v));
+    bool openid = false;
+    for (auto part : util::split(a.scope, ' ')) openid = openid || part == "openid";
+    if (!openid) throw ConfigError("--scope must include 'openid'");
+  }
+  if (auto v = last("--cookie-secret")) a.cookie_secret = *v;
+  if (auto v = last("--cookie-secret-file")) a.cookie_secret_file = *v;
+  if (!a.cookie_secret.empty() && !a.cookie_secret_file.empty()) {
+    throw ConfigError("--cookie-secret and --cookie-secret-file cannot both be given");
+  }
+  if (!a.cookie_secret.empty() && a.cookie_secret.size() < 16) {
+    throw ConfigError("--cookie-secret must be at least 16 bytes (e.g. openssl rand -base64 32)");
+  }
+  if (a.cookie_refresh_seconds > 0 && a.cookie_secret.empty() && a.cookie_secret_file.empty()) {
+    throw ConfigError("--cookie-refresh needs --cookie-secret or --cookie-secret-file (refresh tokens are kept "
+                      "encrypted with it)");
+  }
+  a.real_ip_from = list("--real-ip-from");
+  for (const auto& c : a.real_ip_from) {
+    if (!auth::Cidr::parse(c)) throw ConfigError("invalid --real-ip-from '" + c + "': expected an IPv4/IPv6 address or CIDR");
+  }
   if (auto v = last("--skip-jwt-bearer-tokens")) a.skip_jwt_bearer_tokens = parse_bool(*v, "--skip-jwt-bearer-tokens");
   for (const auto& item : list("--extra-jwt-issuers")) {
     auto eq = item.find('=');
@@ -331,10 +357,16 @@ Authentication (off by default; names as oauth2-proxy's; each also SEXTANT_<NAME
                                  (default: localhost, loopback and private ranges) [MLFLOW_SERVER_ALLOWED_HOSTS]
   --cookie-expire DURATION       Absolute session lifetime (default 168h)
   --cookie-refresh DURATION      Refresh browser OIDC sessions with the provider's refresh token
-                                 once they are this old (default 0 = off)
+                                 once they are this old (default 0 = off; needs --cookie-secret)
+  --cookie-secret SECRET | --cookie-secret-file PATH
+                                 At least 16 bytes (same on every replica): encrypts the provider's
+                                 refresh and ID tokens kept with sessions; without it they are not
+                                 kept (no refresh, logout without id_token_hint)
   --session-idle-timeout DURATION  End sessions idle this long (default 24h)
   --audit-log PATH               Append the JSON-lines audit log here (default stderr)
   --auth-failure-limit N         Failed credential checks per address before back-off (default 10)
+  --real-ip-from CIDR            Load balancers whose X-Forwarded-For names the client address for
+                                 back-off and audit (repeatable; default: the TCP peer is the client)
 
 Browser login (OIDC authorization code flow with PKCE; <prefix>/auth/login, /auth/callback, /auth/logout):
   --oidc-issuer-url URL          OIDC issuer (discovery at URL/.well-known/openid-configuration)
@@ -343,6 +375,8 @@ Browser login (OIDC authorization code flow with PKCE; <prefix>/auth/login, /aut
                                  Client secret (Basic or client_secret_post); none = public client
   --redirect-url URL             Callback URL registered at the provider
                                  (default https://<Host><prefix>/auth/callback)
+  --scope SCOPES                 Scopes to request (default "openid email profile"; add "groups"
+                                 or "offline_access" where the provider wants them)
   --oidc-groups-claim NAME       Claim holding the groups (default groups; dotted paths allowed)
 
 Bearer JWTs for programs (as oauth2-proxy's --skip-jwt-bearer-tokens):

@@ -36,13 +36,17 @@ struct AuthConfig {
   std::string audit_log;                        // --audit-log FILE ("" = stderr)
   int failure_limit = 10;                       // --auth-failure-limit: free failed checks per address
 
-  // Bearer JWTs (--skip-jwt-bearer-tokens) use the issuer settings below; the browser OIDC login
-  // (client secret, redirect URL) is parsed but not implemented yet.
+  // Bearer JWTs (--skip-jwt-bearer-tokens) and the browser OIDC login use the settings below.
   std::string oidc_issuer_url;                  // --oidc-issuer-url
   std::string client_id;                        // --client-id
   std::string client_secret;                    // --client-secret
   std::string client_secret_file;               // --client-secret-file
   std::string redirect_url;                     // --redirect-url
+  std::string scope = "openid email profile";   // --scope (add e.g. "groups" where the provider needs it)
+  std::string cookie_secret;                    // --cookie-secret: seals the provider tokens sessions keep
+  std::string cookie_secret_file;               // --cookie-secret-file
+  std::vector<std::string> real_ip_from;        // --real-ip-from CIDR (repeatable): load balancers whose
+                                                //   X-Forwarded-For names the client (back-off, audit)
   bool skip_jwt_bearer_tokens = false;          // --skip-jwt-bearer-tokens
   std::vector<std::pair<std::string, std::string>> extra_jwt_issuers;  // --extra-jwt-issuers ISSUER=AUDIENCE
 };

@@ -135,7 +135,7 @@ struct Server::Impl {
       }
       bool keep_alive = hreq.keep_alive();
       bool head = hreq.method() == bhttp::verb::head;
-      req.remote_address = remote_address;
+      req.remote_address = gate ? gate->client_address(remote_address, header(hreq, "X-Forwarded-For")) : remote_address;
       req.host = header(hreq, "Host");
       req.cookie = header(hreq, "Cookie");
       auto match = router.match(req.method, req.path);
@@ -150,6 +150,7 @@ struct Server::Impl {
         creds.authorization = header(hreq, "Authorization");
         creds.cookie = header(hreq, "Cookie");
         creds.remote_address = remote_address;
+        creds.client_address = req.remote_address;
         creds.host = header(hreq, "Host");
         creds.origin = header(hreq, "Origin");
         creds.sec_fetch_site = header(hreq, "Sec-Fetch-Site");

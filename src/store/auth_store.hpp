@@ -39,7 +39,10 @@ struct Session {
   std::int64_t last_seen_ms = 0;
   std::int64_t expires_ms = 0;                 // absolute expiry
   std::int64_t idle_expires_ms = 0;            // moved forward on use
-  std::optional<std::string> refresh_token;    // the provider's refresh token (OIDC sessions)
+  // The provider's refresh token and ID token (OIDC sessions), sealed by auth::TokenSealer: the
+  // store only keeps these opaque strings. None when there is no token or no --cookie-secret.
+  std::optional<std::string> sealed_refresh_token;
+  std::optional<std::string> sealed_id_token;
   std::string issuer;                          // "" for local password logins
   std::string email;
   bool email_verified = false;
@@ -73,7 +76,9 @@ class AuthStore {
   // Deletes the user with its tokens and sessions; false when there was no such user.
   virtual bool delete_user(const std::string& username) = 0;
 
-  // Personal tokens. create_token requires the owner to exist.
+  // Personal tokens. create_token requires the owner to exist; it also deletes tokens that were
+  // revoked or expired more than kTokenRetentionMs ago (kept that long for listing and audit).
+  static constexpr std::int64_t kTokenRetentionMs = 30LL * 24 * 3600 * 1000;
   virtual void create_token(const PersonalToken& token) = 0;
   // The token whose hash equals `token_hash` (revoked and expired ones included: callers check).
   virtual std::optional<PersonalToken> find_token_by_hash(const std::string& token_hash) = 0;
@@ -83,13 +88,14 @@ class AuthStore {
   virtual bool revoke_token(const std::string& token_id, std::int64_t now_ms) = 0;
   virtual void touch_token(const std::string& token_id, std::int64_t now_ms) = 0;
 
-  // Sessions. create_session requires the user to exist.
+  // Sessions. create_session requires the user to exist; it also deletes sessions that have
+  // expired (absolute or idle) or were revoked, so the table holds only live sessions.
   virtual void create_session(const Session& session) = 0;
   virtual std::optional<Session> find_session(const std::string& session_hash) = 0;
   virtual void touch_session(const std::string& session_hash, std::int64_t now_ms, std::int64_t idle_expires_ms) = 0;
   // false when it does not exist or was already revoked.
   virtual bool revoke_session(const std::string& session_hash, std::int64_t now_ms) = 0;
-  // After a refresh at the identity provider (--cookie-refresh): new claims and refresh token;
+  // After a refresh at the identity provider (--cookie-refresh): new claims and sealed tokens;
   // created_ms becomes `now_ms` (the refresh interval counts from it, as in oauth2-proxy).
   virtual void update_session_claims(const Session& session, std::int64_t now_ms) = 0;
 

@@ -392,6 +392,64 @@ class BackoffTest(unittest.TestCase):
             srv.stop()
             srv.cleanup()
 
+    def test_back_off_per_client_behind_a_load_balancer(self):
+        """With --real-ip-from (here: loopback is the load balancer), the client named in
+        X-Forwarded-For is the back-off key, so one client's failures do not lock out the others;
+        without it the header is ignored and cannot be used to escape the back-off."""
+        env = {"SEXTANT_ADMIN_BOOTSTRAP": "%s:%s" % (ADMIN, ADMIN_PASSWORD)}
+        srv = start(["--auth", "on", "--auth-failure-limit", "2", "--real-ip-from", "127.0.0.0/8",
+                     "--audit-log", os.path.join(WORKDIR, "lb-audit.log")], env=env)
+        plain = start(["--auth", "on", "--auth-failure-limit", "2"], env=env)
+        try:
+            def whoami(server, password, client):
+                return call("GET", SEXTANT + "/whoami", dict(basic(ADMIN, password), **{"X-Forwarded-For": client}),
+                            srv=server)
+            for _ in range(3):
+                self.assertEqual(whoami(srv, "wrong-password-1", "198.51.100.7").status_code, 401)
+            self.assertEqual(whoami(srv, ADMIN_PASSWORD, "198.51.100.7").status_code, 429)
+            # Forged entries left of the balancer's own do not change who the client is.
+            self.assertEqual(whoami(srv, ADMIN_PASSWORD, "203.0.113.1, 198.51.100.7").status_code, 429)
+            # Another client behind the same balancer is not locked out.
+            self.assertEqual(whoami(srv, ADMIN_PASSWORD, "198.51.100.8").status_code, 200)
+            with open(os.path.join(WORKDIR, "lb-audit.log")) as f:
+                failures = [json.loads(line) for line in f if '"auth_failure"' in line]
+            self.assertEqual({e["remote"] for e in failures}, {"198.51.100.7"})
+
+            for _ in range(3):
+                self.assertEqual(whoami(plain, "wrong-password-1", "198.51.100.7").status_code, 401)
+            self.assertEqual(whoami(plain, ADMIN_PASSWORD, "198.51.100.9").status_code, 429)
+        finally:
+            for server in (srv, plain):
+                server.stop()
+                server.cleanup()
+
+
+class SessionsTableUpgradeTest(unittest.TestCase):
+    def test_old_sessions_table_with_plain_refresh_tokens_is_replaced(self):
+        """Earlier builds kept the provider's refresh token in plain text (no id_token column):
+        such a table is dropped at start, so no plain token survives an upgrade."""
+        srv = start(["--auth", "on"], env={"SEXTANT_ADMIN_BOOTSTRAP": "%s:%s" % (ADMIN, ADMIN_PASSWORD)})
+        try:
+            srv.stop()
+            with srv.db() as db:
+                db.execute("DROP TABLE sextant_sessions")
+                db.execute("CREATE TABLE sextant_sessions (session_hash CHAR(64) NOT NULL, username VARCHAR(256) NOT "
+                           "NULL, created_ms BIGINT NOT NULL, last_seen_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL, "
+                           "idle_expires_ms BIGINT NOT NULL, refresh_token TEXT, issuer VARCHAR(1000), email "
+                           "VARCHAR(320), email_verified INTEGER NOT NULL DEFAULT 0, groups TEXT, revoked_ms BIGINT, "
+                           "PRIMARY KEY (session_hash))")
+                db.execute("INSERT INTO sextant_sessions VALUES (?, ?, 0, 0, 9999999999999, 9999999999999, "
+                           "'plain-refresh-token', 'https://idp.example', 'a@example.test', 1, '[]', NULL)",
+                           ("a" * 64, ADMIN))
+            srv.start()
+            with srv.db() as db:  # the new table has the column, and no row
+                self.assertEqual(db.execute("SELECT COUNT(*), MAX(id_token) FROM sextant_sessions").fetchone()[0], 0)
+            r = call("POST", SEXTANT + "/login", srv=srv, json={"username": ADMIN, "password": ADMIN_PASSWORD})
+            self.assertEqual(r.status_code, 200, r.text)
+        finally:
+            srv.stop()
+            srv.cleanup()
+
 
 if __name__ == "__main__":
     unittest.main()

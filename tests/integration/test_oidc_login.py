@@ -5,10 +5,8 @@ followed by hand, cookies checked by hand. Covers login -> provider -> callback 
 rules (foreign domain, unverified e-mail, group); RFC 9207 `iss`; and --cookie-refresh (refresh
 at the token endpoint, a failed refresh ends the session)."""
 
-import json
 import os
 import shutil
-import sqlite3
 import tempfile
 import time
 import unittest
@@ -16,6 +14,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import requests
 
+import browser_http
 import harness
 import mock_idp
 
@@ -48,6 +47,7 @@ def setUpModule():  # noqa: N802
         "--auth", "on", "--oidc-issuer-url", IDP.issuer, "--client-id", CLIENT_ID,
         "--client-secret-file", secret, "--redirect-url", "http://127.0.0.1:%d/auth/callback" % port,
         "--email-domain", "example.test", "--allowed-group", "ml-team", "--cookie-refresh", "2s",
+        "--cookie-secret", "test-cookie-secret-0123456789",
         "--audit-log", AUDIT, "--auth-failure-limit", "100000"])
     SERVER.start()
 
@@ -62,23 +62,12 @@ def tearDownModule():  # noqa: N802
         shutil.rmtree(WORKDIR, ignore_errors=True)
 
 
-def get(url, headers=None):
-    return requests.get(url, headers=headers or {}, allow_redirects=False, timeout=30)
-
-
-def set_cookies(r):
-    """{name: (value, [attributes])} of every Set-Cookie header."""
-    out = {}
-    for header in r.raw.headers.getlist("Set-Cookie"):
-        parts = [p.strip() for p in header.split(";")]
-        name, _, value = parts[0].partition("=")
-        out[name] = (value, parts[1:])
-    return out
+get = browser_http.get
+set_cookies = browser_http.set_cookies
 
 
 def audit_events(name):
-    with open(AUDIT) as f:
-        return [e for e in map(json.loads, f) if e.get("audit") == name]
+    return browser_http.audit_events(AUDIT, name)
 
 
 class OidcLoginTest(unittest.TestCase):
@@ -270,10 +259,16 @@ class OidcLoginTest(unittest.TestCase):
         time.sleep(2.5)  # older than --cookie-refresh 2s
         self.assertEqual(self.whoami(cookie).status_code, 200)
         self.assertTrue(audit_events("session_refreshed"))
+        digest = __import__("hashlib").sha256(cookie.split("=", 1)[1].encode()).hexdigest()
+        with SERVER.db() as db:
+            refresh, id_token = db.execute("SELECT refresh_token, id_token FROM sextant_sessions WHERE session_hash = ?",
+                                           (digest,)).fetchone()
+        # The provider's tokens are kept sealed with --cookie-secret, never in plain text.
+        self.assertTrue(refresh.startswith("v1.") and id_token.startswith("v1."), (refresh, id_token))
+        self.assertNotIn(".", refresh[3:])  # not a JWT or other readable token
         # A refresh the provider refuses ends the session.
         time.sleep(2.5)
-        digest = __import__("hashlib").sha256(cookie.split("=", 1)[1].encode()).hexdigest()
-        with sqlite3.connect(SERVER.db_path, timeout=10) as db:
+        with SERVER.db() as db:
             db.execute("UPDATE sextant_sessions SET refresh_token = 'bogus' WHERE session_hash = ?", (digest,))
         self.assertEqual(self.whoami(cookie).status_code, 401)
         self.assertEqual(self.whoami(cookie).status_code, 401)

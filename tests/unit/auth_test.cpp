@@ -11,6 +11,7 @@
 #include "auth/crypto.hpp"
 #include "auth/gate.hpp"
 #include "auth/rate_limiter.hpp"
+#include "auth/token_sealer.hpp"
 #include "config/config.hpp"
 
 namespace sextant::auth {
@@ -70,6 +71,58 @@ TEST(Cidr, RejectsMalformed) {
   EXPECT_TRUE(address_in(list, "10.9.9.9"));
   EXPECT_TRUE(address_in(list, "::1"));
   EXPECT_FALSE(address_in(list, "192.168.0.1"));
+}
+
+TEST(ClientAddress, WalksForwardedForFromTheRightPastLoadBalancers) {
+  std::vector<Cidr> lbs{*Cidr::parse("10.0.0.0/8"), *Cidr::parse("fd00::/8")};
+  // Not behind a configured balancer: the header is the caller's to forge, so it is ignored.
+  EXPECT_EQ(client_address("203.0.113.9", "198.51.100.1", lbs), "203.0.113.9");
+  EXPECT_EQ(client_address("203.0.113.9", "", {}), "203.0.113.9");
+  // One balancer: the client is the address it appended.
+  EXPECT_EQ(client_address("10.0.0.5", "198.51.100.1", lbs), "198.51.100.1");
+  // The caller forged entries on the left; our balancers' entries are on the right.
+  EXPECT_EQ(client_address("10.0.0.5", "1.1.1.1, 198.51.100.1, 10.2.3.4", lbs), "198.51.100.1");
+  EXPECT_EQ(client_address("10.0.0.5", "fd00::7,2001:db8::1", lbs), "2001:db8::1");
+  // No header, or only balancers: the last balancer seen.
+  EXPECT_EQ(client_address("10.0.0.5", "", lbs), "10.0.0.5");
+  EXPECT_EQ(client_address("10.0.0.5", "10.1.1.1", lbs), "10.1.1.1");
+  // A malformed entry stops the walk: the attacker could have written anything left of it.
+  EXPECT_EQ(client_address("10.0.0.5", "198.51.100.1, evil", lbs), "10.0.0.5");
+  EXPECT_EQ(client_address("10.0.0.5", "198.51.100.1, 10.1.1.1, 7.7.7.0/24", lbs), "10.0.0.5");
+  EXPECT_EQ(client_address("10.0.0.5", "x, 10.1.1.1", lbs), "10.1.1.1");
+}
+
+// --- sealing the provider's session tokens ---------------------------------------------
+
+TEST(TokenSealer, RoundTripsAndBindsToSecretAndContext) {
+  TokenSealer sealer("a-cookie-secret-of-32-bytes-len!");
+  auto sealed = sealer.seal("refresh-token-value", "session-hash-1");
+  EXPECT_TRUE(sealed.starts_with("v1."));
+  EXPECT_EQ(sealed.find("refresh-token-value"), std::string::npos);
+  EXPECT_EQ(sealer.open(sealed, "session-hash-1").value(), "refresh-token-value");
+  EXPECT_NE(sealer.seal("refresh-token-value", "session-hash-1"), sealed);  // fresh nonce each time
+  EXPECT_FALSE(sealer.open(sealed, "session-hash-2"));                     // moved to another session
+  EXPECT_FALSE(TokenSealer("another-cookie-secret-value").open(sealed, "session-hash-1"));
+  EXPECT_EQ(TokenSealer("a-cookie-secret-of-32-bytes-len!").open(sealed, "session-hash-1").value(),
+            "refresh-token-value");  // another replica with the same secret
+  EXPECT_EQ(sealer.open(sealer.seal("", "c"), "c").value(), "");
+}
+
+TEST(TokenSealer, RefusesTamperedAndMalformedValues) {
+  TokenSealer sealer("0123456789abcdef");
+  auto sealed = sealer.seal("id-token", "ctx");
+  for (std::size_t i = 3; i < sealed.size(); ++i) {
+    auto t = sealed;
+    t[i] = t[i] == 'A' ? 'B' : 'A';
+    EXPECT_FALSE(sealer.open(t, "ctx")) << i;
+  }
+  for (const char* bad : {"", "v1.", "v1.AAAA", "v2." , "plain-refresh-token", "v1.!!!!"}) EXPECT_FALSE(sealer.open(bad, "ctx")) << bad;
+  EXPECT_FALSE(sealer.open(sealed.substr(0, sealed.size() - 2), "ctx"));
+  EXPECT_THROW(TokenSealer("short"), std::invalid_argument);
+  // Long secrets count in full, not only their first 64 bytes.
+  std::string long_a(80, 'x'), long_b(80, 'x');
+  long_b.back() = 'y';
+  EXPECT_FALSE(TokenSealer(long_b).open(TokenSealer(long_a).seal("t", "c"), "c"));
 }
 
 // --- tokens and crypto -------------------------------------------------------------------
@@ -509,7 +562,9 @@ TEST(AuthConfig, FlagsRepeatAndWinOverEnvironment) {
       {"--auth", "--email-domain", "example.com", "--email-domain=corp.example", "--allowed-group", "ml",
        "--admin-group", "ml-admins", "--trusted-proxy", "127.0.0.1/32", "--trusted-proxy", "::1",
        "--allowed-hosts", "mlflow.example.com,*.corp.example", "--cookie-expire", "12h", "--cookie-refresh", "1h30m",
-       "--session-idle-timeout", "90m", "--admin-bootstrap-file", "/run/secrets/admin", "--port", "5001"},
+       "--session-idle-timeout", "90m", "--admin-bootstrap-file", "/run/secrets/admin", "--port", "5001",
+       "--scope", "openid email groups", "--cookie-secret-file", "/run/secrets/cookie", "--real-ip-from", "10.0.0.0/8",
+       "--real-ip-from", "fd00::/8"},
       env_of({{"SEXTANT_EMAIL_DOMAIN", "ignored.example"}, {"SEXTANT_ADMIN_BOOTSTRAP", "root:from-env-secret"}}));
   EXPECT_TRUE(c.auth.enabled);
   EXPECT_EQ(c.port, 5001);
@@ -524,6 +579,9 @@ TEST(AuthConfig, FlagsRepeatAndWinOverEnvironment) {
   EXPECT_EQ(c.auth.session_idle_timeout_seconds, 5400);
   EXPECT_EQ(c.auth.admin_bootstrap_file, "/run/secrets/admin");
   EXPECT_EQ(c.auth.admin_bootstrap.value(), "root:from-env-secret");
+  EXPECT_EQ(c.auth.scope, "openid email groups");
+  EXPECT_EQ(c.auth.cookie_secret_file, "/run/secrets/cookie");
+  EXPECT_EQ(c.auth.real_ip_from, (std::vector<std::string>{"10.0.0.0/8", "fd00::/8"}));
 }
 
 TEST(AuthConfig, EnvironmentAndBooleans) {
@@ -561,6 +619,12 @@ TEST(AuthConfig, RejectsBadValues) {
   bad({"--auth-failure-limit", "0"});
   bad({"--auth=maybe"});
   bad({"--email-domain"});
+  bad({"--cookie-refresh", "1h"});  // refresh tokens are kept sealed: needs a cookie secret
+  bad({"--cookie-secret", "too-short"});
+  bad({"--cookie-secret", "0123456789abcdef", "--cookie-secret-file", "/f"});
+  bad({"--scope", "email profile"});  // no openid
+  bad({"--real-ip-from", "lb.example"});
+  EXPECT_NO_THROW(config::parse_server_args({"--cookie-refresh", "1h", "--cookie-secret", "0123456789abcdef"}, env_of({})));
   EXPECT_EQ(config::parse_duration_seconds("1h30m15s", "x"), 5415);
   EXPECT_EQ(config::parse_duration_seconds("3600", "x"), 3600);
   EXPECT_EQ(config::parse_duration_seconds("1.5h", "x"), 5400);
@@ -572,7 +636,8 @@ TEST(AuthConfig, HelpListsTheFlags) {
                            "--admin-bootstrap-file", "--trusted-proxy", "--allowed-hosts", "--cookie-expire",
                            "--cookie-refresh", "--oidc-issuer-url", "--client-id", "--client-secret",
                            "--client-secret-file", "--redirect-url", "--skip-jwt-bearer-tokens",
-                           "--extra-jwt-issuers"}) {
+                           "--extra-jwt-issuers", "--scope", "--cookie-secret", "--cookie-secret-file",
+                           "--real-ip-from"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
 }

@@ -8,7 +8,7 @@
 #include "auth/jwt/jwks_cache.hpp"
 #include "auth/oidc_login.hpp"
 #include "jwt_test_support.hpp"
-#include "store/sql/sqlite_auth_store.hpp"
+#include "store/sql/sql_auth_store.hpp"
 #include "store/sql/database.hpp"
 #include "util/base64.hpp"
 #include "util/random_id.hpp"
@@ -51,7 +51,7 @@ class OidcFlowTest : public ::testing::Test {
     o.default_artifact_root = "mlflow-artifacts:/";
     o.reader_connections = 1;
     db = std::make_unique<store::sql::Database>(o);
-    store = std::make_unique<store::sql::SqliteAuthStore>(*db);
+    store = std::make_unique<store::sql::SqlAuthStore>(*db);
     discovery(json::array({"client_secret_basic", "client_secret_post"}));
     fetcher->set_json(kIss + "/jwks", jwks_of({&rsa_key()}));
     make_login();
@@ -103,7 +103,7 @@ class OidcFlowTest : public ::testing::Test {
 
   std::filesystem::path dir;
   std::unique_ptr<store::sql::Database> db;
-  std::unique_ptr<store::sql::SqliteAuthStore> store;
+  std::unique_ptr<store::sql::SqlAuthStore> store;
   std::shared_ptr<ProviderFetcher> fetcher = std::make_shared<ProviderFetcher>();
   std::unique_ptr<OidcLogin> login;
 };

@@ -45,7 +45,4 @@ class Database {
   std::unique_ptr<db::WriteQueue> writer_;
 };
 
-// Until the auth store is renamed too.
-using SqliteDatabase = Database;
-
 }  // namespace sextant::store::sql

@@ -114,8 +114,8 @@ constexpr const char* kAuthDdl[] = {
     "CREATE TABLE IF NOT EXISTS sextant_sessions (session_hash CHAR(64) NOT NULL, username VARCHAR(256) NOT NULL, "
     "created_ms BIGINT NOT NULL, last_seen_ms BIGINT NOT NULL, expires_ms BIGINT NOT NULL, idle_expires_ms BIGINT "
     "NOT NULL, refresh_token TEXT, issuer VARCHAR(1000), email VARCHAR(320), email_verified INTEGER NOT NULL DEFAULT "
-    "0, groups TEXT, revoked_ms BIGINT, CONSTRAINT sextant_sessions_pk PRIMARY KEY (session_hash), FOREIGN "
-    "KEY(username) REFERENCES sextant_users (username) ON DELETE CASCADE)",
+    "0, groups TEXT, revoked_ms BIGINT, id_token TEXT, CONSTRAINT sextant_sessions_pk PRIMARY KEY (session_hash), "
+    "FOREIGN KEY(username) REFERENCES sextant_users (username) ON DELETE CASCADE)",
     "CREATE INDEX IF NOT EXISTS sextant_sessions_username ON sextant_sessions (username)",
     "CREATE TABLE IF NOT EXISTS sextant_oauth_states (state_hash CHAR(64) NOT NULL, nonce VARCHAR(128) NOT NULL, "
     "code_verifier VARCHAR(128) NOT NULL, redirect_to TEXT NOT NULL, created_ms BIGINT NOT NULL, expires_ms BIGINT "
@@ -128,6 +128,15 @@ bool table_exists(db::Connection& conn, const char* name) {
                              : "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND "
                                "table_name = ?");
   st.bind(1, std::string_view(name));
+  return st.step();
+}
+
+bool column_exists(db::Connection& conn, const char* table, const char* column) {
+  auto st = conn.prepare(conn.dialect().backend == db::Backend::Sqlite
+                             ? "SELECT 1 FROM pragma_table_info(?) WHERE name = ?"
+                             : "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND "
+                               "table_name = ? AND column_name = ?");
+  st.bind(1, std::string_view(table)).bind(2, std::string_view(column));
   return st.step();
 }
 
@@ -192,6 +201,11 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
   for (const char* ddl : kExtraIndexes) conn.exec(ddl);
   if (d.backend == db::Backend::Sqlite) {
     for (const char* ddl : kSqliteValueIndexes) conn.exec(ddl);
+  }
+  // Sessions tables of earlier builds kept the provider's refresh token in plain text and had no
+  // id_token column: drop them (everybody signs in again) rather than keep those tokens.
+  if (table_exists(conn, "sextant_sessions") && !column_exists(conn, "sextant_sessions", "id_token")) {
+    conn.exec("DROP TABLE sextant_sessions");
   }
   for (const char* ddl : kAuthDdl) conn.exec(ddl);
   refresh_planner_statistics(conn);
