@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev libboost-system1.81-dev
   libsqlite3-dev sqlite3 nlohmann-json3-dev
   libpq-dev postgresql-15 postgresql-client-15
+  libmariadb-dev mariadb-server mariadb-client
   libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
   libsodium-dev

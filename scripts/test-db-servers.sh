@@ -9,6 +9,8 @@
 #   scripts/test-db-servers.sh pause postgresql ROOT   stops the server, keeps its data (fault tests)
 #   scripts/test-db-servers.sh resume postgresql ROOT  starts it again on the same port and data
 #   scripts/test-db-servers.sh check postgresql        exit 0 if a server can be started here
+#   the same with mariadb: MariaDB 10.11 on 127.0.0.1, data in ROOT/mariadb, ROOT/mariadb.uri
+#   (mysql://mlflow:mlflow@127.0.0.1:PORT/mysql, a user that may CREATE DATABASE)
 #
 # Runs as root (as CI does: initdb and the server then run as OS user 'postgres' via runuser) or
 # as any other user (as that user). With CI=true, a missing server binary is an error; otherwise
@@ -16,10 +18,13 @@
 set -euo pipefail
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-cmd=${1:?usage: $0 start|stop|pause|resume|check postgresql [ROOT]}
-backend=${2:?usage: $0 start|stop|pause|resume|check postgresql [ROOT]}
+cmd=${1:?usage: $0 start|stop|pause|resume|check postgresql|mariadb [ROOT]}
+backend=${2:?usage: $0 start|stop|pause|resume|check postgresql|mariadb [ROOT]}
 root=${3:-/tmp/sextant-test-db}
-[ "$backend" = postgresql ] || { echo "test-db-servers: unknown backend '$backend'" >&2; exit 2; }
+case "$backend" in
+  postgresql | mariadb) ;;
+  *) echo "test-db-servers: unknown backend '$backend'" >&2; exit 2 ;;
+esac
 
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -49,14 +54,23 @@ pg_check() {
   fi
 }
 
+# stop_pid PID SIGNAL: signals the server and waits (10 s at most) until it is gone.
+stop_pid() {
+  kill "-$2" "$1" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+}
+
+# uri_port FILE: the port of the URI in FILE.
+uri_port() {
+  local uri
+  uri=$(cat "$1")
+  uri=${uri##*:}
+  echo "${uri%%/*}"
+}
+
 pg_pause() {
-  local dir=$root/postgresql
-  if [ -f "$dir/data/postmaster.pid" ]; then
-    local pid
-    pid=$(head -1 "$dir/data/postmaster.pid")
-    kill -INT "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  fi
+  local pidfile=$root/postgresql/data/postmaster.pid
+  if [ -f "$pidfile" ]; then stop_pid "$(head -1 "$pidfile")" INT; fi  # fast shutdown
 }
 
 pg_stop() {
@@ -71,13 +85,7 @@ pg_server() {  # pg_server PORT: starts the server on the data dir
     start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 }
 
-pg_resume() {
-  local uri port
-  uri=$(cat "$root/postgresql.uri")
-  port=${uri##*:}
-  port=${port%%/*}
-  pg_server "$port"
-}
+pg_resume() { pg_server "$(uri_port "$root/postgresql.uri")"; }
 
 pg_start() {
   pg_check
@@ -97,11 +105,72 @@ pg_start() {
   echo "test-db-servers: PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data $dir)"
 }
 
-case "$cmd" in
-  start) mkdir -p "$root"; pg_start ;;
-  stop) pg_stop ;;
-  pause) pg_pause ;;
-  resume) pg_resume ;;
-  check) pg_check ;;
-  *) echo "usage: $0 start|stop|pause|resume|check postgresql [ROOT]" >&2; exit 2 ;;
+my_check() {
+  if [ ! -x /usr/sbin/mariadbd ] || ! command -v mariadb-install-db >/dev/null; then
+    echo "test-db-servers: MariaDB is not installed (apt-get install mariadb-server mariadb-client)" >&2
+    [ "${CI:-}" = true ] && exit 1
+    exit 77
+  fi
+}
+
+my_pause() {
+  local pidfile=$root/mariadb/mysqld.pid
+  if [ -f "$pidfile" ]; then stop_pid "$(cat "$pidfile")" TERM; fi
+}
+
+my_stop() {
+  my_pause
+  rm -rf "$root/mariadb" "$root/mariadb.uri"
+}
+
+my_server() {  # my_server PORT: starts the server on the data dir, waits until it answers
+  local dir=$root/mariadb
+  # mariadbd itself (as root with --user=mysql it drops privileges without forking)
+  local user_args=()
+  if [ "$(id -u)" -eq 0 ]; then user_args=(--user=mysql); fi
+  /usr/sbin/mariadbd --no-defaults "${user_args[@]}" --datadir="$dir/data" --socket="$dir/mysqld.sock" \
+    --pid-file="$dir/mysqld.pid" --bind-address=127.0.0.1 --port="$1" --skip-name-resolve \
+    --log-error="$dir/error.log" --innodb-buffer-pool-size=128M --innodb-flush-log-at-trx-commit=2 \
+    --max-connections=400 --character-set-server=utf8mb4 --collation-server=utf8mb4_bin </dev/null >/dev/null 2>&1 &
+  for _ in $(seq 1 300); do
+    mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  cat "$dir/error.log" >&2
+  exit 1
+}
+
+my_start() {
+  my_check
+  my_stop
+  local dir=$root/mariadb port
+  mkdir -p "$dir"
+  if [ "$(id -u)" -eq 0 ]; then chmod a+x "$root"; chown mysql:mysql "$dir"; fi
+  port=$(free_port "${SEXTANT_TEST_MY_PORT:-53306}")
+  local user_args=()
+  if [ "$(id -u)" -eq 0 ]; then user_args=(--user=mysql); fi
+  mariadb-install-db --no-defaults "${user_args[@]}" --datadir="$dir/data" --auth-root-authentication-method=socket \
+    --skip-test-db >"$dir/install.log" 2>&1 || { cat "$dir/install.log" >&2; exit 1; }
+  my_server "$port"
+  mariadb --no-defaults --socket="$dir/mysqld.sock" -uroot -e "
+    CREATE USER 'mlflow'@'127.0.0.1' IDENTIFIED BY 'mlflow';
+    GRANT ALL PRIVILEGES ON *.* TO 'mlflow'@'127.0.0.1';"
+  echo "mysql://mlflow:mlflow@127.0.0.1:$port/mysql" >"$root/mariadb.uri"
+  echo "test-db-servers: MariaDB $(/usr/sbin/mariadbd --version | awk '{print $3}') on 127.0.0.1:$port (data $dir)"
+}
+
+my_resume() { my_server "$(uri_port "$root/mariadb.uri")"; }
+
+case "$backend:$cmd" in
+  postgresql:start) mkdir -p "$root"; pg_start ;;
+  postgresql:stop) pg_stop ;;
+  postgresql:pause) pg_pause ;;
+  postgresql:resume) pg_resume ;;
+  postgresql:check) pg_check ;;
+  mariadb:start) mkdir -p "$root"; my_start ;;
+  mariadb:stop) my_stop ;;
+  mariadb:pause) my_pause ;;
+  mariadb:resume) my_resume ;;
+  mariadb:check) my_check ;;
+  *) echo "usage: $0 start|stop|pause|resume|check postgresql|mariadb [ROOT]" >&2; exit 2 ;;
 esac

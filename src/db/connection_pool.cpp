@@ -29,16 +29,22 @@ ConnectionPool::Lease ConnectionPool::acquire() {
 }
 
 void ConnectionPool::release(std::unique_ptr<Connection> conn) {
+  std::vector<std::unique_ptr<Connection>> closing;  // closed outside the lock
   bool broken = conn->broken();
-  if (broken) conn.reset();  // closed outside the lock
   {
     std::lock_guard lock(mutex_);
-    if (broken)
-      --opened_;
-    else
+    if (broken) {
+      // A lost connection usually means the server restarted or failed over: the idle ones are
+      // gone too, so they are dropped now rather than one failed request at a time.
+      closing = std::move(idle_);
+      idle_.clear();
+      opened_ -= closing.size() + 1;
+      closing.push_back(std::move(conn));
+    } else {
       idle_.push_back(std::move(conn));
+    }
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 }  // namespace sextant::db

@@ -45,13 +45,29 @@ std::string Dialect::upsert(std::string_view rest, std::string_view key_columns,
 }
 
 std::string Dialect::ilike(std::string_view column, std::string_view placeholder) const {
-  if (backend == Backend::Postgres) return std::string(column) + " ILIKE " + std::string(placeholder) + " ESCAPE ''";
-  return "lower(" + std::string(column) + ") LIKE lower(" + std::string(placeholder) + ")";
+  // SQLite's LIKE has no escape character; PostgreSQL's has '\\' unless told ESCAPE ''. MariaDB
+  // reads ESCAPE '' as the default '\\', so there '\\' escapes, as in MLflow on MySQL.
+  const char* no_escape = backend == Backend::Postgres ? " ESCAPE ''" : "";
+  if (backend == Backend::Postgres) return std::string(column) + " ILIKE " + std::string(placeholder) + no_escape;
+  return "lower(" + std::string(column) + ") LIKE lower(" + std::string(placeholder) + ")" + no_escape;
 }
 
 std::string Dialect::like(std::string_view column, std::string_view placeholder) const {
-  if (backend == Backend::Postgres) return std::string(column) + " LIKE " + std::string(placeholder) + " ESCAPE ''";
-  return std::string(column) + " LIKE " + std::string(placeholder);
+  const char* no_escape = backend == Backend::Postgres ? " ESCAPE ''" : "";
+  return std::string(column) + " LIKE " + std::string(placeholder) + no_escape;
+}
+
+std::string Dialect::cast_text(std::string_view expr) const {
+  return "CAST(" + std::string(expr) + (backend == Backend::Mysql ? " AS CHAR)" : " AS TEXT)");
+}
+
+std::string Dialect::rtrim_slash(std::string_view expr) const {
+  if (backend == Backend::Mysql) return "TRIM(TRAILING '/' FROM " + std::string(expr) + ")";
+  return "rtrim(" + std::string(expr) + ", '/')";
+}
+
+std::string Dialect::char_length(std::string_view expr) const {
+  return (backend == Backend::Mysql ? "CHAR_LENGTH(" : "length(") + std::string(expr) + ")";
 }
 
 std::string Dialect::returning(std::string_view column) const {
@@ -69,6 +85,11 @@ const Dialect& sqlite_dialect() {
 
 const Dialect& postgres_dialect() {
   static const Dialect d{Backend::Postgres, "postgresql", /*has_returning=*/true, /*has_index_hints=*/false};
+  return d;
+}
+
+const Dialect& mysql_dialect() {
+  static const Dialect d{Backend::Mysql, "mysql", /*has_returning=*/false, /*has_index_hints=*/false};
   return d;
 }
 

@@ -26,12 +26,23 @@ struct Dialect {
   // lower() LIKE lower()).
   std::string ilike(std::string_view column, std::string_view placeholder) const;
   // Case-sensitive LIKE with no escape character (SQLite's and MLflow's behaviour on SQLite; the
-  // connection sets case_sensitive_like on SQLite, PostgreSQL LIKE is case-sensitive).
+  // connection sets case_sensitive_like on SQLite, PostgreSQL LIKE is case-sensitive, Sextant's
+  // MySQL tables use the utf8mb4_bin collation).
   std::string like(std::string_view column, std::string_view placeholder) const;
   // " RETURNING <column>" where supported, else "".
   std::string returning(std::string_view column) const;
   // " INDEXED BY <index>" on SQLite, else "".
   std::string index_hint(std::string_view index) const;
+  // "CAST(<expr> AS <text type>)".
+  std::string cast_text(std::string_view expr) const;
+  // <expr> without trailing '/' characters.
+  std::string rtrim_slash(std::string_view expr) const;
+  // Length of <expr> in characters.
+  std::string char_length(std::string_view expr) const;
+  // " FOR UPDATE" where SELECT can lock rows (not SQLite: its writer holds the database lock).
+  std::string for_update() const { return backend == Backend::Sqlite ? "" : " FOR UPDATE"; }
+  // INSERT ... ON CONFLICT DO UPDATE ... WHERE <condition> (SQLite, PostgreSQL; not MySQL).
+  bool has_conditional_upsert() const { return backend != Backend::Mysql; }
   // Boolean literals as the dialect stores them ("1"/"0" where booleans are integers).
   const char* true_literal() const { return backend == Backend::Postgres ? "TRUE" : "1"; }
   const char* false_literal() const { return backend == Backend::Postgres ? "FALSE" : "0"; }
@@ -39,5 +50,6 @@ struct Dialect {
 
 const Dialect& sqlite_dialect();
 const Dialect& postgres_dialect();
+const Dialect& mysql_dialect();
 
 }  // namespace sextant::db

@@ -1,5 +1,6 @@
 #include "db/open.hpp"
 
+#include "db/mysql.hpp"
 #include "db/postgres.hpp"
 #include "db/sqlite.hpp"
 
@@ -9,10 +10,9 @@ std::unique_ptr<Connection> open_connection(const DatabaseUri& uri) {
   switch (uri.backend) {
     case Backend::Sqlite: return std::make_unique<SqliteConnection>(uri.sqlite_path);
     case Backend::Postgres: return std::make_unique<PgConnection>(uri.params);
-    case Backend::Mysql: break;
+    case Backend::Mysql: return std::make_unique<MysqlConnection>(uri.params);
   }
-  throw DbError(std::string("no driver for ") + (uri.backend == Backend::Mysql ? "MySQL" : "this backend"),
-                ErrorKind::Other);
+  throw DbError("no driver for this backend", ErrorKind::Other);
 }
 
 }  // namespace sextant::db

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "db/sql_text.hpp"
+
 namespace sextant::db {
 
 namespace {
@@ -150,19 +152,8 @@ std::string pg_placeholders(std::string_view sql, int& count) {
   std::size_t i = 0, n = sql.size();
   while (i < n) {
     char c = sql[i];
-    if (c == '\'' || c == '"') {  // literal or quoted identifier; a doubled quote stays inside
-      std::size_t j = i + 1;
-      while (j < n) {
-        if (sql[j] == c) {
-          if (j + 1 < n && sql[j + 1] == c) {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        ++j;
-      }
-      std::size_t end = j < n ? j + 1 : n;
+    if (c == '\'' || c == '"') {  // literal or quoted identifier
+      std::size_t end = quoted_end(sql, i);
       out.append(sql.substr(i, end - i));
       i = end;
     } else if (c == '-' && i + 1 < n && sql[i + 1] == '-') {

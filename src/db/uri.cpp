@@ -23,9 +23,10 @@ DatabaseUri parse_sqlite(const std::string& uri) {
   return out;
 }
 
-DatabaseUri parse_postgres(const std::string& uri, std::size_t rest_at) {
+// The server URI forms PostgreSQL and MySQL share: [user[:password]@][host][:port][/database][?k=v&...].
+DatabaseUri parse_server_uri(const std::string& uri, std::size_t rest_at, Backend backend) {
   DatabaseUri out;
-  out.backend = Backend::Postgres;
+  out.backend = backend;
   std::string_view rest(uri);
   rest.remove_prefix(rest_at);
   std::string_view query;
@@ -100,10 +101,25 @@ DatabaseUri parse_database_uri(const std::string& uri) {
   if (dialect == "sqlite" && driver.empty()) return parse_sqlite(uri);
   if ((dialect == "postgresql" || dialect == "postgres") &&
       (driver.empty() || driver == "psycopg2" || driver == "psycopg" || driver == "pg8000")) {
-    return parse_postgres(uri, colon + 3);
+    return parse_server_uri(uri, colon + 3, Backend::Postgres);
+  }
+  if ((dialect == "mysql" || dialect == "mariadb") &&
+      (driver.empty() || driver == "pymysql" || driver == "mysqldb" || driver == "mysqlconnector" ||
+       driver == "mariadbconnector")) {
+    auto out = parse_server_uri(uri, colon + 3, Backend::Mysql);
+    static const char* kOptions[] = {"user", "password", "host", "port", "dbname", "charset", "unix_socket",
+                                     "connect_timeout", "read_timeout", "write_timeout", "ssl_ca", "ssl_capath",
+                                     "ssl_cert", "ssl_key", "ssl_cipher", "ssl_verify_cert"};
+    for (const auto& [k, v] : out.params) {
+      if (std::none_of(std::begin(kOptions), std::end(kOptions), [&](const char* o) { return k == o; })) {
+        throw UriError("unknown MySQL option '" + k + "' in the database URI");
+      }
+    }
+    return out;
   }
   throw UriError("unsupported --backend-store-uri scheme '" + scheme +
-                 "': this build serves sqlite:/// and postgresql:// (also postgresql+psycopg2://)");
+                 "': this build serves sqlite:///, postgresql:// (also postgresql+psycopg2://) and mysql:// (also "
+                 "mysql+pymysql://, mysql+mysqldb://)");
 }
 
 }  // namespace sextant::db

@@ -4,6 +4,10 @@
 //     (also postgres://, postgresql+psycopg2://, postgresql+psycopg://, postgresql+pg8000://);
 //     options are libpq's keywords (sslmode, sslrootcert, connect_timeout, application_name,
 //     options, host=/unix/socket/dir, ...); every part is percent-decoded.
+//   mysql://[user[:password]@][host][:port][/database][?option=value&...]
+//     (also mysql+pymysql://, mysql+mysqldb://, mariadb://); options charset, unix_socket,
+//     connect_timeout, read_timeout, write_timeout, ssl_ca, ssl_capath, ssl_cert, ssl_key,
+//     ssl_cipher, ssl_verify_cert.
 #pragma once
 
 #include <stdexcept>
@@ -23,7 +27,7 @@ class UriError : public std::invalid_argument {
 struct DatabaseUri {
   Backend backend = Backend::Sqlite;
   std::string sqlite_path;                                  // sqlite: the file
-  std::vector<std::pair<std::string, std::string>> params;  // postgresql: libpq keyword / value, in order
+  std::vector<std::pair<std::string, std::string>> params;  // libpq keywords / MySQL options, in order
   std::string redacted;                                     // the URI with any password replaced by ***
 };
 

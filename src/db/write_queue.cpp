@@ -16,6 +16,16 @@ namespace {
 // A failure of the database (not of the request): the group is run again.
 bool group_level(const DbError& e) { return e.busy() || e.connection_unusable(); }
 
+bool group_level(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const DbError& e) {
+    return group_level(e);
+  } catch (...) {
+    return false;
+  }
+}
+
 }  // namespace
 
 WriteQueue::WriteQueue(ConnectionFactory open, std::size_t max_batch, Work maintenance,
@@ -107,16 +117,13 @@ WriteQueue::Outcome WriteQueue::try_group(std::deque<Item*>& group, std::excepti
       conn_->exec("SAVEPOINT request");
       try {
         item->work(*conn_);
-        conn_->exec("RELEASE request");
-      } catch (const DbError& e) {
-        if (group_level(e)) throw;
-        item->error = std::current_exception();
-        conn_->exec("ROLLBACK TO request");
-        conn_->exec("RELEASE request");
+        conn_->exec("RELEASE SAVEPOINT request");
       } catch (...) {
-        item->error = std::current_exception();
-        conn_->exec("ROLLBACK TO request");
-        conn_->exec("RELEASE request");
+        auto error = std::current_exception();
+        if (group_level(error)) throw;
+        item->error = error;
+        conn_->exec("ROLLBACK TO SAVEPOINT request");
+        conn_->exec("RELEASE SAVEPOINT request");
       }
     }
     commit_sent = true;

@@ -1,10 +1,11 @@
-// The driver-neutral parts of db/: backend URIs, '?' -> $n translation, dialect SQL, and the
-// SQLite driver through the Connection interface.
+// The driver-neutral parts of db/: backend URIs, '?' -> $n translation, MySQL's reserved column
+// names, dialect SQL, and the SQLite driver through the Connection interface.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <map>
 
+#include "db/mysql.hpp"
 #include "db/open.hpp"
 #include "db/postgres.hpp"
 #include "db/uri.hpp"
@@ -62,6 +63,36 @@ TEST(DatabaseUri, PasswordsAreRedacted) {
   EXPECT_NE(b.redacted.find("sslmode=disable"), std::string::npos);
 }
 
+TEST(DatabaseUri, MysqlForms) {
+  for (const char* scheme : {"mysql", "mysql+pymysql", "mysql+mysqldb", "mariadb"}) {
+    auto parsed = parse_database_uri(std::string(scheme) +
+                                     "://admin:p%40ss@aurora.cluster-x.rds.amazonaws.com:3307/mlflow?charset=utf8mb4"
+                                     "&ssl_ca=/etc/rds.pem&connect_timeout=5");
+    EXPECT_EQ(parsed.backend, Backend::Mysql) << scheme;
+    std::map<std::string, std::string> p(parsed.params.begin(), parsed.params.end());
+    EXPECT_EQ(p["user"], "admin");
+    EXPECT_EQ(p["password"], "p@ss");
+    EXPECT_EQ(p["host"], "aurora.cluster-x.rds.amazonaws.com");
+    EXPECT_EQ(p["port"], "3307");
+    EXPECT_EQ(p["dbname"], "mlflow");
+    EXPECT_EQ(p["ssl_ca"], "/etc/rds.pem");
+    EXPECT_EQ(parsed.redacted.find("p%40ss"), std::string::npos);
+  }
+  auto sock = parse_database_uri("mysql+pymysql://u@/db?unix_socket=/run/mysqld/mysqld.sock");
+  EXPECT_EQ(sock.params.back().second, "/run/mysqld/mysqld.sock");
+  EXPECT_THROW(parse_database_uri("mysql://u@h/db?sslmode=require"), UriError);  // a libpq option
+  EXPECT_THROW(parse_database_uri("mysql+aiomysql://u@h/db"), UriError);
+}
+
+TEST(MysqlText, ReservedColumnNamesAreQuoted) {
+  EXPECT_EQ(mysql_quote_reserved("SELECT key, value FROM tags t WHERE t.key = ? AND groups IS NULL"),
+            "SELECT `key`, value FROM tags t WHERE t.`key` = ? AND `groups` IS NULL");
+  EXPECT_EQ(mysql_quote_reserved("CREATE TABLE x (\"key\" INT, PRIMARY KEY (\"key\"), k2 INT)"),
+            "CREATE TABLE x (\"key\" INT, PRIMARY KEY (\"key\"), k2 INT)");
+  EXPECT_EQ(mysql_quote_reserved("SELECT 'key', keys, monkey FROM t ON DUPLICATE KEY UPDATE v = 1"),
+            "SELECT 'key', keys, monkey FROM t ON DUPLICATE KEY UPDATE v = 1");
+}
+
 TEST(DatabaseUri, RefusesUnknownSchemesAndBadPorts) {
   EXPECT_THROW(parse_database_uri("mssql://h/d"), UriError);
   EXPECT_THROW(parse_database_uri("postgresql+asyncpg://h/d"), UriError);
@@ -98,6 +129,16 @@ TEST(Dialect, RendersWhatDiffers) {
   EXPECT_EQ(s.index_hint("i"), " INDEXED BY i");
   EXPECT_EQ(p.index_hint("i"), "");
   EXPECT_EQ(p.returning("id"), " RETURNING id");
+  const auto& m = mysql_dialect();
+  EXPECT_EQ(m.insert_ignore("t (a) VALUES (?)"), "INSERT IGNORE INTO t (a) VALUES (?)");
+  EXPECT_EQ(m.upsert("t (k, v) VALUES (?, ?)", "k", "v = EXCLUDED(v)"),
+            "INSERT INTO t (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v)");
+  EXPECT_EQ(m.returning("id"), "");
+  EXPECT_EQ(m.ilike("c", "?"), "lower(c) LIKE lower(?)");
+  EXPECT_EQ(m.cast_text("s"), "CAST(s AS CHAR)");
+  EXPECT_EQ(m.rtrim_slash("a"), "TRIM(TRAILING '/' FROM a)");
+  EXPECT_EQ(s.rtrim_slash("a"), "rtrim(a, '/')");
+  EXPECT_FALSE(m.has_conditional_upsert());
 }
 
 TEST(SqliteDriver, StatementsTransactionsAndErrors) {

@@ -61,7 +61,7 @@ void comparison(Builder& b, std::string column, const LoggedModelComparison& c, 
     bool numeric = c.op != LoggedModelOp::Like && c.op != LoggedModelOp::ILike;
     for (const auto& v : c.list) numeric = numeric && is_integer(text_of(v));
     if (c.op != LoggedModelOp::In && c.op != LoggedModelOp::NotIn) numeric = numeric && is_integer(text_of(c.text));
-    if (!numeric) column = "CAST(" + column + " AS TEXT)";
+    if (!numeric) column = b.dialect->cast_text(column);
   }
   if (c.op == LoggedModelOp::In || c.op == LoggedModelOp::NotIn) {
     if (c.list.empty()) {

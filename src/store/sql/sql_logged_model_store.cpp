@@ -115,9 +115,10 @@ core::LoggedModel load_model(db::Connection& conn, const std::string& model_id) 
 }
 
 void upsert_tag(db::Connection& conn, const core::LoggedModel& model, const core::Tag& tag) {
-  auto& st = conn.cached(
-      "INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?) ON CONFLICT "
-      "(model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value");
+  auto& st = conn.cached(conn.dialect().upsert(
+      "logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)",
+      "model_id, tag_key",
+      "tag_value = EXCLUDED(tag_value)"));
   st.bind(1, model.model_id).bind(2, std::stoll(model.experiment_id)).bind(3, tag.key).bind(4, tag.value).run();
 }
 

@@ -235,9 +235,10 @@ void link_logged_model(db::Connection& conn, const std::string& model_id, const 
     if (st.step()) existing = st.opt_text(0);
     st.reset();
   }
-  auto& up = conn.cached(
-      "INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?) "
-      "ON CONFLICT (model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value");
+  auto& up = conn.cached(conn.dialect().upsert(
+      "logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)",
+      "model_id, tag_key",
+      "tag_value = EXCLUDED(tag_value)"));
   up.bind(1, model_id).bind(2, *experiment_id).bind(3, reg::kModelVersionsTag)
       .bind(4, add_model_version_link(existing, name, version)).run();
 }
@@ -276,10 +277,11 @@ class SqlSourceLookup final : public core::SourceLookup {
 
   std::vector<std::string> experiment_locations_prefixing(const std::string& uri) override {
     std::vector<std::string> out;
+    const auto& d = conn_.dialect();
+    auto trimmed = d.rtrim_slash("artifact_location");
     auto& st = conn_.cached(
         "SELECT DISTINCT artifact_location FROM experiments WHERE artifact_location IS NOT NULL AND "
-        "artifact_location != '' AND substr(?, 1, length(rtrim(artifact_location, '/'))) = "
-        "rtrim(artifact_location, '/')");
+        "artifact_location != '' AND substr(?, 1, " + d.char_length(trimmed) + ") = " + trimmed);
     st.bind(1, uri);
     while (st.step()) out.push_back(st.text(0));
     st.reset();
@@ -430,9 +432,8 @@ std::vector<core::ModelVersion> SqlRegistryStore::get_latest_versions(const std:
 void SqlRegistryStore::set_registered_model_tag(const std::string& name, const core::Tag& tag) {
   write([&](db::Connection& conn) {
     require_model(conn, name);
-    auto& st = conn.cached(
-        "INSERT INTO registered_model_tags (key, value, name) VALUES (?, ?, ?) ON CONFLICT (key, name) DO UPDATE SET "
-        "value = excluded.value");
+    auto& st = conn.cached(conn.dialect().upsert(
+        "registered_model_tags (key, value, name) VALUES (?, ?, ?)", "key, name", "value = EXCLUDED(value)"));
     st.bind(1, tag.key).bind(2, tag.value).bind(3, name).run();
   });
 }
@@ -455,6 +456,10 @@ core::ModelVersion SqlRegistryStore::create_model_version(const NewModelVersion&
     auto resolved = core::resolve_model_version_source(
         {request.source, request.run_id, request.model_id, request.is_prompt}, lookup);
     require_model(conn, request.name);
+    // Touching the model first locks its row: another server creating a version of the same
+    // model on a shared database waits here, then sees this version (PostgreSQL, READ COMMITTED).
+    auto now = util::now_ms();
+    touch_model(conn, request.name, now);
     std::int64_t version = 1;
     {
       auto& st = conn.cached("SELECT MAX(version) FROM model_versions WHERE name = ?");  // soft-deleted count too
@@ -462,8 +467,6 @@ core::ModelVersion SqlRegistryStore::create_model_version(const NewModelVersion&
       if (st.step() && !st.is_null(0)) version = st.int64(0) + 1;
       st.reset();
     }
-    auto now = util::now_ms();
-    touch_model(conn, request.name, now);
     auto& ins = conn.cached(
         "INSERT INTO model_versions (name, version, creation_time, last_updated_time, description, user_id, "
         "current_stage, source, run_id, status, status_message, run_link, storage_location) VALUES (?, ?, ?, ?, ?, "
@@ -562,9 +565,10 @@ std::vector<core::ModelVersion> SqlRegistryStore::search_model_versions(const Re
 void SqlRegistryStore::set_model_version_tag(const std::string& name, std::int64_t version, const core::Tag& tag) {
   write([&](db::Connection& conn) {
     require_version(conn, name, version);
-    auto& st = conn.cached(
-        "INSERT INTO model_version_tags (key, value, name, version) VALUES (?, ?, ?, ?) ON CONFLICT (key, name, "
-        "version) DO UPDATE SET value = excluded.value");
+    auto& st = conn.cached(conn.dialect().upsert(
+        "model_version_tags (key, value, name, version) VALUES (?, ?, ?, ?)",
+        "key, name, version",
+        "value = EXCLUDED(value)"));
     st.bind(1, tag.key).bind(2, tag.value).bind(3, name).bind(4, version).run();
   });
 }
@@ -585,9 +589,10 @@ void SqlRegistryStore::set_registered_model_alias(const std::string& name, const
                                                      std::int64_t version) {
   write([&](db::Connection& conn) {
     require_version(conn, name, version);
-    auto& st = conn.cached(
-        "INSERT INTO registered_model_aliases (alias, version, name) VALUES (?, ?, ?) ON CONFLICT (name, alias) DO "
-        "UPDATE SET version = excluded.version");
+    auto& st = conn.cached(conn.dialect().upsert(
+        "registered_model_aliases (alias, version, name) VALUES (?, ?, ?)",
+        "name, alias",
+        "version = EXCLUDED(version)"));
     st.bind(1, alias).bind(2, version).bind(3, name).run();
   });
 }

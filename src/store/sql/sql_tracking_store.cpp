@@ -139,9 +139,8 @@ void load_run_data(db::Connection& conn, std::vector<core::Run>& runs, bool with
 }
 
 void insert_tag(db::Connection& conn, const std::string& run_id, const core::Tag& tag) {
-  auto& st = conn.cached(
-      "INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?) ON CONFLICT (key, run_uuid) DO UPDATE SET value = "
-      "excluded.value");
+  auto& st = conn.cached(conn.dialect().upsert(
+      "tags (key, value, run_uuid) VALUES (?, ?, ?)", "key, run_uuid", "value = EXCLUDED(value)"));
   st.bind(1, tag.key).bind(2, tag.value).bind(3, run_id).run();
   if (tag.key == "mlflow.runName") {
     auto& up = conn.cached("UPDATE runs SET name = ? WHERE run_uuid = ?");
@@ -204,9 +203,10 @@ std::string SqlTrackingStore::create_experiment(const std::string& name,
       up.bind(1, core::artifact_uri_join(db_.default_artifact_root(), id)).bind(2, new_id).run();
     }
     for (const auto& tag : tags) {
-      auto& t = conn.cached(
-          "INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) "
-          "DO UPDATE SET value = excluded.value");
+      auto& t = conn.cached(conn.dialect().upsert(
+          "experiment_tags (key, value, experiment_id) VALUES (?, ?, ?)",
+          "key, experiment_id",
+          "value = EXCLUDED(value)"));
       t.bind(1, tag.key).bind(2, tag.value).bind(3, new_id).run();
     }
   });
@@ -299,9 +299,10 @@ void SqlTrackingStore::rename_experiment(const std::string& experiment_id, const
 void SqlTrackingStore::set_experiment_tag(const std::string& experiment_id, const core::Tag& tag) {
   write([&](db::Connection& conn) {
     auto e = active_experiment(conn, experiment_id);
-    auto& st = conn.cached(
-        "INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) DO "
-        "UPDATE SET value = excluded.value");
+    auto& st = conn.cached(conn.dialect().upsert(
+        "experiment_tags (key, value, experiment_id) VALUES (?, ?, ?)",
+        "key, experiment_id",
+        "value = EXCLUDED(value)"));
     st.bind(1, tag.key).bind(2, tag.value).bind(3, std::stoll(e.experiment_id)).run();
   });
 }
@@ -515,8 +516,25 @@ void SqlTrackingStore::log_batch(const std::string& run_id, const std::vector<co
     if (has_model_metrics) log_model_metrics(conn, run_id, std::stoll(info.experiment_id), metrics);
     std::vector<const Latest*> rows;
     for (const auto& [key, cand] : latest) rows.push_back(&cand);
+    if (!d.has_conditional_upsert()) {  // lock the stored rows (MLflow's FOR UPDATE), keep the winners
+      std::erase_if(rows, [&](const Latest* c) {
+        auto& st = conn.cached("SELECT step, timestamp, value FROM latest_metrics WHERE run_uuid = ? AND key = ?" +
+                               d.for_update());
+        st.bind(1, run_id).bind(2, c->key);
+        bool loses = st.step() && !(std::make_tuple(c->step, c->timestamp, c->value) >
+                                    std::make_tuple(st.int64(0), st.opt_int64(1).value_or(0), st.real(2)));
+        st.reset();
+        return loses;
+      });
+    }
     insert_rows(conn, rows.size(), [&](std::size_t n) {
-      return "INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES " + row_placeholders(n, 6) +
+      std::string rest = "latest_metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES " + row_placeholders(n, 6);
+      if (!d.has_conditional_upsert()) {
+        return d.upsert(rest, "key, run_uuid",
+                        "value = EXCLUDED(value), timestamp = EXCLUDED(timestamp), step = EXCLUDED(step), is_nan = "
+                        "EXCLUDED(is_nan)");
+      }
+      return "INSERT INTO " + rest +
              " ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = "
              "excluded.step, is_nan = excluded.is_nan WHERE excluded.step > latest_metrics.step OR (excluded.step = "
              "latest_metrics.step AND (excluded.timestamp > COALESCE(latest_metrics.timestamp, 0) OR "
@@ -578,9 +596,8 @@ void SqlTrackingStore::log_inputs(const std::string& run_id, const std::vector<c
           "'DATASET', ?, 'RUN', ?, 0)");
       ins.bind(1, input_uuid).bind(2, dataset_uuid).bind(3, run_id).run();
       for (const auto& tag : input.tags) {
-        auto& t = conn.cached(
-            "INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?) ON CONFLICT (input_uuid, name) DO UPDATE "
-            "SET value = excluded.value");
+        auto& t = conn.cached(conn.dialect().upsert(
+            "input_tags (input_uuid, name, value) VALUES (?, ?, ?)", "input_uuid, name", "value = EXCLUDED(value)"));
         t.bind(1, input_uuid).bind(2, tag.key).bind(3, tag.value).run();
       }
     }
@@ -597,10 +614,11 @@ void SqlTrackingStore::log_outputs(const std::string& run_id, const std::vector<
   write([&](db::Connection& conn) {
     active_run(conn, run_id);
     for (const auto& out : outputs) {
-      auto& st = conn.cached(
-          "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, "
-          "'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?) ON CONFLICT (source_type, source_id, destination_type, "
-          "destination_id) DO UPDATE SET step = excluded.step");
+      auto& st = conn.cached(conn.dialect().upsert(
+          "inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) "
+          "VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?)",
+          "source_type, source_id, destination_type, destination_id",
+          "step = EXCLUDED(step)"));
       st.bind(1, util::uuid4_hex()).bind(2, run_id).bind(3, out.model_id).bind(4, out.step).run();
     }
   });

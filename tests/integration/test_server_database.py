@@ -1,6 +1,6 @@
-"""What only a database server can show (run with SEXTANT_TEST_BACKEND=postgresql):
+"""What only a database server can show (SEXTANT_TEST_BACKEND=postgresql or mariadb):
 
-- two Sextant processes on one PostgreSQL database serve interleaved requests consistently
+- two Sextant processes on one database serve interleaved requests consistently
   (writes on one are read on the other; concurrent writers to one run and to one metric key);
 - the database server stops and restarts while clients log batches: Sextant answers 503
   TEMPORARILY_UNAVAILABLE meanwhile (MLflow's client retries it), recovers by itself, every batch
@@ -22,8 +22,8 @@ from harness import SextantServer, api_get, api_post, now_ms, unique
 HERE = os.path.dirname(os.path.abspath(__file__))
 DB_SCRIPT = os.path.normpath(os.path.join(HERE, "..", "..", "scripts", "test-db-servers.sh"))
 
-if harness.BACKEND != "postgresql":
-    raise unittest.SkipTest("needs SEXTANT_TEST_BACKEND=postgresql")
+if not harness.SERVER_BACKEND:
+    raise unittest.SkipTest("needs SEXTANT_TEST_BACKEND=postgresql or mariadb")
 
 
 class SextantPair(harness.SextantTestCase):
@@ -116,34 +116,58 @@ class SextantPair(harness.SextantTestCase):
         self.assertEqual(len(search["experiments"]), 1)
 
 
+    def test_versions_of_one_model_from_both_servers(self):
+        name = unique("rm")
+        self.assertOk(api_post("registered-models/create", {"name": name}, srv=self.a))
+        run = self.assertOk(api_post("runs/create", {"experiment_id": "0", "start_time": now_ms()},
+                                     srv=self.a))["run"]["info"]["run_id"]
+        results = []
+
+        def create(srv):
+            for _ in range(10):
+                results.append(api_post("model-versions/create", {"name": name, "source": "runs:/%s/model" % run,
+                                                                   "run_id": run}, srv=srv))
+
+        threads = [threading.Thread(target=create, args=(s,)) for s in (self.a, self.b)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        versions = sorted(int(self.assertOk(r)["model_version"]["version"]) for r in results)
+        self.assertEqual(versions, list(range(1, 21)))
+
+
 class DatabaseRestart(harness.SextantTestCase):
-    """A private PostgreSQL server (the shared one serves other modules meanwhile)."""
+    """A private database server (the shared one serves other modules meanwhile)."""
 
     def setUp(self):
         self.root = tempfile.mkdtemp(prefix="sextant-pgfault-")
         self.db_script("start")
-        with open(os.path.join(self.root, "postgresql.uri")) as f:
+        with open(os.path.join(self.root, harness.BACKEND + ".uri")) as f:
             admin = f.read().strip()
-        harness.psql(admin, "CREATE DATABASE fault")
-        self.pg_srv = SextantServer(backend_store_uri=admin.rsplit("/", 1)[0] + "/fault?connect_timeout=2").start()
+        if harness.BACKEND == "postgresql":
+            harness.psql(admin, "CREATE DATABASE fault")
+        else:
+            harness.mariadb_cli(admin, "CREATE DATABASE fault CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        self.db_srv = SextantServer(backend_store_uri=admin.rsplit("/", 1)[0] + "/fault?connect_timeout=2").start()
 
     def tearDown(self):
-        self.pg_srv.stop()
-        stderr = self.pg_srv.stderr_text()
-        self.pg_srv.cleanup()
-        subprocess.run(["bash", DB_SCRIPT, "stop", "postgresql", self.root], capture_output=True, timeout=120)
+        self.db_srv.stop()
+        stderr = self.db_srv.stderr_text()
+        self.db_srv.cleanup()
+        subprocess.run(["bash", DB_SCRIPT, "stop", harness.BACKEND, self.root], capture_output=True, timeout=120)
         shutil.rmtree(self.root, ignore_errors=True)
         for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
             self.assertNotIn(marker, stderr)
 
     def db_script(self, cmd):
-        r = subprocess.run(["bash", DB_SCRIPT, cmd, "postgresql", self.root], capture_output=True, text=True,
+        r = subprocess.run(["bash", DB_SCRIPT, cmd, harness.BACKEND, self.root], capture_output=True, text=True,
                            timeout=120)
         if r.returncode != 0:
             raise RuntimeError("test-db-servers.sh %s failed:\n%s%s" % (cmd, r.stdout, r.stderr))
 
     def test_stop_and_restart_while_logging(self):
-        srv = self.pg_srv
+        srv = self.db_srv
         eid = self.assertOk(api_post("experiments/create", {"name": "f"}, srv=srv))[
             "experiment_id"]
         run = self.assertOk(api_post("runs/create", {"experiment_id": eid,
@@ -181,7 +205,12 @@ class DatabaseRestart(harness.SextantTestCase):
         try:
             time.sleep(1.0)
             self.db_script("pause")
-            time.sleep(2.0)
+            time.sleep(1.0)
+            for path, body in (("runs/get", None), ("experiments/search", {"max_results": 10})):
+                r = api_get(path, {"run_id": run}, srv=srv) if body is None else api_post(path, body, srv=srv)
+                self.assertEqual(r.status_code, 503, harness.describe(r))  # reads too
+                self.assertEqual(r.json()["error_code"], "TEMPORARILY_UNAVAILABLE")
+            time.sleep(1.0)
             down_503 = sum(1 for s in outcomes.values() if s == 503)
             self.db_script("resume")
             deadline = time.time() + 30
@@ -205,7 +234,7 @@ class DatabaseRestart(harness.SextantTestCase):
         self.assertGreater(down_503, 0, "no 503 while the database was down")
         self.assertGreater(sum(1 for s in outcomes.values() if s == 200), 10)
         # Every acknowledged batch is complete; no batch is half-written.
-        conn = harness.PgConnection(srv.backend_store_uri.split("?")[0])
+        conn = harness.ServerDbConnection(srv.backend_store_uri.split("?")[0])
         rows = conn.execute("SELECT key, COUNT(*) AS n FROM metrics WHERE run_uuid = ? GROUP BY key", (run,)).fetchall()
         counts = {k: n for k, n in rows}
         params = {r[0] for r in conn.execute("SELECT key FROM params WHERE run_uuid = ?", (run,)).fetchall()}
