@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # db_roundtrip.sh -- manual check that Sextant and MLflow's own server can read each other's
-# SQLite (or PostgreSQL, ROUNDTRIP_PG_URI) databases.  Not part of the test suite or CI.
+# SQLite (or PostgreSQL / MySQL, ROUNDTRIP_DB_URI) databases.  Not part of the test suite or CI.
 #
 # Usage: tests/compat/db_roundtrip.sh [SEXTANT_BINARY]     (default /work/main/build/sextant)
 #        tests/compat/db_roundtrip.sh mlflow               (self-test: MLflow's server on both sides)
@@ -11,10 +11,12 @@
 #   MLFLOW_ENV_ROOT   env directory           (default: /tmp/mlflow-env-upstream)
 #   ROUNDTRIP_DIR     work directory          (default: a new mktemp -d; kept on failure)
 #   ROUNDTRIP_KEEP=1  keep the work directory even on success
-#   ROUNDTRIP_PG_URI  run on PostgreSQL instead of SQLite: an admin URI such as
-#                     postgresql://mlflow:mlflow@127.0.0.1:55432/postgres (a role that may CREATE
-#                     DATABASE; scripts/test-db-servers.sh start postgresql DIR writes one to
-#                     DIR/postgresql.uri); each scenario gets a new database
+#   ROUNDTRIP_DB_URI  run on a database server instead of SQLite: an admin URI such as
+#                     postgresql://mlflow:mlflow@127.0.0.1:55432/postgres or
+#                     mysql://mlflow:mlflow@127.0.0.1:53306/mysql (a user that may CREATE DATABASE;
+#                     scripts/test-db-servers.sh start postgresql|mariadb DIR writes one to
+#                     DIR/postgresql.uri or DIR/mariadb.uri); each scenario gets a new database (on
+#                     MySQL both servers are given mysql+pymysql://, MLflow's driver there)
 #
 # The data set (db_roundtrip.py + registry_roundtrip.py): experiments, runs, params, tags,
 # metrics; registered models, model versions (runs:/, models:/<model_id>, models:/<name>/<v>
@@ -68,7 +70,7 @@ free_port() {
 # (DB: a SQLite file path or a postgresql:// URI)
 start_server() {
     local kind=$1 db=$2 art=$3 logf=$4 port pidf uri
-    if [[ $db == postgresql://* ]]; then uri=$db; else uri=sqlite:///$db; fi
+    if [[ $db == *://* ]]; then uri=$db; else uri=sqlite:///$db; fi
     port=$(free_port)
     pidf=$logf.pid
     rm -f "$pidf"
@@ -128,6 +130,21 @@ quiet() {
         -e "^Created version '" -e '^[0-9/]* [0-9:]* INFO mlflow\.'
 }
 
+# create_database NAME: on the ROUNDTRIP_DB_URI server
+create_database() {
+    if [[ $ROUNDTRIP_DB_URI == postgresql://* ]]; then
+        psql -X -q -d "$ROUNDTRIP_DB_URI" -c "CREATE DATABASE $1"
+    else
+        python3 - "$ROUNDTRIP_DB_URI" "$1" <<'PY'
+import os, subprocess, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+subprocess.run(["mariadb", "--no-defaults", "-h", u.hostname, "-P", str(u.port or 3306), "-u",
+                urllib.parse.unquote(u.username), "-e", "CREATE DATABASE %s" % sys.argv[2]], check=True,
+               env=dict(os.environ, MYSQL_PWD=urllib.parse.unquote(u.password or "")))
+PY
+    fi
+}
+
 RESULTS=()
 record() { RESULTS+=("$1  $2"); echo ">>> $1: $2"; }
 
@@ -137,14 +154,15 @@ scenario() {
     local wl rl db=$WORK/$1/a.db
     wl=$(label "$writer"); rl=$(label "$reader")
     mkdir -p "$dir"
-    if [[ -n ${ROUNDTRIP_PG_URI:-} ]]; then
+    if [[ -n ${ROUNDTRIP_DB_URI:-} ]]; then
         local dbname
         dbname=rt_$(echo "$name" | tr -c 'a-z0-9\n' '_')_$(date +%s)
-        if ! psql -X -q -d "$ROUNDTRIP_PG_URI" -c "CREATE DATABASE $dbname"; then
+        if ! create_database "$dbname"; then
             record FAIL "$name: could not create database $dbname"
             return
         fi
-        db=${ROUNDTRIP_PG_URI%/*}/$dbname
+        db=${ROUNDTRIP_DB_URI%/*}/$dbname
+        if [[ $db == mysql://* ]]; then db=mysql+pymysql://${db#mysql://}; fi
     fi
     echo
     echo "=== $name: $wl writes ${db/:*@/:***@}, $rl reads it ==="

@@ -62,7 +62,7 @@ LOGGED_MODEL_SEARCHES = [
     ("metrics.acc > 0.7", "metrics.acc > 0.7", None, None, 100),
     ("params.alpha = 1", "params.alpha = '1'", None, None, 100),
     ("tags.team", "tags.team = 'compat'", None, None, 100),
-] + ([] if os.environ.get("ROUNDTRIP_PG_URI") else [
+] + ([] if os.environ.get("ROUNDTRIP_DB_URI", "").startswith("postgresql") else [
     # matches nothing in MLflow 3.6 (its status column holds integers); Sextant must agree. Not on
     # PostgreSQL, where MLflow's own server refuses it with 400 (integer = 'READY'); Sextant
     # answers as on SQLite there too (tests/integration/test_logged_models.py).
