@@ -14,6 +14,7 @@ ROOT=$(dirname "$HERE")
 
 SEXTANT=$ROOT/build/sextant
 SEXTANT_EXTRA_ARGS=""
+SEXTANT_BACKEND=""           # --backend-store-uri for Sextant (default: a fresh SQLite file)
 LOADGEN=$ROOT/build/bench/loadgen
 SECONDS_PER_PHASE=10
 INGEST_CLIENTS="1 8 32"
@@ -41,6 +42,8 @@ Options:
   --search-iterations N  timed search requests (default $SEARCH_ITERATIONS)
   --quick                a smoke run: --seconds 3 --runs 10000 --search-iterations 50
   --sextant-args "..."   extra flags for 'sextant server'
+  --backend URI          Sextant's --backend-store-uri, an empty database (default: a new SQLite
+                         file), e.g. postgresql://mlflow:mlflow@127.0.0.1:55432/bench
   --mlflow               also benchmark MLflow's server (needs 'mlflow' on PATH or the shared env)
   --mlflow-only          only MLflow
   --mlflow-workers N     uvicorn/gunicorn workers (default $MLFLOW_WORKERS)
@@ -61,6 +64,7 @@ while (($#)); do
     --search-iterations) SEARCH_ITERATIONS=$2; shift 2 ;;
     --quick) SECONDS_PER_PHASE=3; POPULATE_RUNS=10000; SEARCH_ITERATIONS=50; MLFLOW_REST_RUNS=1000; shift ;;
     --sextant-args) SEXTANT_EXTRA_ARGS=$2; shift 2 ;;
+    --backend) SEXTANT_BACKEND=$2; shift 2 ;;
     --mlflow) RUN_MLFLOW=1; shift ;;
     --mlflow-only) RUN_MLFLOW=1; RUN_SEXTANT=0; shift ;;
     --mlflow-workers) MLFLOW_WORKERS=$2; shift 2 ;;
@@ -311,7 +315,7 @@ run_sextant() {
   url=http://127.0.0.1:$port
   # shellcheck disable=SC2086
   start_server sextant "$dir/server.log" "$dir/sextant" server --host 127.0.0.1 --port "$port" \
-    --backend-store-uri "sqlite:///$dir/mlflow.db" --artifacts-destination "$dir/art" $SEXTANT_EXTRA_ARGS
+    --backend-store-uri "${SEXTANT_BACKEND:-sqlite:///$dir/mlflow.db}" --artifacts-destination "$dir/art" $SEXTANT_EXTRA_ARGS
   if ! "$LOADGEN" wait --url "$url" --seconds 60; then
     log "sextant did not come up; its log:"; tail -20 "$dir/server.log"; stop_server; return 1
   fi

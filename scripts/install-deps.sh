@@ -3,15 +3,25 @@
 # Safe to run repeatedly; needs root (or sudo) when something is missing.
 set -euo pipefail
 
+# --build-only: just what building the server needs (the container image's build stage).
+build_only=false
+[ "${1:-}" = "--build-only" ] && build_only=true
+
 packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-system1.81-dev
-  libsqlite3-dev sqlite3 nlohmann-json3-dev
+  libsqlite3-dev nlohmann-json3-dev
+  libpq-dev libmariadb-dev
   libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
   libsodium-dev
-  python3 python3-requests curl
 )
+if ! $build_only; then
+  packages+=(
+    sqlite3 postgresql-15 postgresql-client-15 mariadb-server mariadb-client
+    python3 python3-requests curl shellcheck
+  )
+fi
 # Node.js runs the OIDC provider processes of the auth tests; most machines here already have it
 # (not from Debian), so it is only installed from Debian when asked for and missing.
 if [ "${1:-}" = "--with-node" ] && ! command -v node >/dev/null; then

@@ -25,11 +25,12 @@
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "store/sql/schema.hpp"
-#include "store/sql/sqlite_auth_store.hpp"
-#include "store/sql/sqlite_database.hpp"
-#include "store/sql/sqlite_logged_model_store.hpp"
-#include "store/sql/sqlite_registry_store.hpp"
-#include "store/sql/sqlite_tracking_store.hpp"
+#include "store/sql/sql_auth_store.hpp"
+#include "db/uri.hpp"
+#include "store/sql/database.hpp"
+#include "store/sql/sql_logged_model_store.hpp"
+#include "store/sql/sql_registry_store.hpp"
+#include "store/sql/sql_tracking_store.hpp"
 #include "version.hpp"
 
 namespace {
@@ -47,7 +48,7 @@ int usage() {
 // Built-in authentication, owned for the server's lifetime. The authenticator chain is tried in
 // order; the first that recognises a credential decides.
 struct AuthRuntime {
-  std::unique_ptr<store::sql::SqliteAuthStore> store;
+  std::unique_ptr<store::sql::SqlAuthStore> store;
   std::unique_ptr<auth::AuditLog> audit;
   auth::PersonalTokenAuthenticator* tokens = nullptr;
   auth::BasicAuthenticator* basic = nullptr;
@@ -70,11 +71,11 @@ std::string secret_value(const std::string& inline_value, const std::string& fil
   return value;
 }
 
-std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::sql::SqliteDatabase& database) {
+std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::sql::Database& database) {
   const auto& a = cfg.auth;
   if (!a.enabled && !a.allowed_hosts) return nullptr;
   auto rt = std::make_unique<AuthRuntime>();
-  rt->store = std::make_unique<store::sql::SqliteAuthStore>(database);
+  rt->store = std::make_unique<store::sql::SqlAuthStore>(database);
   rt->audit = std::make_unique<auth::AuditLog>(a.audit_log);
 
   std::vector<std::unique_ptr<auth::Authenticator>> chain;
@@ -206,14 +207,14 @@ int list_routes(const std::vector<std::string>& args) {
   std::filesystem::create_directories(dir);
   int rc = 0;
   try {
-    store::sql::SqliteOptions opts;
-    opts.path = (dir / "routes.db").string();
+    store::sql::DatabaseOptions opts;
+    opts.uri = db::parse_database_uri("sqlite:///" + (dir / "routes.db").string());
     opts.default_artifact_root = "mlflow-artifacts:/";
     opts.reader_connections = 1;
-    store::sql::SqliteDatabase database(opts);
-    store::sql::SqliteTrackingStore store(database);
-    store::sql::SqliteLoggedModelStore logged_models(database);
-    store::sql::SqliteRegistryStore registry(database);
+    store::sql::Database database(opts);
+    store::sql::SqlTrackingStore store(database);
+    store::sql::SqlLoggedModelStore logged_models(database);
+    store::sql::SqlRegistryStore registry(database);
     artifacts::LocalArtifactRepo destination((dir / "artifacts").string());
     auto rt = build_auth(cfg, database);
     api::Services services{store, logged_models, cfg.serve_artifacts ? &destination : nullptr,
@@ -254,9 +255,11 @@ int run_server(const std::vector<std::string>& args) {
     std::cerr << "sextant server: " << e.what() << "\n";
     return 2;
   }
-  if (!cfg.backend_store_uri.starts_with("sqlite:")) {
-    std::cerr << "sextant server: unsupported --backend-store-uri '" << cfg.backend_store_uri.substr(0, cfg.backend_store_uri.find(':'))
-              << ":...': this build serves sqlite:/// databases (PostgreSQL and MySQL come in a later release)\n";
+  db::DatabaseUri backend;
+  try {
+    backend = db::parse_database_uri(cfg.backend_store_uri);
+  } catch (const db::UriError& e) {
+    std::cerr << "sextant server: --backend-store-uri: " << e.what() << "\n";
     return 2;
   }
   std::string default_root = cfg.default_artifact_root ? absolute_local(*cfg.default_artifact_root)
@@ -272,14 +275,14 @@ int run_server(const std::vector<std::string>& args) {
   std::signal(SIGPIPE, SIG_IGN);
 
   try {
-    store::sql::SqliteOptions opts;
-    opts.path = config::sqlite_path(cfg.backend_store_uri);
+    store::sql::DatabaseOptions opts;
+    opts.uri = backend;
     opts.default_artifact_root = default_root;
     opts.reader_connections = static_cast<std::size_t>(std::max(8, cfg.workers * 2));
-    store::sql::SqliteDatabase database(opts);
-    store::sql::SqliteTrackingStore store(database);
-    store::sql::SqliteLoggedModelStore logged_models(database);
-    store::sql::SqliteRegistryStore registry(database);
+    store::sql::Database database(opts);
+    store::sql::SqlTrackingStore store(database);
+    store::sql::SqlLoggedModelStore logged_models(database);
+    store::sql::SqlRegistryStore registry(database);
     auto auth_runtime = build_auth(cfg, database);
     if (auth_runtime) prepare_auth(cfg, *auth_runtime);
 
@@ -316,7 +319,7 @@ int run_server(const std::vector<std::string>& args) {
       server.stop();
     });
     std::cerr << "sextant " << kSextantVersion << " listening on http://" << cfg.host << ":" << server.port()
-              << " (backend " << cfg.backend_store_uri << ", artifacts "
+              << " (backend " << backend.redacted << ", artifacts "
               << (cfg.serve_artifacts ? cfg.artifacts_destination : std::string("not served"))
               << (cfg.auth.enabled ? ", authentication on" : "") << ")" << std::endl;
     server.run();

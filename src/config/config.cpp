@@ -369,17 +369,6 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   return c;
 }
 
-std::string sqlite_path(const std::string& uri) {
-  constexpr std::string_view kPrefix = "sqlite:///";
-  if (!uri.starts_with(kPrefix)) throw ConfigError("not a sqlite URI: '" + uri + "'");
-  std::string path = uri.substr(kPrefix.size());
-  if (auto q = path.find('?'); q != std::string::npos) path = path.substr(0, q);
-  if (path.empty() || path == ":memory:") {
-    throw ConfigError("an in-memory SQLite database cannot be shared by the server's connections; use a file");
-  }
-  return path;
-}
-
 std::string server_help() {
   return R"(Usage: sextant server [OPTIONS]
 

@@ -93,8 +93,6 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
 // Replaces ${NAME} with the variable's value; an unset variable is an error.
 std::string expand_env(const std::string& text, const EnvLookup& env);
 
-// The file path of a sqlite:/// URI ("sqlite:///rel.db" -> "rel.db", "sqlite:////abs.db" -> "/abs.db").
-std::string sqlite_path(const std::string& uri);
 
 std::string server_help();
 

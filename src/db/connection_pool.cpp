@@ -2,7 +2,7 @@
 
 namespace sextant::db {
 
-ConnectionPool::ConnectionPool(std::string path, std::size_t size) : path_(std::move(path)), size_(size) {}
+ConnectionPool::ConnectionPool(ConnectionFactory open, std::size_t size) : open_(std::move(open)), size_(size) {}
 
 ConnectionPool::Lease::~Lease() {
   if (conn_) pool_->release(std::move(conn_));
@@ -19,7 +19,7 @@ ConnectionPool::Lease ConnectionPool::acquire() {
   ++opened_;
   lock.unlock();
   try {
-    return Lease(*this, std::make_unique<Connection>(path_));
+    return Lease(*this, open_());
   } catch (...) {
     std::lock_guard relock(mutex_);
     --opened_;
@@ -29,11 +29,22 @@ ConnectionPool::Lease ConnectionPool::acquire() {
 }
 
 void ConnectionPool::release(std::unique_ptr<Connection> conn) {
+  std::vector<std::unique_ptr<Connection>> closing;  // closed outside the lock
+  bool broken = conn->broken();
   {
     std::lock_guard lock(mutex_);
-    idle_.push_back(std::move(conn));
+    if (broken) {
+      // A lost connection usually means the server restarted or failed over: the idle ones are
+      // gone too, so they are dropped now rather than one failed request at a time.
+      closing = std::move(idle_);
+      idle_.clear();
+      opened_ -= closing.size() + 1;
+      closing.push_back(std::move(conn));
+    } else {
+      idle_.push_back(std::move(conn));
+    }
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 }  // namespace sextant::db

@@ -1,21 +1,25 @@
-// A bounded pool of SQLite connections for readers. acquire() blocks while all are in use.
-// Thread-safe. Connections are opened lazily up to `size`.
+// A bounded pool of connections for readers. acquire() blocks while all are in use.
+// Thread-safe. Connections are opened lazily up to `size` by the factory; a connection that a
+// failure left unusable (Connection::broken) is dropped on release, so the next acquire opens
+// a new one (this is how readers reconnect after the database server restarted).
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <string>
 #include <vector>
 
-#include "db/sqlite.hpp"
+#include "db/connection.hpp"
 
 namespace sextant::db {
 
+using ConnectionFactory = std::function<std::unique_ptr<Connection>()>;
+
 class ConnectionPool {
  public:
-  ConnectionPool(std::string path, std::size_t size);
+  ConnectionPool(ConnectionFactory open, std::size_t size);
 
   class Lease {
    public:
@@ -35,7 +39,7 @@ class ConnectionPool {
  private:
   void release(std::unique_ptr<Connection> conn);
 
-  std::string path_;
+  ConnectionFactory open_;
   std::size_t size_;
   std::size_t opened_ = 0;
   std::mutex mutex_;

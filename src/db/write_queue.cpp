@@ -13,9 +13,27 @@ struct WriteQueue::Item {
   std::exception_ptr error;
 };
 
-WriteQueue::WriteQueue(const std::string& path, std::size_t max_batch, Work maintenance,
+namespace {
+
+// A failure of the database (not of the request): the group is run again.
+bool group_level(const DbError& e) { return e.busy() || e.connection_unusable(); }
+
+bool group_level(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const DbError& e) {
+    return group_level(e);
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
+
+WriteQueue::WriteQueue(ConnectionFactory open, std::size_t max_batch, Work maintenance,
                        std::chrono::seconds maintenance_period)
-    : conn_(path),
+    : open_(std::move(open)),
+      conn_(open_()),
       max_batch_(max_batch),
       maintenance_(std::move(maintenance)),
       maintenance_period_(maintenance_period),
@@ -51,6 +69,11 @@ std::size_t WriteQueue::items_committed() const {
   return items_;
 }
 
+std::size_t WriteQueue::groups_retried() const {
+  std::lock_guard lock(mutex_);
+  return retries_;
+}
+
 void WriteQueue::writer_loop() {
   while (true) {
     std::deque<Item*> group;
@@ -63,12 +86,12 @@ void WriteQueue::writer_loop() {
       auto new_items = items_ - items_at_maintenance_;
       bool due = new_items > 0 && (since >= maintenance_period_ ||
                                    (new_items >= kMaintenanceItems && since >= std::chrono::seconds(5)));
-      if (maintenance_ && due) {
+      if (maintenance_ && due && conn_ && !conn_->broken()) {
         items_at_maintenance_ = items_;
         last_maintenance_ = now;
         lock.unlock();
         try {
-          maintenance_(conn_);
+          maintenance_(*conn_);
         } catch (...) {
         }
         lock.lock();
@@ -83,35 +106,77 @@ void WriteQueue::writer_loop() {
   }
 }
 
-void WriteQueue::commit_group(std::deque<Item*>& group) {
-  std::exception_ptr group_error;
+WriteQueue::Outcome WriteQueue::try_group(std::deque<Item*>& group, std::exception_ptr& group_error) {
+  for (Item* item : group) item->error = nullptr;
+  bool commit_sent = false;
   try {
-    conn_.exec("BEGIN IMMEDIATE");
+    if (!conn_ || conn_->broken()) {
+      conn_.reset();
+      conn_ = open_();
+    }
+    conn_->begin(TransactionMode::Write);
     for (Item* item : group) {
-      conn_.exec("SAVEPOINT request");
+      conn_->exec("SAVEPOINT request");
       try {
-        item->work(conn_);
-        conn_.exec("RELEASE request");
+        item->work(*conn_);
+        conn_->exec("RELEASE SAVEPOINT request");
       } catch (...) {
-        item->error = std::current_exception();
-        conn_.exec("ROLLBACK TO request");
-        conn_.exec("RELEASE request");
+        auto error = std::current_exception();
+        if (group_level(error)) throw;
+        item->error = error;
+        conn_->exec("ROLLBACK TO SAVEPOINT request");
+        conn_->exec("RELEASE SAVEPOINT request");
       }
     }
-    conn_.exec("COMMIT");
+    commit_sent = true;
+    conn_->exec("COMMIT");
+    return Outcome::Committed;
+  } catch (const DbError& e) {
+    group_error = std::current_exception();
+    if (conn_ && !conn_->broken()) {
+      try {
+        conn_->exec("ROLLBACK");
+      } catch (...) {
+      }
+    }
+    if (commit_sent && e.connection_unusable()) {
+      // The COMMIT may have reached the server: running the group again could apply it twice.
+      group_error = std::make_exception_ptr(
+          DbError("the database connection was lost while committing; the outcome is unknown", ErrorKind::ConnectionLost));
+      return Outcome::Done;
+    }
+    return group_level(e) ? Outcome::Retry : Outcome::Done;
   } catch (...) {
     group_error = std::current_exception();
-    try {
-      conn_.exec("ROLLBACK");
-    } catch (...) {
+    if (conn_ && !conn_->broken()) {
+      try {
+        conn_->exec("ROLLBACK");
+      } catch (...) {
+      }
     }
+    return Outcome::Done;
   }
-  {
-    std::lock_guard lock(mutex_);
-    if (!group_error) {
-      ++groups_;
-      items_ += group.size();
+}
+
+void WriteQueue::commit_group(std::deque<Item*>& group) {
+  std::exception_ptr group_error;
+  Outcome outcome = Outcome::Retry;
+  for (int attempt = 0; attempt < kMaxAttempts && outcome == Outcome::Retry; ++attempt) {
+    if (attempt > 0) {
+      {
+        std::lock_guard lock(mutex_);
+        ++retries_;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5 << attempt));  // 10 ms .. 160 ms
     }
+    group_error = nullptr;
+    outcome = try_group(group, group_error);
+  }
+  bool committed = outcome == Outcome::Committed;
+  if (committed) {
+    std::lock_guard lock(mutex_);
+    ++groups_;
+    items_ += group.size();
   }
   {
     static auto& reg = util::prom::Registry::global();
@@ -129,7 +194,7 @@ void WriteQueue::commit_group(std::deque<Item*>& group) {
     }
   }
   for (Item* item : group) {
-    if (group_error && !item->error) item->error = group_error;
+    if (!committed && !item->error) item->error = group_error;
     if (item->error)
       item->done.set_exception(item->error);
     else

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # db_roundtrip.sh -- manual check that Sextant and MLflow's own server can read each other's
-# SQLite databases.  Not part of the test suite or CI.
+# SQLite (or PostgreSQL / MySQL, ROUNDTRIP_DB_URI) databases.  Not part of the test suite or CI.
 #
 # Usage: tests/compat/db_roundtrip.sh [SEXTANT_BINARY]     (default /work/main/build/sextant)
 #        tests/compat/db_roundtrip.sh mlflow               (self-test: MLflow's server on both sides)
@@ -11,6 +11,12 @@
 #   MLFLOW_ENV_ROOT   env directory           (default: /tmp/mlflow-env-upstream)
 #   ROUNDTRIP_DIR     work directory          (default: a new mktemp -d; kept on failure)
 #   ROUNDTRIP_KEEP=1  keep the work directory even on success
+#   ROUNDTRIP_DB_URI  run on a database server instead of SQLite: an admin URI such as
+#                     postgresql://mlflow:mlflow@127.0.0.1:55432/postgres or
+#                     mysql://mlflow:mlflow@127.0.0.1:53306/mysql (a user that may CREATE DATABASE;
+#                     scripts/test-db-servers.sh start postgresql|mariadb DIR writes one to
+#                     DIR/postgresql.uri or DIR/mariadb.uri); each scenario gets a new database (on
+#                     MySQL both servers are given mysql+pymysql://, MLflow's driver there)
 #
 # The data set (db_roundtrip.py + registry_roundtrip.py): experiments, runs, params, tags,
 # metrics; registered models, model versions (runs:/, models:/<model_id>, models:/<name>/<v>
@@ -50,6 +56,7 @@ echo "sextant:  $SEXTANT"
 echo "mlflow:   $(python3 -c 'import mlflow; print(mlflow.__version__, mlflow.__file__)')"
 
 SERVER_PGID=""
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
     if [[ -n $SERVER_PGID ]]; then kill -- "-$SERVER_PGID" 2>/dev/null; fi
 }
@@ -60,22 +67,25 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# start_server KIND DB_PATH ART_DIR LOG -> sets SERVER_PGID, SERVER_URL; returns 1 if no /health
+# start_server KIND DB ART_DIR LOG -> sets SERVER_PGID, SERVER_URL; returns 1 if no /health
+# (DB: a SQLite file path or a postgresql:// URI)
 start_server() {
-    local kind=$1 db=$2 art=$3 logf=$4 port pidf
+    local kind=$1 db=$2 art=$3 logf=$4 port pidf uri
+    if [[ $db == *://* ]]; then uri=$db; else uri=sqlite:///$db; fi
     port=$(free_port)
     pidf=$logf.pid
     rm -f "$pidf"
     local cmd
     if [[ $kind == mlflow ]]; then
-        cmd=(mlflow server --host 127.0.0.1 --port "$port" --backend-store-uri "sqlite:///$db"
+        cmd=(mlflow server --host 127.0.0.1 --port "$port" --backend-store-uri "$uri"
              --serve-artifacts --artifacts-destination "$art" --workers 1)
     else
-        cmd=("$SEXTANT" server --host 127.0.0.1 --port "$port" --backend-store-uri "sqlite:///$db"
+        cmd=("$SEXTANT" server --host 127.0.0.1 --port "$port" --backend-store-uri "$uri"
              --artifacts-destination "$art")
     fi
     echo "  \$ ${cmd[*]}" >"$logf"
     # a new session: the server and all its workers share one process group, stopped together
+    # shellcheck disable=SC2016  # $$, $0 and $@ belong to the inner shell
     setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" "${cmd[@]}" >>"$logf" 2>&1 </dev/null &
     local i
     for i in $(seq 1 50); do [[ -s $pidf ]] && break; sleep 0.1; done
@@ -122,22 +132,47 @@ quiet() {
         -e "^Created version '" -e '^[0-9/]* [0-9:]* INFO mlflow\.'
 }
 
+# create_database NAME: on the ROUNDTRIP_DB_URI server
+create_database() {
+    if [[ $ROUNDTRIP_DB_URI == postgresql://* ]]; then
+        psql -X -q -d "$ROUNDTRIP_DB_URI" -c "CREATE DATABASE $1"
+    else
+        python3 - "$ROUNDTRIP_DB_URI" "$1" <<'PY'
+import os, subprocess, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+subprocess.run(["mariadb", "--no-defaults", "-h", u.hostname, "-P", str(u.port or 3306), "-u",
+                urllib.parse.unquote(u.username), "-e", "CREATE DATABASE %s" % sys.argv[2]], check=True,
+               env=dict(os.environ, MYSQL_PWD=urllib.parse.unquote(u.password or "")))
+PY
+    fi
+}
+
 RESULTS=()
 record() { RESULTS+=("$1  $2"); echo ">>> $1: $2"; }
 
 # scenario NAME WRITER READER
 scenario() {
     local name=$1 writer=$2 reader=$3 dir=$WORK/$1
-    local wl rl
+    local wl rl db=$WORK/$1/a.db
     wl=$(label "$writer"); rl=$(label "$reader")
     mkdir -p "$dir"
+    if [[ -n ${ROUNDTRIP_DB_URI:-} ]]; then
+        local dbname
+        dbname=rt_$(echo "$name" | tr -c 'a-z0-9\n' '_')_$(date +%s)
+        if ! create_database "$dbname"; then
+            record FAIL "$name: could not create database $dbname"
+            return
+        fi
+        db=${ROUNDTRIP_DB_URI%/*}/$dbname
+        if [[ $db == mysql://* ]]; then db=mysql+pymysql://${db#mysql://}; fi
+    fi
     echo
-    echo "=== $name: $wl writes $dir/a.db, $rl reads it ==="
+    echo "=== $name: $wl writes ${db/:*@/:***@}, $rl reads it ==="
     if [[ -e $dir/a.db || -e $dir/art ]]; then
         record FAIL "$name: $dir is not fresh (a.db / art left from an earlier run)"
         return
     fi
-    if ! start_server "$writer" "$dir/a.db" "$dir/art" "$dir/writer.log"; then
+    if ! start_server "$writer" "$db" "$dir/art" "$dir/writer.log"; then
         record FAIL "$name: $wl did not start on a fresh DB"
         return
     fi
@@ -150,7 +185,7 @@ scenario() {
         *) record FAIL "$name: write through $wl raised an error (see above, log $dir/writer.log)"
            return ;;
     esac
-    if ! start_server "$reader" "$dir/a.db" "$dir/art" "$dir/reader.log"; then
+    if ! start_server "$reader" "$db" "$dir/art" "$dir/reader.log"; then
         record FAIL "$name: $rl did not start on the DB written by $wl"
         return
     fi

@@ -15,6 +15,11 @@ Usage in a test module::
 
 Environment:
     SEXTANT_BIN        path of the server binary (default: <repo>/build/sextant)
+    SEXTANT_TEST_BACKEND  sqlite (default), postgresql or mariadb: which database each started
+                       server gets (with a server, a fresh database per Sextant on the test server)
+    SEXTANT_TEST_PG_URI / SEXTANT_TEST_MY_URI   admin URI of the test server (a user that may
+                       CREATE DATABASE), or SEXTANT_TEST_DB_ROOT: the folder where
+                       scripts/test-db-servers.sh wrote postgresql.uri / mariadb.uri
     SEXTANT_KEEP_TMP   if set, temp dirs are not removed (paths are printed)
     SEXTANT_ECHO_LOG   if set, the server's stderr is printed when it stops
 """
@@ -32,6 +37,7 @@ import tempfile
 import threading
 import time
 import unittest
+import urllib.parse
 import uuid
 
 import requests
@@ -73,6 +79,162 @@ class ServerStartError(RuntimeError):
     pass
 
 
+# ----------------------------------------------------------------------------------------
+# Backends: which database a started server gets
+# ----------------------------------------------------------------------------------------
+BACKEND = os.environ.get("SEXTANT_TEST_BACKEND", "sqlite")
+if BACKEND not in ("sqlite", "postgresql", "mariadb"):
+    raise RuntimeError("SEXTANT_TEST_BACKEND must be sqlite, postgresql or mariadb, not %r" % BACKEND)
+SERVER_BACKEND = BACKEND != "sqlite"  # a database server: each started Sextant gets its own database
+
+
+def admin_uri():
+    """The test database server's admin URI (a user that may CREATE DATABASE)."""
+    uri = os.environ.get("SEXTANT_TEST_PG_URI" if BACKEND == "postgresql" else "SEXTANT_TEST_MY_URI")
+    root = os.environ.get("SEXTANT_TEST_DB_ROOT")
+    if not uri and root and os.path.exists(os.path.join(root, BACKEND + ".uri")):
+        with open(os.path.join(root, BACKEND + ".uri")) as f:
+            uri = f.read().strip()
+    if not uri:
+        raise RuntimeError("SEXTANT_TEST_BACKEND=%s needs SEXTANT_TEST_PG_URI / SEXTANT_TEST_MY_URI or "
+                           "SEXTANT_TEST_DB_ROOT (scripts/test-db-servers.sh start %s ROOT)" % (BACKEND, BACKEND))
+    return uri
+
+
+def uri_for(database):
+    head, _, query = admin_uri().partition("?")
+    head = head.rsplit("/", 1)[0] + "/" + database
+    return head + ("?" + query if query else "")
+
+
+def psql(uri, sql):
+    """Runs SQL through the psql client; returns its stdout."""
+    r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", uri, "-c", sql],
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError("psql failed: %s\n%s" % (sql, r.stderr))
+    return r.stdout
+
+
+def mariadb_cli(uri, sql):
+    """Runs SQL through the mariadb client (batch mode, raw values); returns its stdout."""
+    u = urllib.parse.urlsplit(uri)
+    env = dict(os.environ, MYSQL_PWD=urllib.parse.unquote(u.password or ""))
+    r = subprocess.run(["mariadb", "--no-defaults", "--batch", "--raw", "-h", u.hostname, "-P", str(u.port or 3306),
+                        "-u", urllib.parse.unquote(u.username or ""), u.path.lstrip("/"), "-e", sql],
+                       capture_output=True, text=True, timeout=60, env=env)
+    if r.returncode != 0:
+        raise RuntimeError("mariadb failed: %s\n%s" % (sql, r.stderr))
+    return r.stdout
+
+
+def create_database():
+    name = "sx_" + uuid.uuid4().hex[:16]
+    if BACKEND == "postgresql":
+        psql(admin_uri(), "CREATE DATABASE %s" % name)
+    else:
+        mariadb_cli(admin_uri(), "CREATE DATABASE %s CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" % name)
+    return name
+
+
+def drop_database(name):
+    try:
+        if BACKEND == "postgresql":
+            psql(admin_uri(), "DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+        else:
+            mariadb_cli(admin_uri(), "DROP DATABASE IF EXISTS %s" % name)
+    except Exception as e:  # noqa: BLE001 (cleanup is best effort; the test server is wiped anyway)
+        sys.stderr.write("could not drop test database %s: %s\n" % (name, e))
+
+
+def _sql_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+class Row(tuple):
+    """A result row: by index like a tuple, by column name like sqlite3.Row."""
+
+    def __new__(cls, keys, values):
+        row = super().__new__(cls, values)
+        row._keys = list(keys)
+        return row
+
+    def keys(self):
+        return list(self._keys)
+
+    def __getitem__(self, item):
+        if isinstance(item, str):
+            return tuple.__getitem__(self, self._keys.index(item))
+        return tuple.__getitem__(self, item)
+
+
+class _Rows:
+    def __init__(self, rows):
+        self._rows = rows
+
+    def fetchone(self):
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self):
+        return list(self._rows)
+
+    def __iter__(self):
+        return iter(self._rows)
+
+
+class ServerDbConnection:
+    """The little of sqlite3's connection API the tests use, over the psql or mariadb client:
+    execute(sql, params) with '?' placeholders; SELECTs come back typed (through JSON built by
+    the server) as Row objects."""
+
+    def __init__(self, uri):
+        self.uri = uri
+        self.row_factory = None
+        self.mysql = uri.startswith("mysql")
+
+    def execute(self, sql, params=()):
+        parts = sql.split("?")
+        if len(parts) - 1 != len(params):
+            raise ValueError("%d placeholders, %d parameters" % (len(parts) - 1, len(params)))
+        text = parts[0] + "".join(_sql_literal(p) + rest for p, rest in zip(params, parts[1:]))
+        run = mariadb_cli if self.mysql else psql
+        if self.mysql:  # the column `key` is a reserved word there
+            text = re.sub(r"\bkey\b", "`key`", text)
+        if not text.lstrip().upper().startswith("SELECT"):
+            run(self.uri, text)
+            return _Rows([])
+        if self.mysql:  # column names from a first run's header (no output: no rows)
+            header = run(self.uri, "SELECT * FROM (%s) t" % text).split("\n", 1)[0]
+            if not header:
+                return _Rows([])
+            names = header.split("\t")
+            pairs = ", ".join("'%s', t.`%s`" % (n, n) for n in names)
+            out = run(self.uri, "SELECT JSON_ARRAYAGG(JSON_OBJECT(%s)) FROM (%s) t" % (pairs, text))
+            out = out.split("\n", 1)[1].strip() if "\n" in out else ""
+        else:
+            out = psql(self.uri, "SELECT json_agg(t) FROM (%s) t" % text).strip()
+        data = json.loads(out) if out and out != "NULL" else None
+        if not data:
+            return _Rows([])
+        # Each row object keeps the column order.
+        return _Rows([Row(obj.keys(), obj.values()) for obj in data])
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 class SextantServer:
     """One server process with its own temp dir (DB + artifacts destination)."""
 
@@ -82,6 +244,18 @@ class SextantServer:
         self.workdir = workdir or tempfile.mkdtemp(prefix="sextant-it-")
         self.db_path = db_path or os.path.join(self.workdir, "mlflow.db")
         self.artifacts_dir = artifacts_dir or os.path.join(self.workdir, "mlartifacts")
+        self.server_database = None
+        if backend_store_uri is None and db_path is None and SERVER_BACKEND:
+            # One database per work dir, so a server restarted on the same dir finds its data.
+            marker = os.path.join(self.workdir, "server-database")
+            if os.path.exists(marker):
+                with open(marker) as f:
+                    self.server_database = f.read().strip()
+            else:
+                self.server_database = create_database()
+                with open(marker, "w") as f:
+                    f.write(self.server_database)
+            backend_store_uri = uri_for(self.server_database)
         self.backend_store_uri = backend_store_uri or ("sqlite:///" + self.db_path)
         self.extra_args = list(extra_args)
         self.fixed_port = port
@@ -191,8 +365,19 @@ class SextantServer:
             sys.stderr.write("--- sextant stderr ---\n%s\n" % self.stderr_text())
         return self.returncode
 
+    def db(self):
+        """A connection to this server's database (sqlite3, or ServerDbConnection)."""
+        if not self.backend_store_uri.startswith("sqlite:"):
+            return ServerDbConnection(self.backend_store_uri)
+        import sqlite3
+        conn = sqlite3.connect(self.db_path, timeout=30)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
     def cleanup(self):
         if self._own_workdir and not os.environ.get("SEXTANT_KEEP_TMP"):
+            if self.server_database:
+                drop_database(self.server_database)
             shutil.rmtree(self.workdir, ignore_errors=True)
         elif os.environ.get("SEXTANT_KEEP_TMP"):
             sys.stderr.write("kept sextant temp dir: %s\n" % self.workdir)

@@ -71,9 +71,7 @@ class RegistryTestCase(harness.SextantTestCase):
 
     # direct database access (the module server's own file) ---------------------------------
     def db(self):
-        conn = sqlite3.connect(self.srv.db_path, timeout=30)
-        conn.execute("PRAGMA busy_timeout = 30000")
-        return conn
+        return self.srv.db()
 
     def insert_logged_model(self, experiment_id, run_id=None, location=None):
         """A logged model row as the logged-models API would write it; returns (id, location)."""
@@ -96,7 +94,8 @@ class RegistryTestCase(harness.SextantTestCase):
     def version_rows(self, name):
         """All model_versions rows of a model (including soft-deleted ones) as dicts."""
         with self.db() as conn:
-            conn.row_factory = sqlite3.Row
+            if harness.BACKEND == "sqlite":
+                conn.row_factory = sqlite3.Row
             rows = conn.execute("SELECT * FROM model_versions WHERE name = ? ORDER BY version",
                                 (name,)).fetchall()
         return [dict(r) for r in rows]

@@ -388,6 +388,10 @@ class TestSearch(LoggedModelsBase):
         self.assertEqual(self.names(filter="status = 'LOGGED_MODEL_READY'"), ["alpha"])
         self.assertEqual(self.names(filter="status = '3'"), ["beta"])
         self.assertEqual(self.names(filter="status IN ('LOGGED_MODEL_PENDING')"), ["Delta", "gamma"])
+        # Neither a status name nor a number: matches nothing (on every backend), LIKE on the number.
+        self.assertEqual(self.names(filter="status = 'READY'"), [])
+        self.assertEqual(len(self.names(filter="status != 'READY'")), len(self.names()))
+        self.assertEqual(self.names(filter="status LIKE '3'"), ["beta"])
 
     def test_time_filters(self):
         created = {m["info"]["name"]: m["info"]["creation_timestamp_ms"] for m in self.search()["models"]}

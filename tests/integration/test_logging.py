@@ -3,6 +3,7 @@
 
 import json
 import unittest
+import uuid
 
 import harness
 from harness import (api_get, api_post, ajax_post, now_ms, unique, metrics_of, params_of, tags_of,
@@ -321,6 +322,20 @@ class TestTags(LoggingBase):
         rid = self.new_run()
         self.set_tag(rid, "long", "x" * 9000)
         self.assertEqual(tags_of(self.get_run(rid))["long"], "x" * 8000)
+
+    def test_long_incompressible_values(self):
+        # Random text does not compress: a database index over whole values would refuse it.
+        rid = self.new_run()
+        tag = "".join(uuid.uuid4().hex for _ in range(250))  # 8000 characters
+        param = tag[:6000]
+        self.set_tag(rid, "random", tag)
+        self.log_param(rid, "random", param)
+        run = self.get_run(rid)
+        self.assertEqual(tags_of(run)["random"], tag)
+        self.assertEqual(params_of(run)["random"], param)
+        found = self.assertOk(api_post("runs/search", {"experiment_ids": [run["info"]["experiment_id"]],
+                                                       "filter": "tags.random = '%s'" % tag}))
+        self.assertEqual([r["info"]["run_id"] for r in found["runs"]], [rid])
 
     def test_run_name_tag_updates_run_name(self):
         rid = self.new_run(run_name="orig")

@@ -495,11 +495,14 @@ class TestModelVersionTags(RegistryTestCase):
         for value in ("1", "2"):
             self.assertOk(api_post("model-versions/set-tag", {"name": name, "version": "1", "key": "k",
                                                               "value": value}))
-        self.assertOk(api_post("model-versions/set-tag", {"name": name, "version": "1", "key": "big",
-                                                          "value": "x" * 100000}))
+        big = {"name": name, "version": "1", "key": "big", "value": "x" * 100000}
+        if harness.BACKEND == "mariadb":  # MLflow's TEXT column holds 65535 bytes there; as MLflow: 400
+            self.assertError(api_post("model-versions/set-tag", big), 400, "BAD_REQUEST", "Data too long")
+            big["value"] = "x" * 60000
+        self.assertOk(api_post("model-versions/set-tag", big))
         tags = harness.as_dict(self.get_version(name, 1)["tags"])
         self.assertEqual(tags["k"], "2")
-        self.assertEqual(len(tags["big"]), 100000)
+        self.assertEqual(len(tags["big"]), len(big["value"]))
         self.assertOk(api_delete("model-versions/delete-tag", {"name": name, "version": "1", "key": "k"}))
         self.assertOk(api_delete("model-versions/delete-tag", {"name": name, "version": "1", "key": "k"}))
         self.assertEqual(list(harness.as_dict(self.get_version(name, 1)["tags"])), ["big"])

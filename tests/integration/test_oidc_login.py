@@ -7,7 +7,6 @@ at the token endpoint, a failed refresh ends the session)."""
 
 import os
 import shutil
-import sqlite3
 import tempfile
 import time
 import unittest
@@ -261,7 +260,7 @@ class OidcLoginTest(unittest.TestCase):
         self.assertEqual(self.whoami(cookie).status_code, 200)
         self.assertTrue(audit_events("session_refreshed"))
         digest = __import__("hashlib").sha256(cookie.split("=", 1)[1].encode()).hexdigest()
-        with sqlite3.connect(SERVER.db_path, timeout=10) as db:
+        with SERVER.db() as db:
             refresh, id_token = db.execute("SELECT refresh_token, id_token FROM sextant_sessions WHERE session_hash = ?",
                                            (digest,)).fetchone()
         # The provider's tokens are kept sealed with --cookie-secret, never in plain text.
@@ -269,7 +268,7 @@ class OidcLoginTest(unittest.TestCase):
         self.assertNotIn(".", refresh[3:])  # not a JWT or other readable token
         # A refresh the provider refuses ends the session.
         time.sleep(2.5)
-        with sqlite3.connect(SERVER.db_path, timeout=10) as db:
+        with SERVER.db() as db:
             db.execute("UPDATE sextant_sessions SET refresh_token = 'bogus' WHERE session_hash = ?", (digest,))
         self.assertEqual(self.whoami(cookie).status_code, 401)
         self.assertEqual(self.whoami(cookie).status_code, 401)

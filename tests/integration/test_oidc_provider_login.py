@@ -12,7 +12,6 @@ access token (at+jwt) as a bearer token for programs."""
 import hashlib
 import os
 import shutil
-import sqlite3
 import tempfile
 import time
 import unittest
@@ -170,7 +169,7 @@ class StrictProviderLoginTest(unittest.TestCase):
         cookie = self.login(MAIN, "bob")
         self.assertEqual(whoami(MAIN, cookie).json()["groups"], ["ml-team"])
         digest = hashlib.sha256(cookie.split("=", 1)[1].encode()).hexdigest()
-        with sqlite3.connect(MAIN.db_path, timeout=10) as db:
+        with MAIN.db() as db:
             refresh, id_token = db.execute("SELECT refresh_token, id_token FROM sextant_sessions WHERE session_hash = ?",
                                            (digest,)).fetchone()
         self.assertTrue(refresh.startswith("v1.") and id_token.startswith("v1."))  # sealed, not plain
@@ -229,7 +228,7 @@ class StrictProviderLoginTest(unittest.TestCase):
         # The next login deletes expired sessions.
         expired = hashlib.sha256(cookie.split("=", 1)[1].encode()).hexdigest()
         fresh = self.login(SHORT, "bob")
-        with sqlite3.connect(SHORT.db_path, timeout=10) as db:
+        with SHORT.db() as db:
             self.assertIsNone(db.execute("SELECT 1 FROM sextant_sessions WHERE session_hash = ?", (expired,)).fetchone())
             # Without --cookie-secret the provider's tokens are not kept at all.
             self.assertEqual(db.execute("SELECT refresh_token, id_token FROM sextant_sessions WHERE session_hash = ?",

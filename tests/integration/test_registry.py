@@ -73,8 +73,13 @@ class TestCreateRegisteredModel(RegistryTestCase):
         self.assertBadParam(api_post("registered-models/create",
                                      {"name": unique("rm"), "tags": [{"key": "k", "value": "v" * 100001}]}),
                             "'value' exceeds the maximum length of 100000 characters")
-        rm = self.create_model(tags=[{"key": "k", "value": "v" * 100000}])
-        self.assertEqual(len(rm["tags"][0]["value"]), 100000)
+        if harness.BACKEND == "sqlite":  # SQLite does not enforce the column's VARCHAR(5000)
+            rm = self.create_model(tags=[{"key": "k", "value": "v" * 100000}])
+            self.assertEqual(len(rm["tags"][0]["value"]), 100000)
+        else:  # as MLflow on these databases: the database refuses it, 400
+            self.assertError(api_post("registered-models/create",
+                                      {"name": unique("rm"), "tags": [{"key": "k", "value": "v" * 100000}]}),
+                             400, "BAD_REQUEST", "value too long" if harness.BACKEND == "postgresql" else "Data too long")
 
     def test_content_type_required(self):
         r = self.srv.request("POST", harness.API + "/registered-models/create", data=json.dumps({"name": "x"}))

@@ -70,13 +70,6 @@ TEST(ServerConfig, RejectsBadInput) {
   EXPECT_THROW(parse_server_args({}, env_of({{"MLFLOW_SERVE_ARTIFACTS", "maybe"}})), ConfigError);
 }
 
-TEST(SqlitePath, UriForms) {
-  EXPECT_EQ(sqlite_path("sqlite:///mlflow.db"), "mlflow.db");
-  EXPECT_EQ(sqlite_path("sqlite:////abs/path.db"), "/abs/path.db");
-  EXPECT_THROW(sqlite_path("sqlite:///:memory:"), ConfigError);
-  EXPECT_THROW(sqlite_path("postgresql://x"), ConfigError);
-}
-
 namespace sextant::config {
 namespace {
 

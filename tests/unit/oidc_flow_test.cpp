@@ -8,8 +8,8 @@
 #include "auth/jwt/jwks_cache.hpp"
 #include "auth/oidc_login.hpp"
 #include "jwt_test_support.hpp"
-#include "store/sql/sqlite_auth_store.hpp"
-#include "store/sql/sqlite_database.hpp"
+#include "store/sql/sql_auth_store.hpp"
+#include "store/sql/database.hpp"
 #include "util/base64.hpp"
 #include "util/random_id.hpp"
 #include "util/url.hpp"
@@ -46,12 +46,12 @@ class OidcFlowTest : public ::testing::Test {
   void SetUp() override {
     dir = std::filesystem::temp_directory_path() / ("sextant-oidc-" + util::uuid4_hex());
     std::filesystem::create_directories(dir);
-    store::sql::SqliteOptions o;
-    o.path = (dir / "t.db").string();
+    store::sql::DatabaseOptions o;
+    o.uri = db::parse_database_uri("sqlite:///" + (dir / "t.db").string());
     o.default_artifact_root = "mlflow-artifacts:/";
     o.reader_connections = 1;
-    db = std::make_unique<store::sql::SqliteDatabase>(o);
-    store = std::make_unique<store::sql::SqliteAuthStore>(*db);
+    db = std::make_unique<store::sql::Database>(o);
+    store = std::make_unique<store::sql::SqlAuthStore>(*db);
     discovery(json::array({"client_secret_basic", "client_secret_post"}));
     fetcher->set_json(kIss + "/jwks", jwks_of({&rsa_key()}));
     make_login();
@@ -102,8 +102,8 @@ class OidcFlowTest : public ::testing::Test {
   }
 
   std::filesystem::path dir;
-  std::unique_ptr<store::sql::SqliteDatabase> db;
-  std::unique_ptr<store::sql::SqliteAuthStore> store;
+  std::unique_ptr<store::sql::Database> db;
+  std::unique_ptr<store::sql::SqlAuthStore> store;
   std::shared_ptr<ProviderFetcher> fetcher = std::make_shared<ProviderFetcher>();
   std::unique_ptr<OidcLogin> login;
 };

@@ -169,11 +169,11 @@ TEST(RegistrySql, VersionsDefaultOrderAndDeletedExcluded) {
   auto sql = store::sql::compile_model_version_search(query(versions("run_id IN ('a', 'b')")));
   EXPECT_CONTAINS(sql.text, "mv.current_stage != 'Deleted_Internal'");
   EXPECT_CONTAINS(sql.text, "mv.run_id IN (?, ?)");
-  EXPECT_CONTAINS(sql.text, "ORDER BY mv.last_updated_time DESC, mv.name ASC, mv.version DESC");
+  EXPECT_CONTAINS(sql.text, "ORDER BY mv.last_updated_time IS NULL, mv.last_updated_time DESC, mv.name ASC, mv.version DESC");
   auto q = query(versions("version_number > 1"));
   q.order_by.push_back(parse_order_by("creation_timestamp", Grammar::ModelVersions));
   auto ordered = store::sql::compile_model_version_search(q);
-  EXPECT_CONTAINS(ordered.text, "ORDER BY mv.creation_time ASC, mv.name ASC, mv.version DESC");
+  EXPECT_CONTAINS(ordered.text, "ORDER BY mv.creation_time IS NULL DESC, mv.creation_time ASC, mv.name ASC, mv.version DESC");
   EXPECT_DOUBLE_EQ(std::get<double>(ordered.binds[0]), 1.0);
 }
 

@@ -65,9 +65,9 @@ TEST(SearchSql, OrderReusesFilterJoinAndAddsTieBreakers) {
 TEST(SearchSql, EmptyInListsMatchNothingOrEverything) {
   // Upper-case ids are dropped from run_id lists, leaving them empty.
   auto in = compile_run_search(run_query("attributes.run_id IN ('ABC')"));
-  EXPECT_NE(in.text.find(" AND 0"), std::string::npos);
+  EXPECT_NE(in.text.find(" AND 1 = 0"), std::string::npos);
   auto not_in = compile_run_search(run_query("attributes.run_id NOT IN ('ABC')"));
-  EXPECT_NE(not_in.text.find(" AND 1"), std::string::npos);
+  EXPECT_NE(not_in.text.find(" AND 1 = 1"), std::string::npos);
 }
 
 TEST(SearchSql, ExperimentsPeekOneAhead) {

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/entities.hpp"
-#include "db/sqlite.hpp"
+#include "db/connection.hpp"
 
 namespace sextant::store::sql {
 

@@ -31,8 +31,8 @@ const char* op_sql(LoggedModelOp op) {
     case LoggedModelOp::Ge: return ">=";
     case LoggedModelOp::Lt: return "<";
     case LoggedModelOp::Le: return "<=";
-    case LoggedModelOp::Like: return "LIKE";
-    case LoggedModelOp::ILike: return "LIKE";
+    case LoggedModelOp::Like:
+    case LoggedModelOp::ILike: return "LIKE";  // comparison() renders these through the dialect
     case LoggedModelOp::In: return "IN";
     case LoggedModelOp::NotIn: return "NOT IN";
   }
@@ -47,13 +47,25 @@ std::string status_value(const std::string& text) {
   return text;
 }
 
-// "<column> <op> <value>": LIKE is case-sensitive (the connection sets case_sensitive_like),
-// ILIKE is lower() LIKE lower(), IN lists are expanded (IN () is false, NOT IN () true).
-void comparison(Builder& b, const std::string& column, const LoggedModelComparison& c, bool status) {
+bool is_integer(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789", s[0] == '-' ? 1 : 0) == std::string::npos && s != "-";
+}
+
+// "<column> <op> <value>": LIKE is case-sensitive, ILIKE not (db::Dialect), IN lists are
+// expanded (IN () is false, NOT IN () true). The integer status column is compared as text when
+// a value is neither a status name nor a number, or with LIKE: what SQLite does by itself, and
+// what PostgreSQL would refuse (MLflow's server answers 400 there).
+void comparison(Builder& b, std::string column, const LoggedModelComparison& c, bool status) {
   auto text_of = [&](const std::string& v) { return status ? status_value(v) : v; };
+  if (status && c.kind != LoggedModelComparison::Kind::Number) {
+    bool numeric = c.op != LoggedModelOp::Like && c.op != LoggedModelOp::ILike;
+    for (const auto& v : c.list) numeric = numeric && is_integer(text_of(v));
+    if (c.op != LoggedModelOp::In && c.op != LoggedModelOp::NotIn) numeric = numeric && is_integer(text_of(c.text));
+    if (!numeric) column = b.dialect->cast_text(column);
+  }
   if (c.op == LoggedModelOp::In || c.op == LoggedModelOp::NotIn) {
     if (c.list.empty()) {
-      b.add(c.op == LoggedModelOp::In ? "0" : "1");
+      b.empty_list(c.op == LoggedModelOp::In);
       return;
     }
     b.add(column + " " + op_sql(c.op) + " (");
@@ -64,10 +76,8 @@ void comparison(Builder& b, const std::string& column, const LoggedModelComparis
     b.add(")");
     return;
   }
-  if (c.op == LoggedModelOp::ILike) {
-    b.add("lower(" + column + ") LIKE lower(");
-    b.value(c.text);
-    b.add(")");
+  if (c.op == LoggedModelOp::Like || c.op == LoggedModelOp::ILike) {
+    b.like(column, c.text, c.op == LoggedModelOp::ILike);
     return;
   }
   b.add(column + " " + op_sql(c.op) + " ");
@@ -111,8 +121,8 @@ void latest_metric_value(Builder& b, const LoggedModelOrderBy& o) {
 
 }  // namespace
 
-SqlQuery compile_logged_model_search(const LoggedModelQuery& query) {
-  Builder b;
+SqlQuery compile_logged_model_search(const LoggedModelQuery& query, const db::Dialect& d) {
+  Builder b(d);
   b.add("SELECT m.model_id FROM logged_models m WHERE m.lifecycle_stage != 'deleted' AND m.experiment_id IN (");
   std::size_t ids = 0;
   for (const auto& id : query.experiment_ids) {

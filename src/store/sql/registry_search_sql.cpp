@@ -24,14 +24,13 @@ void bind_value(Builder& b, const search::Value& v) {
     b.value(v.text);
 }
 
-// "<column> <op> ?": = and LIKE case-sensitive (BINARY collation, PRAGMA case_sensitive_like),
-// ILIKE as lower() LIKE lower().
+// "<column> <op> ?": = and LIKE case-sensitive, ILIKE not (db::Dialect).
 void comparison(Builder& b, const std::string& column, const Clause& c) {
   switch (c.op) {
     case Comparator::In:
     case Comparator::NotIn: {
       if (c.value.list.empty()) {
-        b.add(c.op == Comparator::In ? "0" : "1");
+        b.empty_list(c.op == Comparator::In);
         return;
       }
       b.add(column + (c.op == Comparator::In ? " IN (" : " NOT IN ("));
@@ -43,11 +42,9 @@ void comparison(Builder& b, const std::string& column, const Clause& c) {
       return;
     }
     case Comparator::ILike:
-      b.add("lower(" + column + ") LIKE lower(");
-      b.value(c.value.text);
-      b.add(")");
+    case Comparator::Like:
+      b.like(column, c.value.text, c.op == Comparator::ILike);
       return;
-    case Comparator::Like: b.add(column + " LIKE "); break;
     case Comparator::Eq: b.add(column + " = "); break;
     case Comparator::NotEq: b.add(column + " != "); break;
     case Comparator::Gt: b.add(column + " > "); break;
@@ -84,6 +81,14 @@ void tag_clauses(Builder& b, const search::Filter& filter, bool prompts, const c
   }
 }
 
+// "<column> ASC" with NULLs first, "<column> DESC" with NULLs last (SQLite's order); names and
+// version numbers are never NULL.
+std::string ordered(const std::string& column, bool ascending) {
+  bool nullable = column.ends_with("_time");
+  std::string nulls = nullable ? column + (ascending ? " IS NULL DESC, " : " IS NULL, ") : "";
+  return nulls + column + (ascending ? " ASC" : " DESC");
+}
+
 void page(Builder& b, const RegistrySearchQuery& q) {
   b.add(" LIMIT ");
   b.value(q.max_results + 1);
@@ -93,8 +98,8 @@ void page(Builder& b, const RegistrySearchQuery& q) {
 
 }  // namespace
 
-SqlQuery compile_registered_model_search(const RegistrySearchQuery& query) {
-  Builder b;
+SqlQuery compile_registered_model_search(const RegistrySearchQuery& query, const db::Dialect& d) {
+  Builder b(d);
   bool prompts = querying_prompts(query.filter);
   b.add("SELECT rm.name FROM registered_models rm WHERE 1 = 1");
   for (const auto& c : query.filter) {
@@ -108,14 +113,15 @@ SqlQuery compile_registered_model_search(const RegistrySearchQuery& query) {
     b.add(" AND NOT EXISTS (SELECT 1 FROM registered_model_tags p WHERE p.name = rm.name AND p.key = "
           "'mlflow.prompt.is_prompt' AND p.value = 'true')");
   }
-  // Order: as given, then name ASC. SQLite's NULL placement (first ASC, last DESC) as MLflow.
+  // Order: as given, then name ASC. SQLite's NULL placement (first ASC, last DESC) as MLflow on
+  // SQLite, on every dialect.
   std::string order;
   bool has_name = false;
   for (const auto& o : query.order_by) {
     const char* column = o.key == "name" ? "rm.name" : "rm.last_updated_time";
     if (o.key == "name") has_name = true;
     if (!order.empty()) order += ", ";
-    order += std::string(column) + (o.ascending ? " ASC" : " DESC");
+    order += ordered(column, o.ascending);
   }
   if (!has_name) order += std::string(order.empty() ? "" : ", ") + "rm.name ASC";
   b.add(" ORDER BY " + order);
@@ -123,8 +129,8 @@ SqlQuery compile_registered_model_search(const RegistrySearchQuery& query) {
   return {std::move(b.text), std::move(b.binds)};
 }
 
-SqlQuery compile_model_version_search(const RegistrySearchQuery& query) {
-  Builder b;
+SqlQuery compile_model_version_search(const RegistrySearchQuery& query, const db::Dialect& d) {
+  Builder b(d);
   bool prompts = querying_prompts(query.filter);
   b.add("SELECT ");
   b.add(kModelVersionSearchColumns);
@@ -161,7 +167,7 @@ SqlQuery compile_model_version_search(const RegistrySearchQuery& query) {
     has_name = has_name || o.key == "name";
     has_version = has_version || o.key == "version_number";
     if (!order.empty()) order += ", ";
-    order += std::string(column) + (o.ascending ? " ASC" : " DESC");
+    order += ordered(column, o.ascending);
   }
   if (!has_name) order += ", mv.name ASC";
   if (!has_version) order += ", mv.version DESC";

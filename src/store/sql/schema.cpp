@@ -83,14 +83,19 @@ constexpr const char* kHeadDdl[] = {
 // metric or param filter drive a search without touching the tables.
 constexpr const char* kExtraIndexes[] = {
     "CREATE INDEX IF NOT EXISTS sextant_latest_metrics_key_value_run ON latest_metrics (key, value, run_uuid, is_nan)",
-    "CREATE INDEX IF NOT EXISTS sextant_params_key_value_run ON params (key, value, run_uuid)",
-    "CREATE INDEX IF NOT EXISTS sextant_tags_key_value_run ON tags (key, value, run_uuid)",
     "CREATE INDEX IF NOT EXISTS sextant_runs_uuid_experiment ON runs (run_uuid, experiment_id, lifecycle_stage, start_time)",
     "CREATE INDEX IF NOT EXISTS sextant_runs_experiment_start ON runs (experiment_id, start_time)",
     "CREATE INDEX IF NOT EXISTS sextant_metrics_run_key_step ON metrics (run_uuid, key, step)",
     // The registry tag tables' primary keys lead with the key; lookups go by model / version.
     "CREATE INDEX IF NOT EXISTS sextant_registered_model_tags_name ON registered_model_tags (name)",
     "CREATE INDEX IF NOT EXISTS sextant_model_version_tags_name_version ON model_version_tags (name, version)",
+};
+
+// SQLite only: PostgreSQL's btree entries are limited to a third of a page (about 2.7 kB), and
+// param and tag values may be up to 8000 characters.
+constexpr const char* kSqliteValueIndexes[] = {
+    "CREATE INDEX IF NOT EXISTS sextant_params_key_value_run ON params (key, value, run_uuid)",
+    "CREATE INDEX IF NOT EXISTS sextant_tags_key_value_run ON tags (key, value, run_uuid)",
 };
 
 // Sextant's own tables for built-in authentication (store/auth_store.hpp). MLflow ignores tables
@@ -117,30 +122,114 @@ constexpr const char* kAuthDdl[] = {
     "NOT NULL, CONSTRAINT sextant_oauth_states_pk PRIMARY KEY (state_hash))",
 };
 
-bool table_exists(db::Connection& conn, const char* name) {
-  auto st = conn.prepare("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
-  st.bind(1, std::string_view(name));
+// "= <the current schema>" in information_schema queries.
+const char* current_schema(const db::Dialect& d) {
+  return d.backend == db::Backend::Mysql ? "DATABASE()" : "current_schema()";
+}
+
+// Whether the catalog has a row: `sqlite_sql` on SQLite, else information_schema.<view> with
+// table_schema the current schema and `conditions` ("table_name = ? ...").
+bool catalog_has(db::Connection& conn, const char* sqlite_sql, const char* view, const char* conditions,
+                 std::initializer_list<std::string_view> binds) {
+  const auto& d = conn.dialect();
+  auto st = conn.prepare(d.backend == db::Backend::Sqlite
+                             ? std::string(sqlite_sql)
+                             : std::string("SELECT 1 FROM information_schema.") + view + " WHERE table_schema = " +
+                                   current_schema(d) + " AND " + conditions);
+  int i = 1;
+  for (auto b : binds) st.bind(i++, b);
   return st.step();
+}
+
+bool table_exists(db::Connection& conn, const char* name) {
+  return catalog_has(conn, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", "tables", "table_name = ?",
+                     {name});
+}
+
+bool column_exists(db::Connection& conn, const char* table, const char* column) {
+  return catalog_has(conn, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", "columns",
+                     "table_name = ? AND column_name = ?", {table, column});
+}
+
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+  for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+}
+
+struct Rewrite {
+  const char* from;
+  const char* to;
+};
+
+// The head DDL as MLflow's migrations leave it on PostgreSQL: experiment ids from a sequence
+// (SERIAL, experiments_experiment_id_seq), FLOAT(53) as double precision, native booleans (no
+// integer CHECK).
+constexpr Rewrite kPostgresRewrites[] = {
+    {"CREATE TABLE experiments ( experiment_id INTEGER NOT NULL", "CREATE TABLE experiments ( experiment_id SERIAL NOT NULL"},
+    {" FLOAT", " DOUBLE PRECISION"},
+    {", CHECK (is_nan IN (0, 1))", ""},
+    {"BOOLEAN DEFAULT '0'", "BOOLEAN DEFAULT false"},
+};
+
+// The head DDL as MLflow's migrations leave it on MySQL: AUTO_INCREMENT experiment ids, DOUBLE,
+// MEDIUMTEXT / LONGTEXT where MLflow asks for them. Tables are InnoDB in utf8mb4 with the binary
+// collation (dialect_ddl), so that = and LIKE are case-sensitive and names unique
+// case-sensitively, as on SQLite and PostgreSQL.
+constexpr Rewrite kMysqlRewrites[] = {
+    {"CREATE TABLE experiments ( experiment_id INTEGER NOT NULL",
+     "CREATE TABLE experiments ( experiment_id INTEGER NOT NULL AUTO_INCREMENT"},
+    {" FLOAT", " DOUBLE"},
+    {"dataset_schema TEXT, dataset_profile TEXT", "dataset_schema MEDIUMTEXT, dataset_profile MEDIUMTEXT"},
+    {" content TEXT NOT NULL", " content LONGTEXT NOT NULL"},
+};
+
+template <std::size_t N>
+std::string rewritten(std::string ddl, const Rewrite (&rewrites)[N]) {
+  for (const auto& r : rewrites) replace_all(ddl, r.from, r.to);
+  return ddl;
+}
+
+std::string dialect_ddl(const db::Dialect& d, const char* ddl) {
+  switch (d.backend) {
+    case db::Backend::Postgres: return rewritten(ddl, kPostgresRewrites);
+    case db::Backend::Mysql: {
+      auto out = rewritten(ddl, kMysqlRewrites);
+      if (out.starts_with("CREATE TABLE")) out += " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+      return out;
+    }
+    case db::Backend::Sqlite: break;
+  }
+  return ddl;
 }
 
 }  // namespace
 
 void refresh_planner_statistics(db::Connection& conn) {
-  // Sampled statistics (a few ms even on large databases) let SQLite pick the selective index
-  // for searches; without them it scans by experiment.
-  conn.exec("PRAGMA analysis_limit=1000");
-  conn.exec("ANALYZE");
+  if (conn.dialect().backend == db::Backend::Sqlite) {
+    // Sampled statistics (a few ms even on large databases) let SQLite pick the selective index
+    // for searches; without them it scans by experiment.
+    conn.exec("PRAGMA analysis_limit=1000");
+    conn.exec("ANALYZE");
+  } else if (conn.dialect().backend == db::Backend::Postgres) {
+    // Autovacuum analyzes too, but only after a share of the table changed.
+    conn.exec("ANALYZE runs, latest_metrics, params, tags");
+  } else {
+    conn.exec("ANALYZE TABLE runs, latest_metrics, params, tags");
+  }
 }
 
 void ensure_schema(db::Connection& conn, const std::string& default_artifact_root) {
-  db::Transaction tx(conn, /*immediate=*/true);
+  const auto& d = conn.dialect();
+  db::Transaction tx(conn, db::TransactionMode::Write);
+  // Several servers may start at once on one PostgreSQL database: one creates, the others wait.
+  if (d.backend == db::Backend::Postgres) conn.exec("SELECT pg_advisory_xact_lock(7365787461)");
+  if (d.backend == db::Backend::Mysql) conn.exec("SELECT GET_LOCK('sextant_schema', 60)");  // until disconnect
   if (!table_exists(conn, "alembic_version")) {
     if (table_exists(conn, "experiments")) {
       throw SchemaVersionError(
           "The database has MLflow tables but no alembic_version table; it is not a database Sextant can serve. "
           "Run 'mlflow db upgrade <database_uri>' with MLflow 3.6 first.");
     }
-    for (const char* ddl : kHeadDdl) conn.exec(ddl);
+    for (const char* ddl : kHeadDdl) conn.exec(dialect_ddl(d, ddl));
     auto st = conn.prepare("INSERT INTO alembic_version (version_num) VALUES (?)");
     st.bind(1, std::string_view(kSchemaHead)).run();
   } else {
@@ -154,13 +243,15 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
     }
   }
   for (const char* ddl : kExtraIndexes) conn.exec(ddl);
+  if (d.backend == db::Backend::Sqlite) {
+    for (const char* ddl : kSqliteValueIndexes) conn.exec(ddl);
+  }
   // Sessions tables of earlier builds kept the provider's refresh token in plain text and had no
   // id_token column: drop them (everybody signs in again) rather than keep those tokens.
-  if (table_exists(conn, "sextant_sessions")) {
-    auto col = conn.prepare("SELECT 1 FROM pragma_table_info('sextant_sessions') WHERE name = 'id_token'");
-    if (!col.step()) conn.exec("DROP TABLE sextant_sessions");
+  if (table_exists(conn, "sextant_sessions") && !column_exists(conn, "sextant_sessions", "id_token")) {
+    conn.exec("DROP TABLE sextant_sessions");
   }
-  for (const char* ddl : kAuthDdl) conn.exec(ddl);
+  for (const char* ddl : kAuthDdl) conn.exec(dialect_ddl(d, ddl));
   refresh_planner_statistics(conn);
   auto check = conn.prepare("SELECT 1 FROM experiments WHERE experiment_id = 0");
   if (!check.step()) {

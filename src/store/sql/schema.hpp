@@ -1,10 +1,11 @@
-// MLflow's tracking + registry schema at alembic head bf29a5ff90ea (mlflow-api.md Appendix A).
+// MLflow's tracking + registry schema at alembic head bf29a5ff90ea (mlflow-api.md Appendix A), on
+// SQLite and on PostgreSQL (as MLflow's migrations create it there), plus Sextant's own tables.
 #pragma once
 
 #include <stdexcept>
 #include <string>
 
-#include "db/sqlite.hpp"
+#include "db/connection.hpp"
 
 namespace sextant::store::sql {
 

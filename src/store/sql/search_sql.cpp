@@ -21,8 +21,8 @@ const char* sql_operator(Comparator op) {
     case Comparator::Ge: return ">=";
     case Comparator::Lt: return "<";
     case Comparator::Le: return "<=";
-    case Comparator::Like: return "LIKE";
-    case Comparator::ILike: return "LIKE";
+    case Comparator::Like:
+    case Comparator::ILike: return "LIKE";  // comparison() renders these through the dialect
     case Comparator::In: return "IN";
     case Comparator::NotIn: return "NOT IN";
   }
@@ -31,12 +31,12 @@ const char* sql_operator(Comparator op) {
 
 using Builder = SqlBuilder;
 
-// "<column> <op> ?" with MLflow's semantics: LIKE case-sensitive (PRAGMA case_sensitive_like),
-// ILIKE as lower() LIKE lower(), IN lists expanded.
+// "<column> <op> ?" with MLflow's semantics: LIKE case-sensitive, ILIKE not (db::Dialect), IN
+// lists expanded.
 void comparison(Builder& b, const std::string& column, const Clause& c) {
   if (c.op == Comparator::In || c.op == Comparator::NotIn) {
     if (c.value.list.empty()) {
-      b.add(c.op == Comparator::In ? "0" : "1");
+      b.empty_list(c.op == Comparator::In);
       return;
     }
     b.add(column + " " + sql_operator(c.op) + " (");
@@ -47,10 +47,8 @@ void comparison(Builder& b, const std::string& column, const Clause& c) {
     b.add(")");
     return;
   }
-  if (c.op == Comparator::ILike) {
-    b.add("lower(" + column + ") LIKE lower(");
-    b.value(c.value.text);
-    b.add(")");
+  if (c.op == Comparator::Like || c.op == Comparator::ILike) {
+    b.like(column, c.value.text, c.op == Comparator::ILike);
     return;
   }
   b.add(column + " " + sql_operator(c.op) + " ");
@@ -92,8 +90,8 @@ void lifecycle_condition(Builder& b, const std::string& column, core::ViewType v
 
 }  // namespace
 
-SqlQuery compile_run_search(const RunQuery& query) {
-  Builder joins, where, order;
+SqlQuery compile_run_search(const RunQuery& query, const db::Dialect& d) {
+  Builder joins(d), where(d), order(d);
   // Inner-joined filter aliases by (entity, key): an order_by on the same key reuses the row
   // (it always exists there), which saves a join per candidate run.
   std::map<std::pair<EntityKind, std::string>, std::string> filter_alias;
@@ -122,8 +120,8 @@ SqlQuery compile_run_search(const RunQuery& query) {
         // For equality the (key, value, run_uuid) index answers the join from the index alone;
         // SQLite would otherwise prefer the unique (key, run_uuid) index and read every row.
         std::string hint = c.op != Comparator::Eq ? ""
-                           : is_param             ? " INDEXED BY sextant_params_key_value_run"
-                                                  : " INDEXED BY sextant_tags_key_value_run";
+                           : is_param             ? d.index_hint("sextant_params_key_value_run")
+                                                  : d.index_hint("sextant_tags_key_value_run");
         joins.add(std::string(" JOIN ") + (is_param ? "params " : "tags ") + a + hint + " ON " + a +
                   ".run_uuid = r.run_uuid AND " + a + ".key = ");
         joins.value(c.key);
@@ -189,7 +187,7 @@ SqlQuery compile_run_search(const RunQuery& query) {
   if (!has_start_time) order.add("r.start_time IS NULL, r.start_time DESC, ");
   order.add("r.run_uuid ASC");
 
-  Builder out;
+  Builder out(d);
   out.add("SELECT r.run_uuid FROM runs r");
   out.add(joins.text);
   out.binds = joins.binds;
@@ -211,8 +209,8 @@ SqlQuery compile_run_search(const RunQuery& query) {
   return {std::move(out.text), std::move(out.binds)};
 }
 
-SqlQuery compile_experiment_search(const ExperimentQuery& query) {
-  Builder b;
+SqlQuery compile_experiment_search(const ExperimentQuery& query, const db::Dialect& d) {
+  Builder b(d);
   b.add("SELECT e.experiment_id FROM experiments e WHERE 1 = 1");
   lifecycle_condition(b, "e.lifecycle_stage", query.view_type);
   for (const Clause& c : query.filter) {

@@ -1,4 +1,4 @@
-// Compiles parsed searches (search/ast.hpp) into parameterised SQLite SQL. User text only
+// Compiles parsed searches (search/ast.hpp) into parameterised SQL for a db::Dialect. User text only
 // ever reaches SQL as bound values; identifiers come from fixed tables. Pure functions.
 #pragma once
 
@@ -18,8 +18,8 @@ struct SqlQuery {
 };
 
 // SELECT of run_uuid rows (column 0), ordered and paged as the query says.
-SqlQuery compile_run_search(const RunQuery& query);
+SqlQuery compile_run_search(const RunQuery& query, const db::Dialect& d = db::sqlite_dialect());
 // SELECT of experiment_id rows (column 0), max_results + 1 rows for the peek-ahead.
-SqlQuery compile_experiment_search(const ExperimentQuery& query);
+SqlQuery compile_experiment_search(const ExperimentQuery& query, const db::Dialect& d = db::sqlite_dialect());
 
 }  // namespace sextant::store::sql

@@ -1,4 +1,4 @@
-// Small helpers shared by the SQLite stores. Pure or connection-local; no shared state.
+// Small helpers shared by the SQL stores. Pure or connection-local; no shared state.
 #pragma once
 
 #include <charconv>
@@ -11,7 +11,7 @@
 #include <variant>
 #include <vector>
 
-#include "db/sqlite.hpp"
+#include "db/connection.hpp"
 
 namespace sextant::store::sql {
 
@@ -19,6 +19,8 @@ using SqlValue = std::variant<std::string, double, std::int64_t>;
 
 // SQL text and its bound values built together, so the '?' placeholders stay in order.
 struct SqlBuilder {
+  explicit SqlBuilder(const db::Dialect& d = db::sqlite_dialect()) : dialect(&d) {}
+  const db::Dialect* dialect;
   std::string text;
   std::vector<SqlValue> binds;
   int alias_counter = 0;
@@ -30,6 +32,13 @@ struct SqlBuilder {
     text += '?';
     binds.push_back(std::move(v));
   }
+  // "<column> LIKE ?" as MLflow means it: case-sensitive, or case-insensitive for ILIKE.
+  void like(const std::string& column, std::string pattern, bool case_insensitive) {
+    text += case_insensitive ? dialect->ilike(column, "?") : dialect->like(column, "?");
+    binds.push_back(std::move(pattern));
+  }
+  // What "<column> IN ()" means: false (NOT IN (): true).
+  void empty_list(bool in) { text += in ? "1 = 0" : "1 = 1"; }
   void append(const SqlBuilder& other) {
     text += other.text;
     binds.insert(binds.end(), other.binds.begin(), other.binds.end());
@@ -57,6 +66,33 @@ inline std::string in_placeholders(std::size_t n) {
   std::string s;
   for (std::size_t i = 0; i < n; ++i) s += i ? ", ?" : "?";
   return s;
+}
+
+// "(?, ?, ?), (?, ?, ?)": `rows` rows of `columns` placeholders.
+inline std::string row_placeholders(std::size_t rows, std::size_t columns) {
+  std::string row = "(" + in_placeholders(columns) + ")";
+  std::string s;
+  for (std::size_t i = 0; i < rows; ++i) s += i ? ", " + row : row;
+  return s;
+}
+
+// Inserts `count` rows with multi-row statements: chunks of 128, 64, ... 1 rows, so that a
+// connection caches at most eight statements per table. `sql(n)` is the statement for n rows;
+// `bind(st, first, row)` binds row number `row` from placeholder `first` on and returns the next
+// placeholder number.
+template <typename Sql, typename Bind>
+void insert_rows(db::Connection& conn, std::size_t count, Sql&& sql, Bind&& bind) {
+  constexpr std::size_t kMaxRows = 128;
+  std::size_t row = 0;
+  while (row < count) {
+    std::size_t n = kMaxRows;
+    while (n > count - row) n /= 2;
+    auto& st = conn.cached(sql(n));
+    int next = 1;
+    for (std::size_t k = 0; k < n; ++k) next = bind(st, next, row + k);
+    st.run();
+    row += n;
+  }
 }
 
 // Metric value as MLflow stores it: NaN -> (0, is_nan), +-inf -> +-DBL_MAX.

@@ -1,18 +1,18 @@
-// TrackingStore over SQLite in MLflow's schema, on a shared SqliteDatabase (reads on pooled
+// TrackingStore over SQLite in MLflow's schema, on a shared Database (reads on pooled
 // connections in read transactions, writes through the group-commit writer). Thread-safe.
 // The database must outlive the store.
 #pragma once
 
 #include <string>
 
-#include "store/sql/sqlite_database.hpp"
+#include "store/sql/database.hpp"
 #include "store/tracking_store.hpp"
 
 namespace sextant::store::sql {
 
-class SqliteTrackingStore final : public TrackingStore {
+class SqlTrackingStore final : public TrackingStore {
  public:
-  explicit SqliteTrackingStore(SqliteDatabase& database) : db_(database) {}
+  explicit SqlTrackingStore(Database& database) : db_(database) {}
 
   std::string create_experiment(const std::string& name, const std::optional<std::string>& artifact_location,
                                 const std::vector<core::Tag>& tags) override;
@@ -53,7 +53,7 @@ class SqliteTrackingStore final : public TrackingStore {
   void read(const std::function<void(db::Connection&)>& fn) { db_.read(fn); }
   void write(const std::function<void(db::Connection&)>& fn) { db_.write(fn); }
 
-  SqliteDatabase& db_;
+  Database& db_;
 };
 
 }  // namespace sextant::store::sql

@@ -1,14 +1,14 @@
-// AuthStore on the shared SqliteDatabase, in Sextant's own sextant_* tables (schema.cpp).
+// AuthStore on the shared Database, in Sextant's own sextant_* tables (schema.cpp).
 #pragma once
 
 #include "store/auth_store.hpp"
-#include "store/sql/sqlite_database.hpp"
+#include "store/sql/database.hpp"
 
 namespace sextant::store::sql {
 
-class SqliteAuthStore final : public AuthStore {
+class SqlAuthStore final : public AuthStore {
  public:
-  explicit SqliteAuthStore(SqliteDatabase& db) : db_(db) {}
+  explicit SqlAuthStore(Database& db) : db_(db) {}
 
   void create_user(const AuthUser& user) override;
   std::optional<AuthUser> get_user(const std::string& username) override;
@@ -35,7 +35,7 @@ class SqliteAuthStore final : public AuthStore {
   std::optional<OAuthState> consume_oauth_state(const std::string& state_hash, std::int64_t now_ms) override;
 
  private:
-  SqliteDatabase& db_;
+  Database& db_;
 };
 
 }  // namespace sextant::store::sql

@@ -1,4 +1,4 @@
-#include "store/sql/sqlite_tracking_store.hpp"
+#include "store/sql/sql_tracking_store.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -139,13 +139,35 @@ void load_run_data(db::Connection& conn, std::vector<core::Run>& runs, bool with
 }
 
 void insert_tag(db::Connection& conn, const std::string& run_id, const core::Tag& tag) {
-  auto& st = conn.cached(
-      "INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?) ON CONFLICT (key, run_uuid) DO UPDATE SET value = "
-      "excluded.value");
+  auto& st = conn.cached(conn.dialect().upsert(
+      "tags (key, value, run_uuid) VALUES (?, ?, ?)", "key, run_uuid", "value = EXCLUDED(value)"));
   st.bind(1, tag.key).bind(2, tag.value).bind(3, run_id).run();
   if (tag.key == "mlflow.runName") {
     auto& up = conn.cached("UPDATE runs SET name = ? WHERE run_uuid = ?");
     up.bind(1, tag.value).bind(2, run_id).run();
+  }
+}
+
+// Metric values of logged models (log-metric with model_id), for models that exist.
+void log_model_metrics(db::Connection& conn, const std::string& run_id, std::int64_t experiment_id,
+                       const std::vector<core::Metric>& metrics) {
+  std::set<std::string> known;
+  for (const auto& m : metrics) {
+    if (!m.model_id || known.count(*m.model_id)) continue;
+    auto& exists = conn.cached("SELECT 1 FROM logged_models WHERE model_id = ?");
+    exists.bind(1, *m.model_id);
+    if (exists.step()) known.insert(*m.model_id);
+    exists.reset();
+  }
+  for (const auto& m : metrics) {
+    if (!m.model_id || !known.count(*m.model_id)) continue;
+    auto [value, is_nan] = storable_metric(m.value);
+    auto& lm = conn.cached(conn.dialect().insert_ignore(
+        "logged_model_metrics (model_id, metric_name, metric_timestamp_ms, metric_step, metric_value, experiment_id, "
+        "run_id, dataset_uuid, dataset_name, dataset_digest) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"));
+    lm.bind(1, *m.model_id).bind(2, m.key).bind(3, m.timestamp).bind(4, m.step);
+    if (is_nan) lm.bind_null(5); else lm.bind(5, value);
+    lm.bind(6, experiment_id).bind(7, run_id).bind(8, m.dataset_name).bind(9, m.dataset_digest).run();
   }
 }
 
@@ -154,7 +176,7 @@ void insert_tag(db::Connection& conn, const std::string& run_id, const core::Tag
 // ---------------------------------------------------------------------------------------------
 // Experiments
 
-std::string SqliteTrackingStore::create_experiment(const std::string& name,
+std::string SqlTrackingStore::create_experiment(const std::string& name,
                                                    const std::optional<std::string>& artifact_location,
                                                    const std::vector<core::Tag>& tags) {
   std::string id;
@@ -168,34 +190,37 @@ std::string SqliteTrackingStore::create_experiment(const std::string& name,
                         "Experiment(name=" + name + ") already exists. Error: UNIQUE constraint failed: experiments.name");
     }
     auto now = util::now_ms();
-    auto& ins = conn.cached(
+    auto new_id = db::insert_returning_id(
+        conn,
         "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) "
-        "VALUES (?, ?, 'active', ?, ?)");
-    ins.bind(1, name).bind(2, artifact_location.value_or("")).bind(3, now).bind(4, now).run();
-    auto new_id = conn.last_insert_rowid();
+        "VALUES (?, ?, 'active', ?, ?)",
+        "experiment_id", [&](db::Statement& ins) {
+          ins.bind(1, name).bind(2, artifact_location.value_or("")).bind(3, now).bind(4, now);
+        });
     id = std::to_string(new_id);
     if (!artifact_location || artifact_location->empty()) {
       auto& up = conn.cached("UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?");
       up.bind(1, core::artifact_uri_join(db_.default_artifact_root(), id)).bind(2, new_id).run();
     }
     for (const auto& tag : tags) {
-      auto& t = conn.cached(
-          "INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) "
-          "DO UPDATE SET value = excluded.value");
+      auto& t = conn.cached(conn.dialect().upsert(
+          "experiment_tags (key, value, experiment_id) VALUES (?, ?, ?)",
+          "key, experiment_id",
+          "value = EXCLUDED(value)"));
       t.bind(1, tag.key).bind(2, tag.value).bind(3, new_id).run();
     }
   });
   return id;
 }
 
-core::Experiment SqliteTrackingStore::get_experiment(const std::string& experiment_id) {
+core::Experiment SqlTrackingStore::get_experiment(const std::string& experiment_id) {
   std::optional<core::Experiment> e;
   read([&](db::Connection& conn) { e = experiment_by_id(conn, require_experiment_id(experiment_id)); });
   if (!e) experiment_not_found(experiment_id);
   return *e;
 }
 
-std::optional<core::Experiment> SqliteTrackingStore::find_experiment_by_name(const std::string& name) {
+std::optional<core::Experiment> SqlTrackingStore::find_experiment_by_name(const std::string& name) {
   std::optional<core::Experiment> e;
   read([&](db::Connection& conn) {
     auto& st = conn.cached(std::string(kExperimentColumns) + " WHERE name = ?");
@@ -207,9 +232,9 @@ std::optional<core::Experiment> SqliteTrackingStore::find_experiment_by_name(con
   return e;
 }
 
-std::vector<core::Experiment> SqliteTrackingStore::search_experiments(const ExperimentQuery& query) {
+std::vector<core::Experiment> SqlTrackingStore::search_experiments(const ExperimentQuery& query) {
   std::vector<core::Experiment> out;
-  auto sql = compile_experiment_search(query);
+  auto sql = compile_experiment_search(query, db_.dialect());
   read([&](db::Connection& conn) {
     std::vector<std::int64_t> ids;
     {
@@ -224,7 +249,7 @@ std::vector<core::Experiment> SqliteTrackingStore::search_experiments(const Expe
   return out;
 }
 
-void SqliteTrackingStore::delete_experiment(const std::string& experiment_id) {
+void SqlTrackingStore::delete_experiment(const std::string& experiment_id) {
   write([&](db::Connection& conn) {
     auto id = parse_experiment_id(experiment_id);
     if (!id) experiment_not_found(experiment_id);
@@ -239,7 +264,7 @@ void SqliteTrackingStore::delete_experiment(const std::string& experiment_id) {
   });
 }
 
-void SqliteTrackingStore::restore_experiment(const std::string& experiment_id) {
+void SqlTrackingStore::restore_experiment(const std::string& experiment_id) {
   write([&](db::Connection& conn) {
     auto id = parse_experiment_id(experiment_id);
     if (!id) experiment_not_found(experiment_id);
@@ -253,7 +278,7 @@ void SqliteTrackingStore::restore_experiment(const std::string& experiment_id) {
   });
 }
 
-void SqliteTrackingStore::rename_experiment(const std::string& experiment_id, const std::string& new_name) {
+void SqlTrackingStore::rename_experiment(const std::string& experiment_id, const std::string& new_name) {
   write([&](db::Connection& conn) {
     auto e = experiment_by_id(conn, require_experiment_id(experiment_id));
     if (!e) experiment_not_found(experiment_id);
@@ -271,17 +296,18 @@ void SqliteTrackingStore::rename_experiment(const std::string& experiment_id, co
   });
 }
 
-void SqliteTrackingStore::set_experiment_tag(const std::string& experiment_id, const core::Tag& tag) {
+void SqlTrackingStore::set_experiment_tag(const std::string& experiment_id, const core::Tag& tag) {
   write([&](db::Connection& conn) {
     auto e = active_experiment(conn, experiment_id);
-    auto& st = conn.cached(
-        "INSERT INTO experiment_tags (key, value, experiment_id) VALUES (?, ?, ?) ON CONFLICT (key, experiment_id) DO "
-        "UPDATE SET value = excluded.value");
+    auto& st = conn.cached(conn.dialect().upsert(
+        "experiment_tags (key, value, experiment_id) VALUES (?, ?, ?)",
+        "key, experiment_id",
+        "value = EXCLUDED(value)"));
     st.bind(1, tag.key).bind(2, tag.value).bind(3, std::stoll(e.experiment_id)).run();
   });
 }
 
-void SqliteTrackingStore::delete_experiment_tag(const std::string& experiment_id, const std::string& key) {
+void SqlTrackingStore::delete_experiment_tag(const std::string& experiment_id, const std::string& key) {
   write([&](db::Connection& conn) {
     auto e = active_experiment(conn, experiment_id);
     auto& st = conn.cached("DELETE FROM experiment_tags WHERE experiment_id = ? AND key = ?");
@@ -295,7 +321,7 @@ void SqliteTrackingStore::delete_experiment_tag(const std::string& experiment_id
 // ---------------------------------------------------------------------------------------------
 // Runs
 
-core::Run SqliteTrackingStore::create_run(const NewRun& request) {
+core::Run SqlTrackingStore::create_run(const NewRun& request) {
   core::Run run;
   write([&](db::Connection& conn) {
     auto e = active_experiment(conn, request.experiment_id);
@@ -330,7 +356,7 @@ core::Run SqliteTrackingStore::create_run(const NewRun& request) {
   return run;
 }
 
-core::Run SqliteTrackingStore::get_run(const std::string& run_id) {
+core::Run SqlTrackingStore::get_run(const std::string& run_id) {
   std::vector<core::Run> runs(1);
   read([&](db::Connection& conn) {
     auto info = run_info(conn, run_id);
@@ -346,7 +372,7 @@ core::Run SqliteTrackingStore::get_run(const std::string& run_id) {
   return std::move(run);
 }
 
-core::RunInfo SqliteTrackingStore::update_run(const std::string& run_id, const RunUpdate& update) {
+core::RunInfo SqlTrackingStore::update_run(const std::string& run_id, const RunUpdate& update) {
   core::RunInfo info;
   write([&](db::Connection& conn) {
     info = active_run(conn, run_id);
@@ -368,7 +394,7 @@ core::RunInfo SqliteTrackingStore::update_run(const std::string& run_id, const R
   return info;
 }
 
-void SqliteTrackingStore::delete_run(const std::string& run_id) {
+void SqlTrackingStore::delete_run(const std::string& run_id) {
   write([&](db::Connection& conn) {
     auto& st = conn.cached("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_uuid = ?");
     st.bind(1, util::now_ms()).bind(2, run_id).run();
@@ -376,7 +402,7 @@ void SqliteTrackingStore::delete_run(const std::string& run_id) {
   });
 }
 
-void SqliteTrackingStore::restore_run(const std::string& run_id) {
+void SqlTrackingStore::restore_run(const std::string& run_id) {
   write([&](db::Connection& conn) {
     auto& st = conn.cached("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_uuid = ?");
     st.bind(1, run_id).run();
@@ -384,7 +410,7 @@ void SqliteTrackingStore::restore_run(const std::string& run_id) {
   });
 }
 
-std::vector<core::Run> SqliteTrackingStore::search_runs(const RunQuery& query) {
+std::vector<core::Run> SqlTrackingStore::search_runs(const RunQuery& query) {
   RunQuery q = query;
   // Non-numeric experiment ids cannot match anything.
   q.experiment_ids.erase(std::remove_if(q.experiment_ids.begin(), q.experiment_ids.end(),
@@ -392,7 +418,7 @@ std::vector<core::Run> SqliteTrackingStore::search_runs(const RunQuery& query) {
                          q.experiment_ids.end());
   std::vector<core::Run> runs;
   if (q.experiment_ids.empty()) return runs;
-  auto sql = compile_run_search(q);
+  auto sql = compile_run_search(q, db_.dialect());
   read([&](db::Connection& conn) {
     std::vector<std::string> ids;
     {
@@ -418,7 +444,7 @@ std::vector<core::Run> SqliteTrackingStore::search_runs(const RunQuery& query) {
 // ---------------------------------------------------------------------------------------------
 // Logging
 
-void SqliteTrackingStore::log_batch(const std::string& run_id, const std::vector<core::Metric>& metrics,
+void SqlTrackingStore::log_batch(const std::string& run_id, const std::vector<core::Metric>& metrics,
                                     const std::vector<core::Param>& params, const std::vector<core::Tag>& tags) {
   write([&](db::Connection& conn) {
     auto info = active_run(conn, run_id);
@@ -456,61 +482,75 @@ void SqliteTrackingStore::log_batch(const std::string& run_id, const std::vector
       auto& st = conn.cached("INSERT INTO params (key, value, run_uuid) VALUES (?, ?, ?)");
       st.bind(1, p->key).bind(2, p->value).bind(3, run_id).run();
     }
-    // Metrics: insert (exact duplicates ignored), fold the latest per key, then upsert latest.
+    // Metrics: multi-row inserts (exact duplicates ignored), fold the latest per key, then one
+    // conditional upsert of latest_metrics (the new row wins if (step, timestamp, value) is greater).
+    const auto& d = conn.dialect();
+    insert_rows(conn, metrics.size(), [&](std::size_t rows) {
+      return d.insert_ignore("metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES " + row_placeholders(rows, 6));
+    }, [&](db::Statement& st, int i, std::size_t row) {
+      const auto& m = metrics[row];
+      auto [value, is_nan] = storable_metric(m.value);
+      st.bind(i, m.key).bind(i + 1, value).bind(i + 2, m.timestamp).bind(i + 3, run_id).bind(i + 4, m.step);
+      st.bind(i + 5, is_nan ? 1 : 0);
+      return i + 6;
+    });
     struct Latest {
+      std::string_view key;
       std::int64_t step, timestamp;
       double value;
       bool is_nan;
     };
-    std::map<std::string, Latest> latest;
+    std::map<std::string_view, Latest> latest;
+    bool has_model_metrics = false;
     for (const auto& m : metrics) {
       auto [value, is_nan] = storable_metric(m.value);
-      auto& st = conn.cached(
-          "INSERT OR IGNORE INTO metrics (key, value, timestamp, run_uuid, step, is_nan) VALUES (?, ?, ?, ?, ?, ?)");
-      st.bind(1, m.key).bind(2, value).bind(3, m.timestamp).bind(4, run_id).bind(5, m.step).bind(6, is_nan ? 1 : 0).run();
-      Latest cand{m.step, m.timestamp, value, is_nan};
+      Latest cand{m.key, m.step, m.timestamp, value, is_nan};
       auto it = latest.find(m.key);
       if (it == latest.end()) {
         latest.emplace(m.key, cand);
       } else if (std::tie(cand.step, cand.timestamp, cand.value) > std::tie(it->second.step, it->second.timestamp, it->second.value)) {
         it->second = cand;
       }
-      if (m.model_id) {
-        auto& lm = conn.cached(
-            "INSERT OR IGNORE INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, metric_step, "
-            "metric_value, experiment_id, run_id, dataset_uuid, dataset_name, dataset_digest) SELECT ?, ?, ?, ?, ?, "
-            "?, ?, NULL, ?, ? WHERE EXISTS (SELECT 1 FROM logged_models WHERE model_id = ?)");
-        lm.bind(1, *m.model_id).bind(2, m.key).bind(3, m.timestamp).bind(4, m.step);
-        if (std::isnan(m.value)) lm.bind_null(5); else lm.bind(5, value);
-        lm.bind(6, std::stoll(info.experiment_id)).bind(7, run_id).bind(8, m.dataset_name).bind(9, m.dataset_digest)
-            .bind(10, *m.model_id).run();
-      }
+      has_model_metrics = has_model_metrics || m.model_id;
     }
-    for (const auto& [key, cand] : latest) {
-      auto& st = conn.cached("SELECT step, timestamp, value FROM latest_metrics WHERE run_uuid = ? AND key = ?");
-      st.bind(1, run_id).bind(2, key);
-      bool replace = true;
-      if (st.step()) {
-        std::int64_t step = st.int64(0), ts = st.opt_int64(1).value_or(0);
-        double value = st.real(2);
-        replace = std::tie(cand.step, cand.timestamp, cand.value) > std::tie(step, ts, value);
-      }
-      st.reset();
-      if (replace) {
-        auto& up = conn.cached(
-            "INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES (?, ?, ?, ?, ?, ?) ON "
-            "CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = "
-            "excluded.step, is_nan = excluded.is_nan");
-        up.bind(1, key).bind(2, cand.value).bind(3, cand.timestamp).bind(4, cand.step).bind(5, cand.is_nan ? 1 : 0)
-            .bind(6, run_id).run();
-      }
+    if (has_model_metrics) log_model_metrics(conn, run_id, std::stoll(info.experiment_id), metrics);
+    std::vector<const Latest*> rows;
+    for (const auto& [key, cand] : latest) rows.push_back(&cand);
+    if (!d.has_conditional_upsert()) {  // lock the stored rows (MLflow's FOR UPDATE), keep the winners
+      std::erase_if(rows, [&](const Latest* c) {
+        auto& st = conn.cached("SELECT step, timestamp, value FROM latest_metrics WHERE run_uuid = ? AND key = ?" +
+                               d.for_update());
+        st.bind(1, run_id).bind(2, c->key);
+        bool loses = st.step() && !(std::make_tuple(c->step, c->timestamp, c->value) >
+                                    std::make_tuple(st.int64(0), st.opt_int64(1).value_or(0), st.real(2)));
+        st.reset();
+        return loses;
+      });
     }
+    insert_rows(conn, rows.size(), [&](std::size_t n) {
+      std::string rest = "latest_metrics (key, value, timestamp, step, is_nan, run_uuid) VALUES " + row_placeholders(n, 6);
+      if (!d.has_conditional_upsert()) {
+        return d.upsert(rest, "key, run_uuid",
+                        "value = EXCLUDED(value), timestamp = EXCLUDED(timestamp), step = EXCLUDED(step), is_nan = "
+                        "EXCLUDED(is_nan)");
+      }
+      return "INSERT INTO " + rest +
+             " ON CONFLICT (key, run_uuid) DO UPDATE SET value = excluded.value, timestamp = excluded.timestamp, step = "
+             "excluded.step, is_nan = excluded.is_nan WHERE excluded.step > latest_metrics.step OR (excluded.step = "
+             "latest_metrics.step AND (excluded.timestamp > COALESCE(latest_metrics.timestamp, 0) OR "
+             "(excluded.timestamp = COALESCE(latest_metrics.timestamp, 0) AND excluded.value > latest_metrics.value)))";
+    }, [&](db::Statement& st, int i, std::size_t row) {
+      const auto& c = *rows[row];
+      st.bind(i, c.key).bind(i + 1, c.value).bind(i + 2, c.timestamp).bind(i + 3, c.step).bind(i + 4, c.is_nan ? 1 : 0);
+      st.bind(i + 5, run_id);
+      return i + 6;
+    });
     // Tags: upsert; within one request the last value for a key wins.
     for (const auto& t : tags) insert_tag(conn, run_id, t);
   });
 }
 
-void SqliteTrackingStore::delete_tag(const std::string& run_id, const std::string& key) {
+void SqlTrackingStore::delete_tag(const std::string& run_id, const std::string& key) {
   write([&](db::Connection& conn) {
     active_run(conn, run_id);
     auto& st = conn.cached("DELETE FROM tags WHERE run_uuid = ? AND key = ?");
@@ -519,7 +559,7 @@ void SqliteTrackingStore::delete_tag(const std::string& run_id, const std::strin
   });
 }
 
-void SqliteTrackingStore::log_inputs(const std::string& run_id, const std::vector<core::DatasetInput>& datasets,
+void SqlTrackingStore::log_inputs(const std::string& run_id, const std::vector<core::DatasetInput>& datasets,
                                      const std::vector<std::string>& model_ids) {
   write([&](db::Connection& conn) {
     auto info = active_run(conn, run_id);
@@ -556,35 +596,35 @@ void SqliteTrackingStore::log_inputs(const std::string& run_id, const std::vecto
           "'DATASET', ?, 'RUN', ?, 0)");
       ins.bind(1, input_uuid).bind(2, dataset_uuid).bind(3, run_id).run();
       for (const auto& tag : input.tags) {
-        auto& t = conn.cached(
-            "INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?) ON CONFLICT (input_uuid, name) DO UPDATE "
-            "SET value = excluded.value");
+        auto& t = conn.cached(conn.dialect().upsert(
+            "input_tags (input_uuid, name, value) VALUES (?, ?, ?)", "input_uuid, name", "value = EXCLUDED(value)"));
         t.bind(1, input_uuid).bind(2, tag.key).bind(3, tag.value).run();
       }
     }
     for (const auto& model_id : model_ids) {
-      auto& st = conn.cached(
-          "INSERT OR IGNORE INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) "
-          "VALUES (?, 'RUN_INPUT', ?, 'MODEL_INPUT', ?, 0)");
+      auto& st = conn.cached(conn.dialect().insert_ignore(
+          "inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, 'RUN_INPUT', "
+          "?, 'MODEL_INPUT', ?, 0)"));
       st.bind(1, util::uuid4_hex()).bind(2, run_id).bind(3, model_id).run();
     }
   });
 }
 
-void SqliteTrackingStore::log_outputs(const std::string& run_id, const std::vector<core::ModelOutput>& outputs) {
+void SqlTrackingStore::log_outputs(const std::string& run_id, const std::vector<core::ModelOutput>& outputs) {
   write([&](db::Connection& conn) {
     active_run(conn, run_id);
     for (const auto& out : outputs) {
-      auto& st = conn.cached(
-          "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) VALUES (?, "
-          "'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?) ON CONFLICT (source_type, source_id, destination_type, "
-          "destination_id) DO UPDATE SET step = excluded.step");
+      auto& st = conn.cached(conn.dialect().upsert(
+          "inputs (input_uuid, source_type, source_id, destination_type, destination_id, step) "
+          "VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?)",
+          "source_type, source_id, destination_type, destination_id",
+          "step = EXCLUDED(step)"));
       st.bind(1, util::uuid4_hex()).bind(2, run_id).bind(3, out.model_id).bind(4, out.step).run();
     }
   });
 }
 
-std::vector<core::DatasetSummary> SqliteTrackingStore::search_dataset_summaries(
+std::vector<core::DatasetSummary> SqlTrackingStore::search_dataset_summaries(
     const std::vector<std::string>& experiment_ids, std::int64_t limit) {
   std::vector<core::DatasetSummary> out;
   std::vector<std::int64_t> ids;
@@ -607,14 +647,15 @@ std::vector<core::DatasetSummary> SqliteTrackingStore::search_dataset_summaries(
 // ---------------------------------------------------------------------------------------------
 // Metric history
 
-std::vector<core::Metric> SqliteTrackingStore::get_metric_history(const std::string& run_id, const std::string& key,
+std::vector<core::Metric> SqlTrackingStore::get_metric_history(const std::string& run_id, const std::string& key,
                                                                   std::int64_t limit, std::int64_t offset) {
   std::vector<core::Metric> out;
   read([&](db::Connection& conn) {
     auto& st = conn.cached(
         "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY timestamp, step, "
         "value LIMIT ? OFFSET ?");
-    st.bind(1, run_id).bind(2, key).bind(3, limit).bind(4, offset);
+    // No limit: the largest one (PostgreSQL refuses SQLite's negative LIMIT).
+    st.bind(1, run_id).bind(2, key).bind(3, limit < 0 ? std::numeric_limits<std::int64_t>::max() : limit).bind(4, offset);
     while (st.step()) {
       core::Metric m;
       m.key = key;
@@ -628,7 +669,7 @@ std::vector<core::Metric> SqliteTrackingStore::get_metric_history(const std::str
   return out;
 }
 
-std::vector<std::int64_t> SqliteTrackingStore::distinct_metric_steps(const std::vector<std::string>& run_ids,
+std::vector<std::int64_t> SqlTrackingStore::distinct_metric_steps(const std::vector<std::string>& run_ids,
                                                                      const std::string& key) {
   std::vector<std::int64_t> steps;
   if (run_ids.empty()) return steps;
@@ -642,7 +683,7 @@ std::vector<std::int64_t> SqliteTrackingStore::distinct_metric_steps(const std::
   return steps;
 }
 
-std::vector<core::Metric> SqliteTrackingStore::metric_rows_at_steps(const std::vector<std::string>& run_ids,
+std::vector<core::Metric> SqlTrackingStore::metric_rows_at_steps(const std::vector<std::string>& run_ids,
                                                                     const std::string& key,
                                                                     const std::vector<std::int64_t>& steps,
                                                                     std::int64_t per_run_limit) {

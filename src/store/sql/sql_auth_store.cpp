@@ -1,4 +1,4 @@
-#include "store/sql/sqlite_auth_store.hpp"
+#include "store/sql/sql_auth_store.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -63,7 +63,7 @@ bool user_exists(db::Connection& conn, const std::string& username) {
 
 }  // namespace
 
-void SqliteAuthStore::create_user(const AuthUser& user) {
+void SqlAuthStore::create_user(const AuthUser& user) {
   db_.write([&](db::Connection& conn) {
     if (user_exists(conn, user.username)) {
       throw MlflowError(ErrorCode::RESOURCE_ALREADY_EXISTS, "User '" + user.username + "' already exists.");
@@ -83,7 +83,7 @@ void SqliteAuthStore::create_user(const AuthUser& user) {
   });
 }
 
-std::optional<AuthUser> SqliteAuthStore::get_user(const std::string& username) {
+std::optional<AuthUser> SqlAuthStore::get_user(const std::string& username) {
   std::optional<AuthUser> out;
   db_.read([&](db::Connection& conn) {
     auto& st = conn.cached(std::string("SELECT ") + kUserColumns + " FROM sextant_users WHERE username = ?");
@@ -95,7 +95,7 @@ std::optional<AuthUser> SqliteAuthStore::get_user(const std::string& username) {
   return out;
 }
 
-std::vector<AuthUser> SqliteAuthStore::list_users() {
+std::vector<AuthUser> SqlAuthStore::list_users() {
   std::vector<AuthUser> out;
   db_.read([&](db::Connection& conn) {
     auto st = conn.prepare(std::string("SELECT ") + kUserColumns + " FROM sextant_users ORDER BY username");
@@ -104,7 +104,7 @@ std::vector<AuthUser> SqliteAuthStore::list_users() {
   return out;
 }
 
-std::int64_t SqliteAuthStore::count_admins() {
+std::int64_t SqlAuthStore::count_admins() {
   std::int64_t n = 0;
   db_.read([&](db::Connection& conn) {
     auto st = conn.prepare("SELECT COUNT(*) FROM sextant_users WHERE is_admin = 1");
@@ -113,7 +113,7 @@ std::int64_t SqliteAuthStore::count_admins() {
   return n;
 }
 
-void SqliteAuthStore::set_password(const std::string& username, const std::optional<std::string>& password_hash) {
+void SqlAuthStore::set_password(const std::string& username, const std::optional<std::string>& password_hash) {
   db_.write([&](db::Connection& conn) {
     auto st = conn.prepare("UPDATE sextant_users SET password_hash = ?, updated_ms = ? WHERE username = ?");
     st.bind(1, password_hash).bind(2, util::now_ms()).bind(3, username).run();
@@ -121,7 +121,7 @@ void SqliteAuthStore::set_password(const std::string& username, const std::optio
   });
 }
 
-void SqliteAuthStore::set_admin(const std::string& username, bool is_admin) {
+void SqlAuthStore::set_admin(const std::string& username, bool is_admin) {
   db_.write([&](db::Connection& conn) {
     auto st = conn.prepare("UPDATE sextant_users SET is_admin = ?, updated_ms = ? WHERE username = ?");
     st.bind(1, is_admin ? 1 : 0).bind(2, util::now_ms()).bind(3, username).run();
@@ -129,7 +129,7 @@ void SqliteAuthStore::set_admin(const std::string& username, bool is_admin) {
   });
 }
 
-bool SqliteAuthStore::delete_user(const std::string& username) {
+bool SqlAuthStore::delete_user(const std::string& username) {
   bool deleted = false;
   db_.write([&](db::Connection& conn) {
     // Explicit deletes (not only ON DELETE CASCADE) so the rows go even without foreign_keys.
@@ -141,7 +141,7 @@ bool SqliteAuthStore::delete_user(const std::string& username) {
   return deleted;
 }
 
-void SqliteAuthStore::create_token(const PersonalToken& t) {
+void SqlAuthStore::create_token(const PersonalToken& t) {
   db_.write([&](db::Connection& conn) {
     if (!user_exists(conn, t.username)) core::throw_not_found("User '" + t.username + "' does not exist.");
     conn.prepare("DELETE FROM sextant_personal_tokens WHERE revoked_ms <= ? OR expires_ms <= ?")
@@ -162,7 +162,7 @@ void SqliteAuthStore::create_token(const PersonalToken& t) {
   });
 }
 
-std::optional<PersonalToken> SqliteAuthStore::find_token_by_hash(const std::string& token_hash) {
+std::optional<PersonalToken> SqlAuthStore::find_token_by_hash(const std::string& token_hash) {
   std::optional<PersonalToken> out;
   db_.read([&](db::Connection& conn) {
     auto& st = conn.cached(std::string("SELECT ") + kTokenColumns + " FROM sextant_personal_tokens WHERE token_hash = ?");
@@ -174,7 +174,7 @@ std::optional<PersonalToken> SqliteAuthStore::find_token_by_hash(const std::stri
   return out;
 }
 
-std::optional<PersonalToken> SqliteAuthStore::get_token(const std::string& token_id) {
+std::optional<PersonalToken> SqlAuthStore::get_token(const std::string& token_id) {
   std::optional<PersonalToken> out;
   db_.read([&](db::Connection& conn) {
     auto st = conn.prepare(std::string("SELECT ") + kTokenColumns + " FROM sextant_personal_tokens WHERE token_id = ?");
@@ -184,7 +184,7 @@ std::optional<PersonalToken> SqliteAuthStore::get_token(const std::string& token
   return out;
 }
 
-std::vector<PersonalToken> SqliteAuthStore::list_tokens(const std::string& username) {
+std::vector<PersonalToken> SqlAuthStore::list_tokens(const std::string& username) {
   std::vector<PersonalToken> out;
   db_.read([&](db::Connection& conn) {
     auto st = conn.prepare(std::string("SELECT ") + kTokenColumns +
@@ -195,7 +195,7 @@ std::vector<PersonalToken> SqliteAuthStore::list_tokens(const std::string& usern
   return out;
 }
 
-bool SqliteAuthStore::revoke_token(const std::string& token_id, std::int64_t now_ms) {
+bool SqlAuthStore::revoke_token(const std::string& token_id, std::int64_t now_ms) {
   bool changed = false;
   db_.write([&](db::Connection& conn) {
     conn.prepare("UPDATE sextant_personal_tokens SET revoked_ms = ? WHERE token_id = ? AND revoked_ms IS NULL")
@@ -207,7 +207,7 @@ bool SqliteAuthStore::revoke_token(const std::string& token_id, std::int64_t now
   return changed;
 }
 
-void SqliteAuthStore::touch_token(const std::string& token_id, std::int64_t now_ms) {
+void SqlAuthStore::touch_token(const std::string& token_id, std::int64_t now_ms) {
   db_.write([&](db::Connection& conn) {
     conn.prepare("UPDATE sextant_personal_tokens SET last_used_ms = ? WHERE token_id = ?")
         .bind(1, now_ms)
@@ -222,7 +222,7 @@ constexpr const char* kSessionColumns =
     "email_verified, groups, revoked_ms, id_token";
 }
 
-void SqliteAuthStore::create_session(const Session& s) {
+void SqlAuthStore::create_session(const Session& s) {
   db_.write([&](db::Connection& conn) {
     if (!user_exists(conn, s.username)) core::throw_not_found("User '" + s.username + "' does not exist.");
     conn.prepare("DELETE FROM sextant_sessions WHERE expires_ms <= ? OR idle_expires_ms <= ? OR revoked_ms IS NOT NULL")
@@ -248,7 +248,7 @@ void SqliteAuthStore::create_session(const Session& s) {
   });
 }
 
-std::optional<Session> SqliteAuthStore::find_session(const std::string& session_hash) {
+std::optional<Session> SqlAuthStore::find_session(const std::string& session_hash) {
   std::optional<Session> out;
   db_.read([&](db::Connection& conn) {
     auto& st = conn.cached(std::string("SELECT ") + kSessionColumns + " FROM sextant_sessions WHERE session_hash = ?");
@@ -276,7 +276,7 @@ std::optional<Session> SqliteAuthStore::find_session(const std::string& session_
   return out;
 }
 
-void SqliteAuthStore::touch_session(const std::string& session_hash, std::int64_t now_ms, std::int64_t idle_expires_ms) {
+void SqlAuthStore::touch_session(const std::string& session_hash, std::int64_t now_ms, std::int64_t idle_expires_ms) {
   db_.write([&](db::Connection& conn) {
     conn.prepare("UPDATE sextant_sessions SET last_seen_ms = ?, idle_expires_ms = ? WHERE session_hash = ?")
         .bind(1, now_ms)
@@ -286,7 +286,7 @@ void SqliteAuthStore::touch_session(const std::string& session_hash, std::int64_
   });
 }
 
-bool SqliteAuthStore::revoke_session(const std::string& session_hash, std::int64_t now_ms) {
+bool SqlAuthStore::revoke_session(const std::string& session_hash, std::int64_t now_ms) {
   bool changed = false;
   db_.write([&](db::Connection& conn) {
     conn.prepare("UPDATE sextant_sessions SET revoked_ms = ? WHERE session_hash = ? AND revoked_ms IS NULL")
@@ -298,7 +298,7 @@ bool SqliteAuthStore::revoke_session(const std::string& session_hash, std::int64
   return changed;
 }
 
-void SqliteAuthStore::update_session_claims(const Session& s, std::int64_t now_ms) {
+void SqlAuthStore::update_session_claims(const Session& s, std::int64_t now_ms) {
   db_.write([&](db::Connection& conn) {
     conn.prepare("UPDATE sextant_sessions SET created_ms = ?, refresh_token = ?, email = ?, email_verified = ?, "
                  "groups = ?, id_token = ? WHERE session_hash = ?")
@@ -313,7 +313,7 @@ void SqliteAuthStore::update_session_claims(const Session& s, std::int64_t now_m
   });
 }
 
-void SqliteAuthStore::create_oauth_state(const OAuthState& o) {
+void SqlAuthStore::create_oauth_state(const OAuthState& o) {
   db_.write([&](db::Connection& conn) {
     conn.prepare("DELETE FROM sextant_oauth_states WHERE expires_ms <= ?").bind(1, o.created_ms).run();
     conn.prepare("INSERT INTO sextant_oauth_states (state_hash, nonce, code_verifier, redirect_to, created_ms, "
@@ -328,7 +328,7 @@ void SqliteAuthStore::create_oauth_state(const OAuthState& o) {
   });
 }
 
-std::optional<OAuthState> SqliteAuthStore::consume_oauth_state(const std::string& state_hash, std::int64_t now_ms) {
+std::optional<OAuthState> SqlAuthStore::consume_oauth_state(const std::string& state_hash, std::int64_t now_ms) {
   std::optional<OAuthState> out;
   // One write transaction: the read and the delete cannot interleave with another callback's.
   db_.write([&](db::Connection& conn) {

@@ -1,4 +1,4 @@
-#include "store/sql/sqlite_registry_store.hpp"
+#include "store/sql/sql_registry_store.hpp"
 
 #include <algorithm>
 #include <map>
@@ -235,9 +235,10 @@ void link_logged_model(db::Connection& conn, const std::string& model_id, const 
     if (st.step()) existing = st.opt_text(0);
     st.reset();
   }
-  auto& up = conn.cached(
-      "INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?) "
-      "ON CONFLICT (model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value");
+  auto& up = conn.cached(conn.dialect().upsert(
+      "logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)",
+      "model_id, tag_key",
+      "tag_value = EXCLUDED(tag_value)"));
   up.bind(1, model_id).bind(2, *experiment_id).bind(3, reg::kModelVersionsTag)
       .bind(4, add_model_version_link(existing, name, version)).run();
 }
@@ -276,10 +277,11 @@ class SqlSourceLookup final : public core::SourceLookup {
 
   std::vector<std::string> experiment_locations_prefixing(const std::string& uri) override {
     std::vector<std::string> out;
+    const auto& d = conn_.dialect();
+    auto trimmed = d.rtrim_slash("artifact_location");
     auto& st = conn_.cached(
         "SELECT DISTINCT artifact_location FROM experiments WHERE artifact_location IS NOT NULL AND "
-        "artifact_location != '' AND substr(?, 1, length(rtrim(artifact_location, '/'))) = "
-        "rtrim(artifact_location, '/')");
+        "artifact_location != '' AND substr(?, 1, " + d.char_length(trimmed) + ") = " + trimmed);
     st.bind(1, uri);
     while (st.step()) out.push_back(st.text(0));
     st.reset();
@@ -307,7 +309,7 @@ std::vector<core::Tag> last_value_per_key(const std::vector<core::Tag>& tags) {
 // ---------------------------------------------------------------------------------------------
 // Registered models
 
-core::RegisteredModel SqliteRegistryStore::create_registered_model(const std::string& name,
+core::RegisteredModel SqlRegistryStore::create_registered_model(const std::string& name,
                                                                    const std::vector<core::Tag>& tags,
                                                                    const std::string& description) {
   core::RegisteredModel out;
@@ -341,13 +343,13 @@ core::RegisteredModel SqliteRegistryStore::create_registered_model(const std::st
   return out;
 }
 
-core::RegisteredModel SqliteRegistryStore::get_registered_model(const std::string& name) {
+core::RegisteredModel SqlRegistryStore::get_registered_model(const std::string& name) {
   core::RegisteredModel out;
   read([&](db::Connection& conn) { out = full_model(conn, name); });
   return out;
 }
 
-core::RegisteredModel SqliteRegistryStore::rename_registered_model(const std::string& name,
+core::RegisteredModel SqlRegistryStore::rename_registered_model(const std::string& name,
                                                                    const std::string& new_name) {
   core::RegisteredModel out;
   write([&](db::Connection& conn) {
@@ -371,7 +373,7 @@ core::RegisteredModel SqliteRegistryStore::rename_registered_model(const std::st
   return out;
 }
 
-core::RegisteredModel SqliteRegistryStore::update_registered_model(const std::string& name,
+core::RegisteredModel SqlRegistryStore::update_registered_model(const std::string& name,
                                                                    const std::string& description) {
   core::RegisteredModel out;
   write([&](db::Connection& conn) {
@@ -383,7 +385,7 @@ core::RegisteredModel SqliteRegistryStore::update_registered_model(const std::st
   return out;
 }
 
-void SqliteRegistryStore::delete_registered_model(const std::string& name) {
+void SqlRegistryStore::delete_registered_model(const std::string& name) {
   write([&](db::Connection& conn) {
     require_model(conn, name);
     // Children first: the version and tag foreign keys have no ON DELETE CASCADE.
@@ -397,8 +399,8 @@ void SqliteRegistryStore::delete_registered_model(const std::string& name) {
   });
 }
 
-std::vector<core::RegisteredModel> SqliteRegistryStore::search_registered_models(const RegistrySearchQuery& query) {
-  auto sql = compile_registered_model_search(query);
+std::vector<core::RegisteredModel> SqlRegistryStore::search_registered_models(const RegistrySearchQuery& query) {
+  auto sql = compile_registered_model_search(query, db_.dialect());
   std::vector<core::RegisteredModel> out;
   read([&](db::Connection& conn) {
     std::vector<std::string> names;
@@ -413,7 +415,7 @@ std::vector<core::RegisteredModel> SqliteRegistryStore::search_registered_models
   return out;
 }
 
-std::vector<core::ModelVersion> SqliteRegistryStore::get_latest_versions(const std::string& name,
+std::vector<core::ModelVersion> SqlRegistryStore::get_latest_versions(const std::string& name,
                                                                          const std::vector<std::string>& stages) {
   std::vector<core::ModelVersion> out;
   read([&](db::Connection& conn) {
@@ -427,17 +429,16 @@ std::vector<core::ModelVersion> SqliteRegistryStore::get_latest_versions(const s
   return out;
 }
 
-void SqliteRegistryStore::set_registered_model_tag(const std::string& name, const core::Tag& tag) {
+void SqlRegistryStore::set_registered_model_tag(const std::string& name, const core::Tag& tag) {
   write([&](db::Connection& conn) {
     require_model(conn, name);
-    auto& st = conn.cached(
-        "INSERT INTO registered_model_tags (key, value, name) VALUES (?, ?, ?) ON CONFLICT (key, name) DO UPDATE SET "
-        "value = excluded.value");
+    auto& st = conn.cached(conn.dialect().upsert(
+        "registered_model_tags (key, value, name) VALUES (?, ?, ?)", "key, name", "value = EXCLUDED(value)"));
     st.bind(1, tag.key).bind(2, tag.value).bind(3, name).run();
   });
 }
 
-void SqliteRegistryStore::delete_registered_model_tag(const std::string& name, const std::string& key) {
+void SqlRegistryStore::delete_registered_model_tag(const std::string& name, const std::string& key) {
   write([&](db::Connection& conn) {
     require_model(conn, name);
     auto& st = conn.cached("DELETE FROM registered_model_tags WHERE name = ? AND key = ?");
@@ -448,13 +449,17 @@ void SqliteRegistryStore::delete_registered_model_tag(const std::string& name, c
 // ---------------------------------------------------------------------------------------------
 // Model versions
 
-core::ModelVersion SqliteRegistryStore::create_model_version(const NewModelVersion& request) {
+core::ModelVersion SqlRegistryStore::create_model_version(const NewModelVersion& request) {
   core::ModelVersion out;
   write([&](db::Connection& conn) {
     SqlSourceLookup lookup(conn, db_.default_artifact_root());
     auto resolved = core::resolve_model_version_source(
         {request.source, request.run_id, request.model_id, request.is_prompt}, lookup);
     require_model(conn, request.name);
+    // Touching the model first locks its row: another server creating a version of the same
+    // model on a shared database waits here, then sees this version (PostgreSQL, READ COMMITTED).
+    auto now = util::now_ms();
+    touch_model(conn, request.name, now);
     std::int64_t version = 1;
     {
       auto& st = conn.cached("SELECT MAX(version) FROM model_versions WHERE name = ?");  // soft-deleted count too
@@ -462,8 +467,6 @@ core::ModelVersion SqliteRegistryStore::create_model_version(const NewModelVersi
       if (st.step() && !st.is_null(0)) version = st.int64(0) + 1;
       st.reset();
     }
-    auto now = util::now_ms();
-    touch_model(conn, request.name, now);
     auto& ins = conn.cached(
         "INSERT INTO model_versions (name, version, creation_time, last_updated_time, description, user_id, "
         "current_stage, source, run_id, status, status_message, run_link, storage_location) VALUES (?, ?, ?, ?, ?, "
@@ -481,13 +484,13 @@ core::ModelVersion SqliteRegistryStore::create_model_version(const NewModelVersi
   return out;
 }
 
-core::ModelVersion SqliteRegistryStore::get_model_version(const std::string& name, std::int64_t version) {
+core::ModelVersion SqlRegistryStore::get_model_version(const std::string& name, std::int64_t version) {
   core::ModelVersion out;
   read([&](db::Connection& conn) { out = with_aliases(conn, require_version(conn, name, version)); });
   return out;
 }
 
-core::ModelVersion SqliteRegistryStore::update_model_version(const std::string& name, std::int64_t version,
+core::ModelVersion SqlRegistryStore::update_model_version(const std::string& name, std::int64_t version,
                                                              const std::optional<std::string>& description) {
   core::ModelVersion out;
   write([&](db::Connection& conn) {
@@ -499,7 +502,7 @@ core::ModelVersion SqliteRegistryStore::update_model_version(const std::string& 
   return out;
 }
 
-core::ModelVersion SqliteRegistryStore::transition_model_version_stage(const std::string& name, std::int64_t version,
+core::ModelVersion SqlRegistryStore::transition_model_version_stage(const std::string& name, std::int64_t version,
                                                                        const std::string& stage,
                                                                        bool archive_existing_versions) {
   core::ModelVersion out;
@@ -521,7 +524,7 @@ core::ModelVersion SqliteRegistryStore::transition_model_version_stage(const std
   return out;
 }
 
-void SqliteRegistryStore::delete_model_version(const std::string& name, std::int64_t version) {
+void SqlRegistryStore::delete_model_version(const std::string& name, std::int64_t version) {
   write([&](db::Connection& conn) {
     require_version(conn, name, version);
     auto now = util::now_ms();
@@ -536,7 +539,7 @@ void SqliteRegistryStore::delete_model_version(const std::string& name, std::int
   });
 }
 
-std::string SqliteRegistryStore::get_model_version_download_uri(const std::string& name, std::int64_t version) {
+std::string SqlRegistryStore::get_model_version_download_uri(const std::string& name, std::int64_t version) {
   std::string uri;
   read([&](db::Connection& conn) {
     auto v = require_version(conn, name, version);
@@ -545,8 +548,8 @@ std::string SqliteRegistryStore::get_model_version_download_uri(const std::strin
   return uri;
 }
 
-std::vector<core::ModelVersion> SqliteRegistryStore::search_model_versions(const RegistrySearchQuery& query) {
-  auto sql = compile_model_version_search(query);
+std::vector<core::ModelVersion> SqlRegistryStore::search_model_versions(const RegistrySearchQuery& query) {
+  auto sql = compile_model_version_search(query, db_.dialect());
   std::vector<core::ModelVersion> out;
   read([&](db::Connection& conn) {
     {
@@ -559,17 +562,18 @@ std::vector<core::ModelVersion> SqliteRegistryStore::search_model_versions(const
   return out;
 }
 
-void SqliteRegistryStore::set_model_version_tag(const std::string& name, std::int64_t version, const core::Tag& tag) {
+void SqlRegistryStore::set_model_version_tag(const std::string& name, std::int64_t version, const core::Tag& tag) {
   write([&](db::Connection& conn) {
     require_version(conn, name, version);
-    auto& st = conn.cached(
-        "INSERT INTO model_version_tags (key, value, name, version) VALUES (?, ?, ?, ?) ON CONFLICT (key, name, "
-        "version) DO UPDATE SET value = excluded.value");
+    auto& st = conn.cached(conn.dialect().upsert(
+        "model_version_tags (key, value, name, version) VALUES (?, ?, ?, ?)",
+        "key, name, version",
+        "value = EXCLUDED(value)"));
     st.bind(1, tag.key).bind(2, tag.value).bind(3, name).bind(4, version).run();
   });
 }
 
-void SqliteRegistryStore::delete_model_version_tag(const std::string& name, std::int64_t version,
+void SqlRegistryStore::delete_model_version_tag(const std::string& name, std::int64_t version,
                                                    const std::string& key) {
   write([&](db::Connection& conn) {
     require_version(conn, name, version);
@@ -581,18 +585,19 @@ void SqliteRegistryStore::delete_model_version_tag(const std::string& name, std:
 // ---------------------------------------------------------------------------------------------
 // Aliases
 
-void SqliteRegistryStore::set_registered_model_alias(const std::string& name, const std::string& alias,
+void SqlRegistryStore::set_registered_model_alias(const std::string& name, const std::string& alias,
                                                      std::int64_t version) {
   write([&](db::Connection& conn) {
     require_version(conn, name, version);
-    auto& st = conn.cached(
-        "INSERT INTO registered_model_aliases (alias, version, name) VALUES (?, ?, ?) ON CONFLICT (name, alias) DO "
-        "UPDATE SET version = excluded.version");
+    auto& st = conn.cached(conn.dialect().upsert(
+        "registered_model_aliases (alias, version, name) VALUES (?, ?, ?)",
+        "name, alias",
+        "version = EXCLUDED(version)"));
     st.bind(1, alias).bind(2, version).bind(3, name).run();
   });
 }
 
-void SqliteRegistryStore::delete_registered_model_alias(const std::string& name, const std::string& alias) {
+void SqlRegistryStore::delete_registered_model_alias(const std::string& name, const std::string& alias) {
   write([&](db::Connection& conn) {
     require_model(conn, name);
     auto& st = conn.cached("DELETE FROM registered_model_aliases WHERE name = ? AND alias = ?");
@@ -600,7 +605,7 @@ void SqliteRegistryStore::delete_registered_model_alias(const std::string& name,
   });
 }
 
-core::ModelVersion SqliteRegistryStore::get_model_version_by_alias(const std::string& name, const std::string& alias) {
+core::ModelVersion SqlRegistryStore::get_model_version_by_alias(const std::string& name, const std::string& alias) {
   core::ModelVersion out;
   read([&](db::Connection& conn) {
     require_model(conn, name);

@@ -1,17 +1,17 @@
 // LoggedModelStore over SQLite in MLflow's schema (logged_models, logged_model_params,
-// logged_model_tags, logged_model_metrics), on the SqliteDatabase shared with the tracking store
+// logged_model_tags, logged_model_metrics), on the Database shared with the tracking store
 // (reads on pooled connections in read transactions, writes through the group-commit writer).
 // Thread-safe. The database must outlive the store.
 #pragma once
 
 #include "store/logged_model_store.hpp"
-#include "store/sql/sqlite_database.hpp"
+#include "store/sql/database.hpp"
 
 namespace sextant::store::sql {
 
-class SqliteLoggedModelStore final : public LoggedModelStore {
+class SqlLoggedModelStore final : public LoggedModelStore {
  public:
-  explicit SqliteLoggedModelStore(SqliteDatabase& database) : db_(database) {}
+  explicit SqlLoggedModelStore(Database& database) : db_(database) {}
 
   core::LoggedModel create_logged_model(const NewLoggedModel& model) override;
   core::LoggedModel get_logged_model(const std::string& model_id) override;
@@ -23,7 +23,7 @@ class SqliteLoggedModelStore final : public LoggedModelStore {
   std::vector<core::LoggedModel> search_logged_models(const LoggedModelQuery& query) override;
 
  private:
-  SqliteDatabase& db_;
+  Database& db_;
 };
 
 }  // namespace sextant::store::sql

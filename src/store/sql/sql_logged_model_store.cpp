@@ -1,4 +1,4 @@
-#include "store/sql/sqlite_logged_model_store.hpp"
+#include "store/sql/sql_logged_model_store.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -115,9 +115,10 @@ core::LoggedModel load_model(db::Connection& conn, const std::string& model_id) 
 }
 
 void upsert_tag(db::Connection& conn, const core::LoggedModel& model, const core::Tag& tag) {
-  auto& st = conn.cached(
-      "INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?) ON CONFLICT "
-      "(model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value");
+  auto& st = conn.cached(conn.dialect().upsert(
+      "logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)",
+      "model_id, tag_key",
+      "tag_value = EXCLUDED(tag_value)"));
   st.bind(1, model.model_id).bind(2, std::stoll(model.experiment_id)).bind(3, tag.key).bind(4, tag.value).run();
 }
 
@@ -147,7 +148,7 @@ void insert_params(db::Connection& conn, const core::LoggedModel& model, const s
 
 }  // namespace
 
-core::LoggedModel SqliteLoggedModelStore::create_logged_model(const NewLoggedModel& request) {
+core::LoggedModel SqlLoggedModelStore::create_logged_model(const NewLoggedModel& request) {
   core::LoggedModel result;
   db_.write([&](db::Connection& conn) {
     auto experiment = active_experiment(conn, request.experiment_id);
@@ -180,7 +181,7 @@ core::LoggedModel SqliteLoggedModelStore::create_logged_model(const NewLoggedMod
   return result;
 }
 
-core::LoggedModel SqliteLoggedModelStore::get_logged_model(const std::string& model_id) {
+core::LoggedModel SqlLoggedModelStore::get_logged_model(const std::string& model_id) {
   core::LoggedModel result;
   db_.read([&](db::Connection& conn) {
     auto m = model_row(conn, model_id);
@@ -190,7 +191,7 @@ core::LoggedModel SqliteLoggedModelStore::get_logged_model(const std::string& mo
   return result;
 }
 
-core::LoggedModel SqliteLoggedModelStore::finalize_logged_model(const std::string& model_id,
+core::LoggedModel SqlLoggedModelStore::finalize_logged_model(const std::string& model_id,
                                                                 core::LoggedModelStatus status) {
   core::LoggedModel result;
   db_.write([&](db::Connection& conn) {
@@ -202,7 +203,7 @@ core::LoggedModel SqliteLoggedModelStore::finalize_logged_model(const std::strin
   return result;
 }
 
-void SqliteLoggedModelStore::delete_logged_model(const std::string& model_id) {
+void SqlLoggedModelStore::delete_logged_model(const std::string& model_id) {
   db_.write([&](db::Connection& conn) {
     existing_model(conn, model_id);
     auto& st = conn.cached(
@@ -211,14 +212,14 @@ void SqliteLoggedModelStore::delete_logged_model(const std::string& model_id) {
   });
 }
 
-void SqliteLoggedModelStore::set_logged_model_tags(const std::string& model_id, const std::vector<core::Tag>& tags) {
+void SqlLoggedModelStore::set_logged_model_tags(const std::string& model_id, const std::vector<core::Tag>& tags) {
   db_.write([&](db::Connection& conn) {
     auto m = existing_model(conn, model_id);
     for (const auto& tag : tags) upsert_tag(conn, m, tag);
   });
 }
 
-void SqliteLoggedModelStore::delete_logged_model_tag(const std::string& model_id, const std::string& key) {
+void SqlLoggedModelStore::delete_logged_model_tag(const std::string& model_id, const std::string& key) {
   db_.write([&](db::Connection& conn) {
     existing_model(conn, model_id);
     auto& st = conn.cached("DELETE FROM logged_model_tags WHERE model_id = ? AND tag_key = ?");
@@ -230,7 +231,7 @@ void SqliteLoggedModelStore::delete_logged_model_tag(const std::string& model_id
   });
 }
 
-void SqliteLoggedModelStore::log_logged_model_params(const std::string& model_id,
+void SqlLoggedModelStore::log_logged_model_params(const std::string& model_id,
                                                      const std::vector<core::Param>& params) {
   db_.write([&](db::Connection& conn) {
     auto m = existing_model(conn, model_id);
@@ -238,9 +239,9 @@ void SqliteLoggedModelStore::log_logged_model_params(const std::string& model_id
   });
 }
 
-std::vector<core::LoggedModel> SqliteLoggedModelStore::search_logged_models(const LoggedModelQuery& query) {
+std::vector<core::LoggedModel> SqlLoggedModelStore::search_logged_models(const LoggedModelQuery& query) {
   std::vector<core::LoggedModel> out;
-  auto sql = compile_logged_model_search(query);
+  auto sql = compile_logged_model_search(query, db_.dialect());
   db_.read([&](db::Connection& conn) {
     std::vector<std::string> ids;
     {

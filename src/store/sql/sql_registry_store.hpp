@@ -1,5 +1,5 @@
 // RegistryStore over SQLite in MLflow's registry tables (mlflow-api.md §5.3), on the shared
-// SqliteDatabase: reads in read transactions on pooled connections, each write request as one
+// Database: reads in read transactions on pooled connections, each write request as one
 // unit of the group-commit writer. Thread-safe. The database must outlive the store.
 // Model version sources are checked against the tracking tables of the same database (runs,
 // experiments, logged_models) inside the write, and the logged model's mlflow.modelVersions tag
@@ -7,13 +7,13 @@
 #pragma once
 
 #include "store/registry_store.hpp"
-#include "store/sql/sqlite_database.hpp"
+#include "store/sql/database.hpp"
 
 namespace sextant::store::sql {
 
-class SqliteRegistryStore final : public RegistryStore {
+class SqlRegistryStore final : public RegistryStore {
  public:
-  explicit SqliteRegistryStore(SqliteDatabase& database) : db_(database) {}
+  explicit SqlRegistryStore(Database& database) : db_(database) {}
 
   core::RegisteredModel create_registered_model(const std::string& name, const std::vector<core::Tag>& tags,
                                                 const std::string& description) override;
@@ -47,7 +47,7 @@ class SqliteRegistryStore final : public RegistryStore {
   void read(const std::function<void(db::Connection&)>& fn) { db_.read(fn); }
   void write(const std::function<void(db::Connection&)>& fn) { db_.write(fn); }
 
-  SqliteDatabase& db_;
+  Database& db_;
 };
 
 }  // namespace sextant::store::sql
