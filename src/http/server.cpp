@@ -29,6 +29,12 @@ class ParserSource final : public artifacts::ByteSource {
   ParserSource(tcp::socket& socket, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser)
       : socket_(socket), buffer_(buffer), parser_(parser) {}
 
+  std::optional<std::uint64_t> size() const override {
+    auto n = parser_.content_length();
+    if (!n) return std::nullopt;
+    return static_cast<std::uint64_t>(*n);
+  }
+
   std::size_t read(char* out, std::size_t size) override {
     while (!parser_.is_done()) {
       parser_.get().body().data = out;
@@ -138,6 +144,7 @@ struct Server::Impl {
       req.remote_address = gate ? gate->client_address(remote_address, header(hreq, "X-Forwarded-For")) : remote_address;
       req.host = header(hreq, "Host");
       req.cookie = header(hreq, "Cookie");
+      req.range = header(hreq, "Range");
       auto match = router.match(req.method, req.path);
 
       // Authentication before anything is read or 100-continue is promised. Unknown paths need
@@ -271,6 +278,7 @@ struct Server::Impl {
       }
       return !ec;
     }
+    if (res.stream) return write_stream(socket, res, version, keep_alive, head);
     bhttp::response<bhttp::string_body> r{static_cast<bhttp::status>(res.status), version};
     common_headers(r, res, keep_alive);
     r.body() = res.body;
@@ -281,6 +289,55 @@ struct Server::Impl {
     } else {
       bhttp::write(socket, r, ec);
     }
+    return !ec;
+  }
+
+  // A body the handler produces after the headers: Content-Length known up front, bytes relayed
+  // through a buffer_body serializer. A producer that fails or comes up short ends the connection.
+  bool write_stream(tcp::socket& socket, const api::ApiResponse& res, unsigned version, bool keep_alive, bool head) {
+    beast::error_code ec;
+    bhttp::response<bhttp::buffer_body> r{static_cast<bhttp::status>(res.status), version};
+    common_headers(r, res, keep_alive);
+    r.content_length(res.stream->length);
+    r.body().data = nullptr;
+    r.body().more = true;
+    bhttp::response_serializer<bhttp::buffer_body> sr{r};
+    bhttp::write_header(socket, sr, ec);
+    if (ec) return false;
+    if (head) return true;
+
+    struct SocketSink final : artifacts::ByteSink {
+      tcp::socket& socket;
+      bhttp::response<bhttp::buffer_body>& r;
+      bhttp::response_serializer<bhttp::buffer_body>& sr;
+      std::uint64_t sent = 0;
+      SocketSink(tcp::socket& s, bhttp::response<bhttp::buffer_body>& resp, bhttp::response_serializer<bhttp::buffer_body>& ser)
+          : socket(s), r(resp), sr(ser) {}
+      bool write(const char* data, std::size_t size) override {
+        if (size == 0) return true;
+        r.body().data = const_cast<char*>(data);
+        r.body().size = size;
+        r.body().more = true;
+        beast::error_code e;
+        bhttp::write(socket, sr, e);
+        if (e == bhttp::error::need_buffer) e = {};
+        if (e) return false;
+        sent += size;
+        return true;
+      }
+    } sink(socket, r, sr);
+    try {
+      res.stream->produce(sink);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "sextant: download failed after the headers were sent: %s\n", e.what());
+      return false;
+    }
+    if (sink.sent != res.stream->length) return false;
+    r.body().data = nullptr;
+    r.body().size = 0;
+    r.body().more = false;
+    bhttp::write(socket, sr, ec);
+    if (ec == bhttp::error::need_buffer) ec = {};
     return !ec;
   }
 
