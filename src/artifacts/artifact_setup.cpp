@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "artifacts/local_artifact_repo.hpp"
+#include "artifacts/s3/s3_artifact_repo.hpp"
 #include "core/artifact_uri.hpp"
 
 namespace sextant::artifacts {
@@ -12,8 +13,12 @@ namespace sextant::artifacts {
 ArtifactSetup make_artifact_setup(bool serve_artifacts, const std::string& destination, const std::string& default_root,
                                   const std::vector<std::string>& extra_roots, const Env& env) {
   ArtifactSetup setup;
-  (void)env;
-  ArtifactStores::S3Opener opener;
+  // One S3 client for every bucket, made on first use so that a server without S3 never looks
+  // for AWS credentials.
+  auto s3 = std::make_shared<s3::LazyS3>(env);
+  ArtifactStores::S3Opener opener = [s3](const std::string& bucket, const std::string& prefix) {
+    return std::shared_ptr<const ArtifactRepo>(std::make_shared<s3::S3ArtifactRepo>(s3->client(), bucket, prefix));
+  };
   std::vector<std::string> roots{default_root};
   if (serve_artifacts) {
     roots.push_back("mlflow-artifacts:/");
@@ -23,7 +28,6 @@ ArtifactSetup make_artifact_setup(bool serve_artifacts, const std::string& desti
         throw std::runtime_error("invalid --artifacts-destination '" + destination + "'");
       std::string prefix;
       for (const auto& seg : parts->segments) prefix += (prefix.empty() ? "" : "/") + seg;
-      if (!opener) throw std::runtime_error("this build cannot store artifacts in S3");
       setup.destination = opener(parts->authority, prefix);
       setup.destination_uri = destination;
       roots.push_back(destination);
