@@ -172,6 +172,44 @@ class TestProxiedObjects(S3Base):
         self.assertEqual(self.obj("proxied/%s/chunked.bin" % root), data)
 
 
+def vm_hwm_mib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    raise AssertionError("no VmHWM")
+
+
+class TestStreamingMemory(S3Base):
+    """Peak RSS stays flat: a 192 MiB upload (multipart, 8 MiB parts, 4 in flight) and download
+    through the proxy raise the server's high-water mark by the part buffers at most."""
+
+    SIZE = 192 << 20
+
+    def test_peak_rss_bounded(self):
+        _, root = self.new_root()
+        self.put_ok(root + "/warm.bin", os.urandom(1 << 20))
+        self.get(root + "/warm.bin")
+        before = vm_hwm_mib(self.srv.proc.pid)
+        block = os.urandom(1 << 20)
+
+        class Body:
+            def __len__(self):
+                return TestStreamingMemory.SIZE
+
+            def __iter__(self):
+                for _ in range(TestStreamingMemory.SIZE >> 20):
+                    yield block
+
+        self.assertOk(self.srv.request("PUT", ARTIFACTS + "/" + root + "/huge.bin", data=Body(),
+                                       headers={"Content-Type": "application/octet-stream"}, timeout=600))
+        r = self.get(root + "/huge.bin", stream=True, timeout=600)
+        self.assertEqual(sum(len(p) for p in r.iter_content(1 << 20)), self.SIZE)
+        growth = vm_hwm_mib(self.srv.proc.pid) - before
+        print("\n    peak RSS %.1f -> %.1f MiB for %d MiB up and down" % (before, before + growth, self.SIZE >> 20))
+        self.assertLess(growth, 64, "peak RSS grew by %.1f MiB for a %d MiB file" % (growth, self.SIZE >> 20))
+
+
 class TestListAndDelete(S3Base):
     def test_listing_is_basenames_sorted_with_dirs(self):
         rid, root = self.new_root()
@@ -310,6 +348,34 @@ class TestDirectS3Locations(S3Base):
             self.assertBadParam(r, msg=loc)
 
 
+class TestDefaultS3Root(unittest.TestCase):
+    """--default-artifact-root s3://... with --no-serve-artifacts (MLflow's direct mode): new
+    experiments live in S3, the proxy is off, the server lists and serves run files."""
+
+    def test_direct_mode(self):
+        env = dict(MOTO.env(), AWS_ACCESS_KEY_ID=MOTO.access_key, AWS_SECRET_ACCESS_KEY=MOTO.secret_key)
+        srv = harness.SextantServer(extra_args=["--no-serve-artifacts", "--default-artifact-root",
+                                                "s3://%s/direct-root" % BUCKET], env=env)
+        srv.start()
+        self.addCleanup(lambda: (srv.stop(), srv.cleanup()))
+        r = srv.request("POST", harness.API + "/experiments/create", json={"name": unique("d")})
+        eid = r.json()["experiment_id"]
+        loc = srv.request("GET", harness.API + "/experiments/get", params={"experiment_id": eid}).json()
+        self.assertEqual(loc["experiment"]["artifact_location"], "s3://%s/direct-root/%s" % (BUCKET, eid))
+        run = srv.request("POST", harness.API + "/runs/create", json={"experiment_id": eid}).json()["run"]["info"]
+        key = run["artifact_uri"][len("s3://%s/" % BUCKET):] + "/model/MLmodel"
+        s3().put_object(Bucket=BUCKET, Key=key, Body=b"direct")
+        files = srv.request("GET", harness.API + "/artifacts/list",
+                            params={"run_id": run["run_id"], "path": "model"}).json()["files"]
+        self.assertEqual(files, [{"path": "model/MLmodel", "is_dir": False, "file_size": 6}])
+        r = srv.request("GET", "/get-artifact", params={"run_id": run["run_id"], "path": "model/MLmodel"})
+        self.assertEqual(r.content, b"direct")
+        self.assertEqual(srv.request("GET", ARTIFACTS + "/x").status_code, 503)  # proxy off
+        r = srv.request("POST", harness.API + "/experiments/create",
+                        json={"name": unique("e"), "artifact_location": "s3://%s/elsewhere" % BUCKET})
+        self.assertEqual(r.status_code, 400)
+
+
 class TestConfinement(S3Base):
     """Traversal attempts on the proxy: 400 and nothing outside s3://bucket/proxied/."""
 
@@ -410,6 +476,23 @@ class TestServerSideEncryption(unittest.TestCase):
             srv.start()
         self.assertIn("ServerSideEncryption must be AES256", srv.stderr_text())
         srv.cleanup()
+
+
+class TestRegionDiscovery(unittest.TestCase):
+    """Without AWS_REGION the bucket's region comes from HEAD bucket's x-amz-bucket-region; the
+    presigned part URLs show the region they were signed for."""
+
+    def test_region_from_head_bucket(self):
+        MOTO.client(region="eu-west-1").create_bucket(
+            Bucket="euro-bucket", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        env = dict(MOTO.env(), AWS_REGION="", AWS_DEFAULT_REGION="", AWS_ACCESS_KEY_ID=MOTO.access_key,
+                   AWS_SECRET_ACCESS_KEY=MOTO.secret_key)
+        srv = harness.SextantServer(artifacts_dir="s3://euro-bucket/a", env=env)
+        srv.start()
+        self.addCleanup(lambda: (srv.stop(), srv.cleanup()))
+        r = srv.request("POST", MPU + "/create/0/r/artifacts", json={"path": "f.bin", "num_parts": 1})
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertIn("%2Feu-west-1%2Fs3%2Faws4_request", r.json()["credentials"][0]["url"])
 
 
 class TestWebIdentity(unittest.TestCase):

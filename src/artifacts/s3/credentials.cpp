@@ -122,8 +122,10 @@ class WebIdentitySource final : public CredentialSource {
     req.method = "POST";
     req.url = endpoint + "/";
     req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/xml"}};
-    req.body = "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=" + form_encode(role) +
-               "&RoleSessionName=" + form_encode(session) + "&WebIdentityToken=" + form_encode(trim(*token));
+    const std::string form = "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=" + form_encode(role) +
+                             "&RoleSessionName=" + form_encode(session) +
+                             "&WebIdentityToken=" + form_encode(trim(*token));
+    req.body = form;
     req.timeout_seconds = 30;
     auto res = http_perform(req);
     if (res.status != 200) {

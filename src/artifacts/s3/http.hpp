@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,9 +18,9 @@ struct HttpRequest {
   std::string method = "GET";
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
-  // The body: `body` in memory, or `reader` pulling `body_size` bytes (returns 0 at the end;
-  // throwing aborts the request).
-  std::string body;
+  // The body: `body` in memory (the caller keeps it alive during the call), or `reader` pulling
+  // `body_size` bytes (returns 0 at the end; throwing aborts the request).
+  std::string_view body;
   std::function<std::size_t(char*, std::size_t)> reader;
   std::uint64_t body_size = 0;
   // For 2xx responses, the body goes here instead of into HttpResponse::body; returning false

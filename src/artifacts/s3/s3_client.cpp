@@ -44,9 +44,9 @@ void backoff(int attempt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(jitter(rng)));
 }
 
-// Up to `size` bytes from `source` (fewer only at its end).
-std::string read_part(ByteSource& source, std::uint64_t size) {
-  std::string buffer(size, '\0');
+// Fills `buffer` with up to `size` bytes from `source` (fewer only at its end), reusing its memory.
+void read_part(ByteSource& source, std::uint64_t size, std::string& buffer) {
+  buffer.resize(size);
   std::size_t filled = 0;
   while (filled < buffer.size()) {
     auto n = source.read(buffer.data() + filled, buffer.size() - filled);
@@ -54,7 +54,6 @@ std::string read_part(ByteSource& source, std::uint64_t size) {
     filled += n;
   }
   buffer.resize(filled);
-  return buffer;
 }
 
 }  // namespace
@@ -68,6 +67,7 @@ struct S3Client::Call {
   std::vector<std::pair<std::string, std::string>> query;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;                                 // in memory: signed, retryable
+  std::string_view body_view;                       // the same, owned by the caller (part buffers)
   ByteSource* source = nullptr;                     // streamed: UNSIGNED-PAYLOAD, sent once
   std::uint64_t source_size = 0;
   ByteSink* sink = nullptr;                         // 2xx body goes here
@@ -179,7 +179,8 @@ HttpResponse S3Client::send(Call& call) const {
     sr.headers = call.headers;
     if (!config_.expected_bucket_owner.empty())
       sr.headers.emplace_back("x-amz-expected-bucket-owner", config_.expected_bucket_owner);
-    sr.payload_hash = call.source ? std::string(kUnsignedPayload) : sha256_hex(call.body);
+    std::string_view payload = call.body_view.data() ? call.body_view : std::string_view(call.body);
+    sr.payload_hash = call.source ? std::string(kUnsignedPayload) : sha256_hex(payload);
     auto region = call.region.empty() ? region_for(call.bucket) : call.region;
     auto signed_req = sign_request(sr, creds, SigningScope{region, "s3", amz_date(std::chrono::system_clock::now())});
 
@@ -198,7 +199,7 @@ HttpResponse S3Client::send(Call& call) const {
       req.reader = [src](char* buf, std::size_t n) { return src->read(buf, n); };
       req.body_size = call.source_size;
     } else {
-      req.body = call.body;
+      req.body = payload;
     }
     if (call.sink) {
       ByteSink* sink = call.sink;
@@ -268,7 +269,8 @@ void S3Client::put_object(const std::string& bucket, const std::string& key, Byt
     // Unknown or large size: read the first part; a short object goes up in one signed PUT.
     // Parts grow when 10,000 of the configured size would not hold a known size.
     auto part_size = std::max<std::uint64_t>(config_.part_size, size ? (*size + 9999) / 10000 : 0);
-    auto first = read_part(source, part_size);
+    std::string first;
+    read_part(source, part_size, first);
     if (first.size() == part_size) return put_multipart(bucket, key, source, std::move(first), part_size);
     c.body = std::move(first);
   }
@@ -280,12 +282,21 @@ void S3Client::put_object(const std::string& bucket, const std::string& key, Byt
 void S3Client::put_multipart(const std::string& bucket, const std::string& key, ByteSource& source,
                              std::string first_part, std::uint64_t part_size) const {
   auto upload_id = create_multipart_upload(bucket, key);
+  // At most upload_concurrency parts in flight plus the one being read: part buffers are reused,
+  // so memory stays at (concurrency + 1) x part size whatever the object's size.
+  struct Slot {
+    int number = 0;
+    std::string buffer;
+    std::future<std::string> etag;
+  };
   std::vector<CompletedPart> parts;
-  std::deque<std::pair<int, std::future<std::string>>> running;
+  std::deque<Slot> running;
+  std::vector<std::string> spare;
   auto wait_oldest = [&] {
-    auto [number, fut] = std::move(running.front());
+    Slot slot = std::move(running.front());
     running.pop_front();
-    parts.push_back({number, fut.get()});
+    parts.push_back({slot.number, slot.etag.get()});
+    spare.push_back(std::move(slot.buffer));
   };
   try {
     int number = 1;
@@ -293,19 +304,28 @@ void S3Client::put_multipart(const std::string& bucket, const std::string& key, 
     while (!buffer.empty()) {
       if (number > 10000) throw std::runtime_error("the upload needs more than 10,000 parts; raise SEXTANT_S3_PART_SIZE");
       while (static_cast<int>(running.size()) >= config_.upload_concurrency) wait_oldest();
-      running.emplace_back(number, std::async(std::launch::async, [this, &bucket, &key, &upload_id, number,
-                                                                   data = std::move(buffer)]() mutable {
-                             return upload_part(bucket, key, upload_id, number, std::move(data));
-                           }));
+      Slot slot;
+      slot.number = number;
+      slot.buffer = std::move(buffer);
+      std::string_view data = slot.buffer;  // the string's heap block does not move with it
+      slot.etag = std::async(std::launch::async, [this, &bucket, &key, &upload_id, number, data] {
+        return upload_part(bucket, key, upload_id, number, data);
+      });
+      running.push_back(std::move(slot));
       ++number;
-      buffer = read_part(source, part_size);
+      buffer.clear();
+      if (!spare.empty()) {
+        buffer = std::move(spare.back());
+        spare.pop_back();
+      }
+      read_part(source, part_size, buffer);  // while the others upload
     }
     while (!running.empty()) wait_oldest();
     complete_multipart_upload(bucket, key, upload_id, parts);
   } catch (...) {
-    for (auto& [n, fut] : running) {
+    for (auto& slot : running) {
       try {
-        fut.get();
+        slot.etag.get();
       } catch (...) {
       }
     }
@@ -385,13 +405,13 @@ std::string S3Client::create_multipart_upload(const std::string& bucket, const s
 }
 
 std::string S3Client::upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
-                                  int part_number, std::string data) const {
+                                  int part_number, std::string_view data) const {
   Call c;
   c.method = "PUT";
   c.bucket = bucket;
   c.key = key;
   c.query = {{"partNumber", std::to_string(part_number)}, {"uploadId", upload_id}};
-  c.body = std::move(data);
+  c.body_view = data;
   auto res = send(c);
   if (res.status != 200) fail(res, "UploadPart " + std::to_string(part_number) + " of s3://" + bucket + "/" + key);
   auto etag = res.header("etag");

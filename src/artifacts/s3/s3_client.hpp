@@ -13,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -80,7 +81,7 @@ class S3Client {
 
   std::string create_multipart_upload(const std::string& bucket, const std::string& key) const;
   std::string upload_part(const std::string& bucket, const std::string& key, const std::string& upload_id,
-                          int part_number, std::string data) const;  // -> ETag
+                          int part_number, std::string_view data) const;  // -> ETag
   void complete_multipart_upload(const std::string& bucket, const std::string& key, const std::string& upload_id,
                                  const std::vector<CompletedPart>& parts) const;
   void abort_multipart_upload(const std::string& bucket, const std::string& key, const std::string& upload_id) const;
