@@ -320,10 +320,13 @@ struct Server::Impl {
       bhttp::response<bhttp::buffer_body>& r;
       bhttp::response_serializer<bhttp::buffer_body>& sr;
       std::uint64_t sent = 0;
-      SocketSink(tcp::socket& s, bhttp::response<bhttp::buffer_body>& resp, bhttp::response_serializer<bhttp::buffer_body>& ser)
-          : socket(s), r(resp), sr(ser) {}
+      std::uint64_t limit;
+      SocketSink(tcp::socket& s, bhttp::response<bhttp::buffer_body>& resp, bhttp::response_serializer<bhttp::buffer_body>& ser,
+                 std::uint64_t max)
+          : socket(s), r(resp), sr(ser), limit(max) {}
       bool write(const char* data, std::size_t size) override {
         if (size == 0) return true;
+        if (size > limit - sent) return false;  // more than announced: the source changed; stop
         r.body().data = const_cast<char*>(data);
         r.body().size = size;
         r.body().more = true;
@@ -334,7 +337,7 @@ struct Server::Impl {
         sent += size;
         return true;
       }
-    } sink(socket, r, sr);
+    } sink(socket, r, sr, res.stream->length);
     try {
       res.stream->produce(sink);
     } catch (const std::exception& e) {

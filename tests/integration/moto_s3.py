@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import harness
@@ -160,6 +161,77 @@ class CredentialsEndpoint:
 
     def count(self, kind):
         return sum(1 for k, _, ok in self.hits if k == kind and ok)
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class FaultyProxy:
+    """A loopback HTTP proxy in front of moto that answers some requests itself with an S3 error
+    (503 SlowDown by default) instead of forwarding them: `fail(predicate)` decides per request
+    (method, path with query). Used to exercise the client's retries and multipart aborts
+    against the real moto behind it."""
+
+    def __init__(self, upstream):
+        self.upstream = upstream
+        self.predicate = lambda method, path: False
+        self.status, self.code = 503, "SlowDown"
+        self.log = []  # (method, path, failed)
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def handle_any(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                fail = owner.predicate(self.command, self.path)
+                owner.log.append((self.command, self.path, fail))
+                if fail:
+                    data = ("<Error><Code>%s</Code><Message>injected</Message></Error>" % owner.code).encode()
+                    self.send_response(owner.status)
+                    self.send_header("Content-Type", "application/xml")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(data)
+                    return
+                req = urllib.request.Request(owner.upstream + self.path, data=body if self.command in ("PUT", "POST")
+                                             else None, method=self.command)
+                for k, v in self.headers.items():
+                    if k.lower() not in ("content-length", "connection", "expect"):
+                        req.add_header(k, v)
+                if body and not self.headers.get("Content-Type"):
+                    # urllib would add a form content type, which moto then parses the body as
+                    req.add_header("Content-Type", "application/octet-stream")
+                try:
+                    resp = urllib.request.urlopen(req, timeout=60)
+                    status, headers, data = resp.status, resp.getheaders(), resp.read()
+                except urllib.error.HTTPError as e:
+                    status, headers, data = e.code, e.headers.items(), e.read()
+                self.send_response(status)
+                for k, v in headers:
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
+                        self.send_header(k, v)
+                upstream_length = dict((k.lower(), v) for k, v in headers).get("content-length")
+                self.send_header("Content-Length", upstream_length if self.command == "HEAD" and upstream_length
+                                 else str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.endpoint = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def failed(self):
+        return [(m, p) for m, p, f in self.log if f]
 
     def stop(self):
         self.httpd.shutdown()

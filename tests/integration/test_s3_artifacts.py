@@ -495,6 +495,64 @@ class TestRegionDiscovery(unittest.TestCase):
         self.assertIn("%2Feu-west-1%2Fs3%2Faws4_request", r.json()["credentials"][0]["url"])
 
 
+class TestRetriesAndAborts(unittest.TestCase):
+    """Against moto behind a proxy that injects S3 errors: throttling and 5xx are retried with
+    back-off; a multipart upload whose parts keep failing is aborted in S3 and the client gets
+    503 TEMPORARILY_UNAVAILABLE."""
+
+    def setUp(self):
+        self.proxy = moto_s3.FaultyProxy(MOTO.endpoint)
+        self.addCleanup(self.proxy.stop)
+        env = dict(MOTO.env(), MLFLOW_S3_ENDPOINT_URL=self.proxy.endpoint, AWS_ACCESS_KEY_ID=MOTO.access_key,
+                   AWS_SECRET_ACCESS_KEY=MOTO.secret_key, SEXTANT_S3_MULTIPART_THRESHOLD="5M",
+                   SEXTANT_S3_PART_SIZE="5M")
+        self.srv = harness.SextantServer(artifacts_dir="s3://%s/retry" % BUCKET, env=env)
+        self.srv.start()
+        self.addCleanup(lambda: (self.srv.stop(), self.srv.cleanup()))
+
+    def test_throttled_and_5xx_requests_are_retried(self):
+        seen = {}
+
+        def every_first_try(method, path):  # each distinct request fails once, then passes
+            k = (method, path.split("?")[0], "partNumber" in path)
+            seen[k] = seen.get(k, 0) + 1
+            return seen[k] == 1
+
+        self.proxy.predicate = every_first_try
+        data = os.urandom((5 << 20) + 100)  # two parts
+        r = self.srv.request("PUT", ARTIFACTS + "/0/r/artifacts/retried.bin", data=data,
+                             headers={"Content-Type": "application/octet-stream"}, timeout=120)
+        self.assertEqual(r.status_code, 200, r.text)
+        self.proxy.status, self.proxy.code = 500, "InternalError"
+        r = self.srv.request("GET", ARTIFACTS + "/0/r/artifacts/retried.bin", timeout=120)
+        self.assertEqual((r.status_code, r.content), (200, data))
+        failed = self.proxy.failed()
+        self.assertTrue(any(m == "POST" and "uploads" in p for m, p in failed), failed)  # create
+        self.assertTrue(any(m == "PUT" and "partNumber" in p for m, p in failed), failed)  # parts
+        self.assertTrue(any(m == "HEAD" for m, p in failed), failed)
+
+    def test_failing_parts_abort_the_upload(self):
+        self.proxy.predicate = lambda method, path: method == "PUT" and "partNumber=2" in path
+        r = self.srv.request("PUT", ARTIFACTS + "/0/r/artifacts/aborted.bin", data=os.urandom((5 << 20) * 2 + 1),
+                             headers={"Content-Type": "application/octet-stream"}, timeout=120)
+        self.assertEqual(r.status_code, 503, r.text)
+        self.assertEqual(r.json()["error_code"], "TEMPORARILY_UNAVAILABLE")
+        self.assertEqual(len([1 for m, p in self.proxy.failed() if "partNumber=2" in p]), 4)  # SEXTANT_S3_MAX_ATTEMPTS
+        self.assertTrue(any(m == "DELETE" and "uploadId" in p for m, p, _ in self.proxy.log))  # abort
+        ups = s3().list_multipart_uploads(Bucket=BUCKET).get("Uploads", [])
+        self.assertEqual([u for u in ups if u["Key"] == "retry/0/r/artifacts/aborted.bin"], [])
+        self.assertEqual(keys("retry/0/r/artifacts/aborted.bin"), [])
+
+    def test_access_denied_is_not_retried(self):
+        self.proxy.status, self.proxy.code = 403, "AccessDenied"
+        self.proxy.predicate = lambda method, path: method == "PUT"
+        r = self.srv.request("PUT", ARTIFACTS + "/0/r/artifacts/denied.bin", data=b"x",
+                             headers={"Content-Type": "application/octet-stream"})
+        self.assertEqual(r.status_code, 403, r.text)
+        self.assertEqual(r.json()["error_code"], "PERMISSION_DENIED")
+        self.assertEqual(len(self.proxy.failed()), 1)
+
+
 class TestWebIdentity(unittest.TestCase):
     """Credentials from AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN via moto's STS
     AssumeRoleWithWebIdentity (EKS IRSA)."""
