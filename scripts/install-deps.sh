@@ -28,6 +28,20 @@ if [ "${1:-}" = "--with-node" ] && ! command -v node >/dev/null; then
   packages+=(nodejs npm)
 fi
 
+# moto (S3/STS/IAM server for the S3 tests) and boto3 come with the image's Python; Debian has no
+# package of moto, so a machine without them gets them from pip (pinned to the tested versions).
+if [ "${1:-}" = "--with-moto" ]; then
+  if ! python3 -c 'import moto.server, boto3' 2>/dev/null; then
+    echo "install-deps: installing moto[server] 5.2.1 and boto3 with pip"
+    python3 -m pip install --quiet 'moto[server]==5.2.1' 'boto3>=1.35' ||
+      python3 -m pip install --quiet --break-system-packages 'moto[server]==5.2.1' 'boto3>=1.35' || {
+        echo "install-deps: could not install moto; the S3 integration tests need it" >&2
+        exit 1
+      }
+  fi
+  exit 0
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

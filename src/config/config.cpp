@@ -288,8 +288,18 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   std::vector<std::pair<std::string, std::string>> flags;  // flag -> value
   std::vector<std::pair<std::string, std::string>> auth_flags;
   std::optional<bool> serve_flag;
+  std::vector<std::string> allowed_roots;  // --allowed-artifact-root (repeatable)
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a == "--allowed-artifact-root" || a.starts_with("--allowed-artifact-root=")) {
+      if (a.size() > 23) {
+        allowed_roots.push_back(a.substr(24));
+      } else {
+        if (i + 1 >= args.size()) throw ConfigError("option " + a + " needs a value");
+        allowed_roots.push_back(args[++i]);
+      }
+      continue;
+    }
     if (a == "--serve-artifacts") {
       serve_flag = true;
       continue;
@@ -364,6 +374,9 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   if (!c.static_prefix.empty() && (!c.static_prefix.starts_with("/") || c.static_prefix.ends_with("/"))) {
     throw ConfigError("--static-prefix must begin with a '/' and cannot end with a '/'");
   }
+  if (allowed_roots.empty())
+    if (auto v = env("SEXTANT_ALLOWED_ARTIFACT_ROOTS")) allowed_roots = split_list(*v);
+  for (auto& r : allowed_roots) c.allowed_artifact_roots.push_back(expand_env(r, env));
   resolve_auth(c.auth, auth_flags, env);
   resolve_http(c.http, lookup);
   return c;
@@ -383,8 +396,11 @@ Options (each also from SEXTANT_<NAME> or MLflow's MLFLOW_<NAME> variable):
                                  mlflow-artifacts:/ when serving artifacts)
   --serve-artifacts / --no-serve-artifacts
                                  Proxy artifacts through the server (default on) [MLFLOW_SERVE_ARTIFACTS]
-  --artifacts-destination PATH   Where proxied artifacts are stored              [MLFLOW_ARTIFACTS_DESTINATION]
-                                 (default ./mlartifacts)
+  --artifacts-destination URI    Where proxied artifacts are stored: a local     [MLFLOW_ARTIFACTS_DESTINATION]
+                                 path or s3://bucket/prefix (default ./mlartifacts)
+  --allowed-artifact-root URI    A further root experiments' artifact_location   [SEXTANT_ALLOWED_ARTIFACT_ROOTS]
+                                 may lie in (repeatable; the default artifact root and the destination
+                                 always are); S3 settings: see README "Artifacts on S3"
   --workers N                    Request-handling concurrency hint (default 4)   [MLFLOW_WORKERS]
   --static-prefix PREFIX         Prefix for UI and ajax routes, e.g. /mlflow     [MLFLOW_STATIC_PREFIX]
 

@@ -75,6 +75,7 @@ struct ServerConfig {
   std::optional<std::string> default_artifact_root;
   bool serve_artifacts = true;
   std::string artifacts_destination = "./mlartifacts";
+  std::vector<std::string> allowed_artifact_roots;  // --allowed-artifact-root (repeatable)
   int workers = 4;
   std::string static_prefix;
   AuthConfig auth;
