@@ -29,6 +29,7 @@ struct ApiRequest {
                                              // balancers the X-Forwarded-For client (back-off, audit)
   std::string host;                          // Host header (the browser login derives its callback URL)
   std::string cookie;                        // Cookie header (the browser logout reads the session)
+  std::string accept_encoding;               // Accept-Encoding (the UI's precompressed assets)
 
   // The value of path parameter `name` ("" when the route has none of that name).
   std::string path_param(std::string_view name) const {

@@ -25,7 +25,8 @@ constexpr Option kServe{"--serve-artifacts", "MLFLOW_SERVE_ARTIFACTS", "SEXTANT_
 constexpr Option kDest{"--artifacts-destination", "MLFLOW_ARTIFACTS_DESTINATION", "SEXTANT_ARTIFACTS_DESTINATION"};
 constexpr Option kWorkers{"--workers", "MLFLOW_WORKERS", "SEXTANT_WORKERS"};
 constexpr Option kPrefix{"--static-prefix", "MLFLOW_STATIC_PREFIX", "SEXTANT_STATIC_PREFIX"};
-constexpr Option kValueOptions[] = {kHost, kPort, kBackend, kRoot, kDest, kWorkers, kPrefix};
+constexpr Option kUiDir{"--ui-dir", "SEXTANT_UI_DIR", "SEXTANT_UI_DIR"};
+constexpr Option kValueOptions[] = {kHost, kPort, kBackend, kRoot, kDest, kWorkers, kPrefix, kUiDir};
 
 int parse_int(const std::string& text, const char* what) {
   int v = 0;
@@ -318,6 +319,7 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   if (!c.static_prefix.empty() && (!c.static_prefix.starts_with("/") || c.static_prefix.ends_with("/"))) {
     throw ConfigError("--static-prefix must begin with a '/' and cannot end with a '/'");
   }
+  if (auto v = lookup(kUiDir)) c.ui_dir = *v;
   resolve_auth(c.auth, auth_flags, env);
   return c;
 }
@@ -351,6 +353,8 @@ Options (each also from SEXTANT_<NAME> or MLflow's MLFLOW_<NAME> variable):
                                  (default ./mlartifacts)
   --workers N                    Request-handling concurrency hint (default 4)   [MLFLOW_WORKERS]
   --static-prefix PREFIX         Prefix for UI and ajax routes, e.g. /mlflow     [MLFLOW_STATIC_PREFIX]
+  --ui-dir PATH                  The built web UI (default: web/ beside the      [SEXTANT_UI_DIR]
+                                 binary; '' = no UI)
 
 Authentication (off by default; names as oauth2-proxy's; each also SEXTANT_<NAME>, lists comma-separated):
   --auth on|off                  Require authentication on every route but /health and the login

@@ -63,6 +63,7 @@ struct ServerConfig {
   std::string artifacts_destination = "./mlartifacts";
   int workers = 4;
   std::string static_prefix;
+  std::optional<std::string> ui_dir;  // --ui-dir; unset = web/ beside the binary
   AuthConfig auth;
 };
 

@@ -138,6 +138,7 @@ struct Server::Impl {
       req.remote_address = gate ? gate->client_address(remote_address, header(hreq, "X-Forwarded-For")) : remote_address;
       req.host = header(hreq, "Host");
       req.cookie = header(hreq, "Cookie");
+      req.accept_encoding = header(hreq, "Accept-Encoding");
       auto match = router.match(req.method, req.path);
 
       // Authentication before anything is read or 100-continue is promised. Unknown paths need
