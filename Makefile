@@ -23,10 +23,12 @@ run: build
 	./$(BUILD_DIR)/sextant server --host $(HOST) --port $(PORT) \
 	  --backend-store-uri sqlite:///mlflow.db --artifacts-destination ./mlartifacts
 
-# The OIDC provider processes the auth tests run (npm packages pinned in tests/oidc).
+# The OIDC provider processes the auth tests run (npm packages pinned in tests/oidc), and the
+# browser tests' Chromium (Debian's) and playwright-core (web/, pinned; no browser download).
 test-deps:
-	@command -v node >/dev/null || bash scripts/install-deps.sh --with-node
+	@bash scripts/install-deps.sh --with-browser
 	@[ -d tests/oidc/node_modules/oauth2-mock-server ] || npm ci --prefix tests/oidc --no-audit --no-fund
+	@[ -d web/node_modules/playwright-core ] || npm ci --prefix web --no-audit --no-fund
 
 test: build test-deps
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

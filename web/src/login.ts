@@ -2,16 +2,11 @@
 // anonymous browsers may fetch only this script and login.css. Posts to /api/2.0/sextant/login
 // (sets the session cookie), then goes to the `rd` path the server sent us here with.
 import './login.css';
+import { safeTarget } from './lib/redirect';
 
 const theme = localStorage.getItem('sextant.theme');
 if (theme === 'light' || theme === 'dark') document.documentElement.dataset.theme = theme;
 
-// A same-origin path only (the server refuses other rd values before serving this page).
-export function safeTarget(rd: string | null, prefix: string): string {
-  if (!rd || !rd.startsWith('/') || rd.startsWith('//') || rd.startsWith('/\\') || /[\u0000-\u001f\\]/.test(rd))
-    return prefix + '/';
-  return rd;
-}
 
 const prefix = new URL(/* @vite-ignore */ '..', import.meta.url).pathname.replace(/\/$/, '');
 const form = document.getElementById('login-form') as HTMLFormElement;

@@ -45,7 +45,7 @@ function Tree({ list, path, depth, selected, onSelect }: { list: Lister; path: s
             if (f.is_dir) setOpen((s) => { const n = new Set(s); n.has(f.path) ? n.delete(f.path) : n.add(f.path); return n; });
             else onSelect(f);
           }}>
-            {f.is_dir ? (open.has(f.path) ? '▾ 📁 ' : '▸ 📁 ') : '📄 '}{base(f.path)}
+            {f.is_dir ? (open.has(f.path) ? '▾ ' : '▸ ') : ''}{base(f.path)}{f.is_dir ? '/' : ''}
             {!f.is_dir && <span class="muted"> {fmtBytes(f.file_size)}</span>}
           </button>
           {f.is_dir && open.has(f.path) && <Tree list={list} path={f.path} depth={depth + 1} selected={selected} onSelect={onSelect} />}

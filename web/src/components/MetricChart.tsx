@@ -26,6 +26,9 @@ export function align(series: Series[]): uPlot.AlignedData {
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#ea580c', '#4f46e5',
   '#0d9488', '#be123c', '#a16207', '#9333ea', '#0284c7'];
+// Whole steps on a step axis.
+const STEP_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1e3, 2e3, 2.5e3, 5e3, 1e4, 2e4, 2.5e4, 5e4, 1e5, 2e5, 5e5, 1e6, 1e7, 1e8, 1e9];
+
 export function colorFor(key: string): string {
   let h = 0;
   for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
@@ -51,7 +54,8 @@ export function MetricChart(p: {
       width: Math.max(200, el.clientWidth),
       height: p.height ?? 220,
       scales: { x: { time: p.xMode === 'time' }, y: { distr: p.logY ? 3 : 1 } },
-      axes: [{ ...axis, label: p.xMode === 'step' ? 'step' : p.xMode === 'relative' ? 'seconds' : undefined }, axis],
+      axes: [{ ...axis, label: p.xMode === 'step' ? 'step' : p.xMode === 'relative' ? 'seconds' : undefined,
+        ...(p.xMode === 'step' ? { incrs: STEP_INCRS } : {}) }, axis],
       legend: { show: p.series.length <= 5 },
       cursor: { drag: { x: true, y: false }, points: { show: false } },
       series: [{ label: p.xMode === 'step' ? 'step' : 'time' },

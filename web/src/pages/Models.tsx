@@ -90,7 +90,7 @@ export function ModelPage({ name }: { name: string }) {
       <div class="row wrap" data-testid="aliases">
         {(m.aliases ?? []).map((a) => (
           <span key={a.alias} class="badge alias">@{a.alias} → v{a.version}
-            <button class="ghost tiny" aria-label={`Remove alias ${a.alias}`} onClick={() => act(() => del('/registered-models/alias', undefined, { name, alias: a.alias }))}>✕</button>
+            <button class="ghost tiny" aria-label={`Remove alias ${a.alias}`} onClick={() => act(() => del('/registered-models/alias', { name, alias: a.alias }))}>✕</button>
           </span>))}
         <button class="small" onClick={() => setDialog('alias')}>Set alias</button>
       </div>
@@ -98,7 +98,7 @@ export function ModelPage({ name }: { name: string }) {
       <div class="row wrap">
         {(m.tags ?? []).map((t) => (
           <span key={t.key} class="badge">{t.key}: {t.value}
-            <button class="ghost tiny" aria-label={`Remove tag ${t.key}`} onClick={() => act(() => del('/registered-models/delete-tag', undefined, { name, key: t.key }))}>✕</button>
+            <button class="ghost tiny" aria-label={`Remove tag ${t.key}`} onClick={() => act(() => del('/registered-models/delete-tag', { name, key: t.key }))}>✕</button>
           </span>))}
         <button class="small" onClick={() => setDialog('tag')}>Add tag</button>
       </div>
