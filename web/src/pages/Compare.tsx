@@ -25,17 +25,19 @@ function Parallel({ runs, axes }: { runs: Run[]; axes: { label: string; get: (r:
   if (axes.length < 2) return <p class="muted">Parallel coordinates need at least two numeric params or metrics.</p>;
   const W = Math.max(480, axes.length * 120), H = 300, pad = 30;
   const x = (i: number) => pad + (i * (W - 2 * pad)) / (axes.length - 1);
-  const scales = axes.map((a) => {
+  const ranges = axes.map((a) => {
     const vs = runs.map(a.get).filter((v): v is number => v !== undefined && Number.isFinite(v));
-    const lo = Math.min(...vs), hi = Math.max(...vs);
-    return (v: number) => (hi === lo ? H / 2 : H - pad - ((v - lo) / (hi - lo)) * (H - 2 * pad));
+    return [Math.min(...vs), Math.max(...vs)];
   });
+  const scales = ranges.map(([lo, hi]) => (v: number) => (hi === lo ? H / 2 : H - pad - ((v - lo) / (hi - lo)) * (H - 2 * pad)));
   return (
     <svg class="parallel" width={W} height={H + 20} role="img" aria-label={`Parallel coordinates of ${runs.length} runs over ${axes.length} axes`}>
       {axes.map((a, i) => (
         <g key={a.label}>
           <line x1={x(i)} x2={x(i)} y1={pad} y2={H - pad} class="axis" />
-          <text x={x(i)} y={H - 8} text-anchor="middle" class="axis-label">{a.label.length > 18 ? a.label.slice(0, 17) + '…' : a.label}</text>
+          <text x={x(i)} y={pad - 8} text-anchor="middle" class="axis-value">{fmtNumber(ranges[i][1])}</text>
+          <text x={x(i)} y={H - pad + 14} text-anchor="middle" class="axis-value">{fmtNumber(ranges[i][0])}</text>
+          <text x={x(i)} y={H + 12} text-anchor="middle" class="axis-label">{a.label.length > 18 ? a.label.slice(0, 17) + '…' : a.label}</text>
         </g>
       ))}
       {runs.map((r) => {

@@ -15,6 +15,8 @@ import { href, navigate } from '../router';
 import { download, ErrorMsg, Loading, PromptDialog, Tabs, useAsync } from '../ui';
 import { LoggedModelsView } from './LoggedModels';
 
+// The first page is small (rows appear sooner); scrolling fetches bigger pages (page tokens are offsets).
+const FIRST_PAGE = 100;
 const PAGE = 500;
 const VIEW = { active: 'ACTIVE_ONLY', deleted: 'DELETED_ONLY', all: 'ALL' } as const;
 
@@ -110,7 +112,7 @@ function RunsView({ experimentId, state, setState }: { experimentId: string; sta
     const my = ++reqId.current;
     try {
       const r = await searchRuns({ experiment_ids: [experimentId], filter: state.filter || undefined, run_view_type: VIEW[state.view],
-        max_results: PAGE, order_by: orderBy, page_token: pageToken });
+        max_results: pageToken ? PAGE : FIRST_PAGE, order_by: orderBy, page_token: pageToken });
       if (my !== reqId.current) return;
       const page = r.runs ?? [];
       setRuns((old) => (pageToken && old ? [...old, ...page] : page));

@@ -1,13 +1,14 @@
 // With authentication on: a browser without a session is sent to the login page (the only UI
 // files it may fetch are the page's own), signs in with a local user's password
 // (POST /api/2.0/sextant/login), lands on the page it asked for, sees its user name, manages
-// personal tokens, and signs out.
+// personal tokens, and signs out. Then the browser OIDC login against tests/oidc's
+// oauth2-mock-server, through to the deep link, and sign-out revoking that session.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, newPage, Server, shot } from './harness.mjs';
+import { launch, newPage, Server, shot, startMockIdp } from './harness.mjs';
 
 const USER = 'admin', PASSWORD = 'a-long-bootstrap-password';
 let srv, browser, page;
@@ -57,6 +58,7 @@ test('token page: create (shown once), use, revoke', async () => {
   const secret = (await page.getByTestId('new-token').locator('code').textContent()).trim();
   assert.match(secret, /^sxt_/);
   await page.getByTestId('tokens').getByRole('cell', { name: 'ci-token', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Done' }).click();  // no secret in the screenshot
   await shot(page, 'tokens');
   const who = await fetch(srv.base + '/api/2.0/sextant/whoami', { headers: { Authorization: 'Bearer ' + secret } });
   assert.equal(who.status, 200);
@@ -74,4 +76,29 @@ test('sign out ends the session', async () => {
   assert.equal(r.status(), 401);
   await page.goto(srv.base + '/');
   await page.waitForURL(/\/auth\/login/);
+});
+
+test('OIDC browser login (oauth2-mock-server) to the deep link; sign out revokes the session', async () => {
+  const idp = await startMockIdp();
+  const oidc = await new Server((port) => ['--auth', 'on', '--oidc-issuer-url', idp.issuer, '--client-id', 'mlflow',
+    '--client-secret', 'not-a-real-secret', '--redirect-url', `http://127.0.0.1:${port}/auth/callback`, '--email-domain', 'example.test']).start();
+  try {
+    const p = await newPage(browser);
+    await p.goto(oidc.base + '/#/models');
+    await p.waitForURL(oidc.base + '/#/models');
+    await p.getByRole('heading', { name: 'Registered models' }).waitFor();
+    const user = await p.getByTestId('current-user').textContent();
+    assert.match(user, /ada/);
+    const session = (await p.context().cookies()).find((c) => c.name === '__Host-sextant_session');
+    assert.ok(session && session.httpOnly && session.secure);
+    await p.getByTestId('logout').click();
+    await p.waitForLoadState('load');
+    const r = await fetch(oidc.base + '/api/2.0/sextant/whoami', { headers: { Cookie: `${session.name}=${session.value}` } });
+    assert.equal(r.status, 401, 'the old session was revoked');
+    assert.deepEqual(p.evidence.errors, []);
+    await p.context().close();
+  } finally {
+    await oidc.stop();
+    idp.stop();
+  }
 });

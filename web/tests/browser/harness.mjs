@@ -18,7 +18,7 @@ export const BIN = process.env.SEXTANT_BIN || resolve(here, '../../../build/sext
 export const SHOTS = process.env.SEXTANT_SCREENSHOTS || resolve(dirname(BIN), 'screenshots');
 mkdirSync(SHOTS, { recursive: true });
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); });
@@ -27,14 +27,16 @@ function freePort() {
 }
 
 export class Server {
+  // `args` may be a function of the port (e.g. for --redirect-url).
   constructor(args = [], env = {}) { this.args = args; this.env = env; }
   async start() {
     this.dir = mkdtempSync(join(tmpdir(), 'sextant-ui-'));
     this.port = await freePort();
+    const args = typeof this.args === 'function' ? this.args(this.port) : this.args;
     this.base = `http://127.0.0.1:${this.port}`;
     this.stderr = '';
     this.proc = spawn(BIN, ['server', '--host', '127.0.0.1', '--port', String(this.port),
-      '--backend-store-uri', 'sqlite:///' + join(this.dir, 'mlflow.db'), '--artifacts-destination', join(this.dir, 'artifacts'), ...this.args],
+      '--backend-store-uri', 'sqlite:///' + join(this.dir, 'mlflow.db'), '--artifacts-destination', join(this.dir, 'artifacts'), ...args],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.env } });
     this.proc.stderr.on('data', (d) => { this.stderr += d; });
     const deadline = Date.now() + 30000;
@@ -78,6 +80,22 @@ export class Server {
   }
   logBatch(runId, { metrics = [], params = [], tags = [] }) { return this.api('POST', '/runs/log-batch', { run_id: runId, metrics, params, tags }); }
   finish(runId, end = Date.now()) { return this.api('POST', '/runs/update', { run_id: runId, status: 'FINISHED', end_time: end }); }
+}
+
+// tests/oidc's oauth2-mock-server (authorization code flow without a login page; `make
+// test-deps` installs it). Resolves once it prints its issuer URL.
+export async function startMockIdp() {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [resolve(here, '../../../tests/oidc/jwt_mock_idp.mjs')],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: String(port), ALGS: 'RS256', CODE_EMAIL: 'ada@example.test' } });
+  let out = '';
+  await new Promise((ok, fail) => {
+    const t = setTimeout(() => fail(new Error('mock IdP did not start: ' + out)), 30000);
+    proc.stdout.on('data', (d) => { out += d; if (out.includes('ready ')) { clearTimeout(t); ok(); } });
+    proc.stderr.on('data', (d) => { out += d; });
+    proc.on('exit', (c) => { clearTimeout(t); fail(new Error('mock IdP exited ' + c + ': ' + out)); });
+  });
+  return { issuer: `http://127.0.0.1:${port}`, stop: () => proc.kill('SIGTERM') };
 }
 
 // Runs `fn` over items with at most `limit` in flight.
