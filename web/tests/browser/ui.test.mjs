@@ -373,3 +373,27 @@ test('themes, keyboard: dark theme toggles and persists; skip link and focus ord
   }
   noScriptRan();
 });
+
+test('--static-prefix: the UI, its API calls and artifact previews live under the prefix', async () => {
+  const prefixed = await new Server(['--static-prefix', '/mlflow']).start();
+  try {
+    const exp = await prefixed.createExperiment('prefixed-experiment');
+    const run = await prefixed.createRun(exp, 'prefixed-run');
+    await prefixed.upload(run.artifact_uri, 'hello.txt', 'under a prefix', 'text/plain');
+    const p = await newPage(browser);
+    const paths = [];
+    p.on('request', (r) => paths.push(new URL(r.url()).pathname));
+    await p.goto(prefixed.base + '/mlflow/');
+    await p.getByRole('link', { name: 'prefixed-experiment' }).click();
+    await p.getByRole('grid', { name: 'Runs' }).getByRole('link', { name: 'prefixed-run' }).click();
+    await p.getByRole('tab', { name: 'Artifacts' }).click();
+    await p.getByRole('button', { name: /hello\.txt/ }).click();
+    await p.waitForFunction(() => document.querySelector('[data-testid=artifact-text]')?.textContent === 'under a prefix');
+    const outside = paths.filter((x) => !x.startsWith('/mlflow/'));
+    assert.deepEqual(outside, [], 'requests outside the prefix');
+    assert.deepEqual(p.evidence.errors, []);
+    await p.context().close();
+  } finally {
+    await prefixed.stop();
+  }
+});
