@@ -8,11 +8,22 @@ import { smooth } from '../lib/smooth';
 export interface Series { label: string; color: string; xs: number[]; ys: number[] }
 export type XMode = 'step' | 'time' | 'relative';
 
-// Series with their own x values -> uPlot's aligned columns (x union, nulls where a run has no point).
-export function align(series: Series[]): uPlot.AlignedData {
+// Series with their own x values -> uPlot's aligned columns (x union, nulls where a run has no
+// point). Runs logged at different times share few x values; when the union exceeds `maxX`,
+// x values are snapped to `maxX` even slots across the range (below a pixel on any chart).
+export function align(series: Series[], maxX = 2000): uPlot.AlignedData {
   if (series.length === 1) return [series[0].xs, series[0].ys];
-  const set = new Set<number>();
+  let set = new Set<number>();
   for (const s of series) for (const x of s.xs) set.add(x);
+  if (set.size > maxX) {
+    let lo = Infinity, hi = -Infinity;
+    for (const x of set) { if (x < lo) lo = x; if (x > hi) hi = x; }
+    const slot = (hi - lo) / maxX;
+    const snap = (x: number) => lo + Math.round((x - lo) / slot) * slot;
+    series = series.map((s) => ({ ...s, xs: s.xs.map(snap) }));
+    set = new Set<number>();
+    for (const s of series) for (const x of s.xs) set.add(x);
+  }
   const xs = Float64Array.from(set).sort();
   const index = new Map<number, number>();
   xs.forEach((x, i) => index.set(x, i));
@@ -71,13 +82,17 @@ export function MetricChart(p: {
       },
     };
     if (p.onZoom) (opts.cursor as any).drag.setScale = false;
-    const u = new uPlot(opts, data, el);
-    plot.current = u;
-    const dbl = () => { if (!zooming) p.onZoom?.(null); zooming = false; };
-    u.over.addEventListener('dblclick', dbl);
-    const ro = new ResizeObserver(() => { if (el.clientWidth > 0 && Math.abs(el.clientWidth - u.width) > 4) u.setSize({ width: el.clientWidth, height: u.height }); });
-    ro.observe(el);
-    return () => { ro.disconnect(); u.destroy(); plot.current = null; };
+    // Each chart is built in a task of its own, so ten charts never block the page at once.
+    let u: uPlot | null = null;
+    const ro = new ResizeObserver(() => { if (u && el.clientWidth > 0 && Math.abs(el.clientWidth - u.width) > 4) u.setSize({ width: el.clientWidth, height: u.height }); });
+    const timer = setTimeout(() => {
+      opts.width = Math.max(200, el.clientWidth);
+      u = new uPlot(opts, data, el);
+      plot.current = u;
+      u.over.addEventListener('dblclick', () => { if (!zooming) p.onZoom?.(null); zooming = false; });
+      ro.observe(el);
+    }, 0);
+    return () => { clearTimeout(timer); ro.disconnect(); u?.destroy(); plot.current = null; };
   }, [p.series, p.xMode, p.logY, p.smoothing]);
   return (
     <figure class="chart" data-testid="metric-chart" data-metric={p.title}>

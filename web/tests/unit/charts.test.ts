@@ -21,3 +21,14 @@ describe('chart data', () => {
     expect(toSeries(m, [run('a', 500)], 'relative', new Set())[0].xs).toEqual([0.5, 1.5, 2]);
   });
 });
+
+describe('align with many distinct x values', () => {
+  test('snaps to at most maxX slots and keeps every series', () => {
+    const a = { label: 'a', color: '', xs: Array.from({ length: 1000 }, (_, i) => i * 1.001), ys: Array.from({ length: 1000 }, () => 1) };
+    const b = { label: 'b', color: '', xs: Array.from({ length: 1000 }, (_, i) => i * 0.999 + 0.5), ys: Array.from({ length: 1000 }, () => 2) };
+    const d = align([a, b], 100);
+    expect(d[0].length).toBeLessThanOrEqual(101);
+    expect((d[1] as (number | null)[]).filter((v) => v === 1).length).toBeGreaterThan(90);
+    expect((d[2] as (number | null)[]).filter((v) => v === 2).length).toBeGreaterThan(90);
+  });
+});
