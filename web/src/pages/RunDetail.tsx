@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { artifactUrl, fullHistory, get, post, type Metric, type Run } from '../api';
+import { artifactUrl, fullHistory, get, post, type Experiment, type Metric, type Run } from '../api';
 import { ArtifactBrowser, runLister } from '../components/Artifacts';
 import { colorFor, MetricChart } from '../components/MetricChart';
 import { fmtDuration, fmtNumber, fmtTime, tagValue } from '../lib/format';
@@ -59,6 +59,8 @@ function Description({ run, onSaved }: { run: Run; onSaved: () => void }) {
 
 export function RunPage({ id, query }: { id: string; query: URLSearchParams }) {
   const run = useAsync(() => get<{ run: Run }>('/runs/get', { run_id: id }).then((r) => r.run), [id]);
+  const expId = run.data?.info.experiment_id;
+  const exp = useAsync(() => (expId ? get<{ experiment: Experiment }>('/experiments/get', { experiment_id: expId }) : Promise.resolve(null)), [expId]);
   const tab = (query.get('tab') as Tab) || 'overview';
   const metricKey = query.get('metric');
   const [tagDialog, setTagDialog] = useState(false);
@@ -71,7 +73,7 @@ export function RunPage({ id, query }: { id: string; query: URLSearchParams }) {
   return (
     <section aria-labelledby="run-name">
       <nav class="crumbs" aria-label="Breadcrumb">
-        <a href={href(['experiments'])}>Experiments</a> / <a href={href(['experiments', r.info.experiment_id])}>Experiment {r.info.experiment_id}</a> /
+        <a href={href(['experiments'])}>Experiments</a> / <a href={href(['experiments', r.info.experiment_id])}>{exp.data?.experiment.name ?? 'Experiment ' + r.info.experiment_id}</a> /
       </nav>
       <div class="toolbar">
         <h1 id="run-name" data-testid="run-title">{runName(r)}</h1>
