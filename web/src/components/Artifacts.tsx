@@ -57,12 +57,15 @@ function Tree({ list, path, depth, selected, onSelect }: { list: Lister; path: s
 
 function Preview({ file, url }: { file: FileInfo; url: string }) {
   const kind = previewKind(file.path);
-  const [text, setText] = useState<{ text: string; truncated: boolean } | null>(null);
+  // Content is kept with the URL it came from, so a render right after switching files never
+  // shows the previous file's text (as the new file's kind).
+  const [loaded, setLoaded] = useState<{ url: string; text: string; truncated: boolean } | null>(null);
   const [error, setError] = useState<Error | null>(null);
   useEffect(() => {
-    setText(null); setError(null);
-    if (kind !== 'image' && kind !== 'none') fetchText(url, PREVIEW_LIMIT).then(setText, setError);
+    setError(null);
+    if (kind !== 'image' && kind !== 'none') fetchText(url, PREVIEW_LIMIT).then((t) => setLoaded({ url, ...t }), setError);
   }, [url]);
+  const text = loaded?.url === url ? loaded : null;
   let body;
   if (kind === 'image') body = <img class="artifact-img" src={url} alt={`Artifact ${file.path}`} />;
   else if (kind === 'none') body = <p class="muted">No preview for this file type.</p>;

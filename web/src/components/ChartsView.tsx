@@ -2,7 +2,7 @@
 // get-history-bulk-interval (sampled steps; zooming into a step range fetches that range in
 // full detail). X axis: step, wall time or time since the run started. Smoothing, log scale,
 // runs shown/hidden, auto refresh while runs are RUNNING.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { bulkHistory, type Metric, type Run } from '../api';
 import { colorFor, MetricChart, type Series, type XMode } from './MetricChart';
 import { tagValue } from '../lib/format';
@@ -73,10 +73,12 @@ export function ChartsView({ runs, metricKeys, experimentId }: { runs: Run[]; me
     let live = true;
     const started = performance.now();
     const r = xMode === 'step' ? range ?? undefined : undefined;
-    pool(metrics.map((k) => () => bulkHistory(ids, k, POINTS, r).then((m) => [k, m] as const)), 4)
-      .then((pairs) => {
+    // Each chart is drawn as soon as its metric arrives (the others keep what they showed).
+    const wanted = new Set(metrics);
+    setData((d) => new Map([...d].filter(([k]) => wanted.has(k))));
+    pool(metrics.map((k) => () => bulkHistory(ids, k, POINTS, r).then((m) => { if (live) setData((d) => new Map(d).set(k, m)); })), 4)
+      .then(() => {
         if (!live) return;
-        setData(new Map(pairs));
         setError(null);
         (window as any).__sextantChartsFetched = performance.now() - started;
       }, (e) => live && setError(e));
@@ -90,17 +92,28 @@ export function ChartsView({ runs, metricKeys, experimentId }: { runs: Run[]; me
     return () => clearInterval(t);
   }, [running, auto]);
 
+  // Series per metric, rebuilt only for metrics whose data (or the x axis, or hidden runs)
+  // changed, so a chart arriving does not redraw the others. (A wall/relative-time zoom is
+  // done by uPlot on the loaded points.)
+  const cache = useRef(new Map<string, { src: Metric[]; hidden: Set<string>; xMode: XMode; out: Series[] }>());
   const series = useMemo(() => {
     const out = new Map<string, Series[]>();
-    // (A wall/relative-time zoom is done by uPlot on the loaded points.)
-    for (const [k, m] of data) out.set(k, toSeries(m, shown, xMode, hidden));
+    for (const [k, m] of data) {
+      const c = cache.current.get(k);
+      if (c && c.src === m && c.hidden === hidden && c.xMode === xMode) { out.set(k, c.out); continue; }
+      const s = toSeries(m, shown, xMode, hidden);
+      cache.current.set(k, { src: m, hidden, xMode, out: s });
+      out.set(k, s);
+    }
     return out;
   }, [data, hidden, xMode]);
 
-  const [drawn, setDrawn] = useState(0);
-  useEffect(() => { setDrawn(0); }, [series]);
+  // Which series each chart has drawn: the view is "drawn" when every chart shows its latest data.
+  const [drawn, setDrawn] = useState<Map<string, Series[]>>(new Map());
+  const onDrawn = (k: string, s: Series[]) => setDrawn((d) => (d.get(k) === s ? d : new Map(d).set(k, s)));
+  const allDrawn = metrics.length > 0 && metrics.every((k) => series.has(k) && drawn.get(k) === series.get(k));
   return (
-    <div class="charts" data-testid="charts-view" data-drawn={drawn >= metrics.length && metrics.length > 0 && data.size > 0 ? 'yes' : 'no'}>
+    <div class="charts" data-testid="charts-view" data-drawn={allDrawn ? 'yes' : 'no'}>
       <div class="toolbar">
         <label>X axis{' '}
           <select value={xMode} onChange={(e) => { setXMode(e.currentTarget.value as XMode); setRange(null); }}>
@@ -140,7 +153,7 @@ export function ChartsView({ runs, metricKeys, experimentId }: { runs: Run[]; me
       <div class="chart-grid">
         {metrics.map((k) => series.has(k) ? (
           <MetricChart key={k} title={k} series={series.get(k)!} xMode={xMode} logY={logY} smoothing={smoothing}
-            onZoom={xMode === 'step' ? setRange : undefined} onDrawn={() => setDrawn((d) => d + 1)} />
+            onZoom={xMode === 'step' ? setRange : undefined} onDrawn={() => onDrawn(k, series.get(k)!)} />
         ) : <figure key={k} class="chart"><figcaption>{k}</figcaption><p class="muted">Loading…</p></figure>)}
       </div>
     </div>
