@@ -70,15 +70,14 @@ test('runs table: rows, XSS name as text, sort, filter with autocomplete, URL st
   await shot(page, 'runs-table');
 
   // Sort by the rmse metric, ascending then descending (server-side order_by).
-  const firstRun = async () => (await grid.locator('.vg-row:not(.vg-header)').first().locator('a').first().textContent());
+  const firstRunIs = (name) => page.waitForFunction((n) =>
+    document.querySelector('[role=grid] [role=row][aria-rowindex="2"] a')?.textContent === n, name);
   await grid.getByRole('button', { name: 'Sort by metric rmse' }).click();   // DESC first
-  await page.waitForFunction(() => location.hash.includes('order='));
-  await page.waitForTimeout(300);
-  assert.equal(await firstRun(), 'run-11');
+  await page.waitForFunction(() => new URLSearchParams(location.hash.split('?')[1]).get('order')?.endsWith('DESC'));
+  await firstRunIs('run-11');
   await grid.getByRole('button', { name: 'Sort by metric rmse' }).click();   // then ASC
   await page.waitForFunction(() => new URLSearchParams(location.hash.split('?')[1]).get('order')?.endsWith('ASC'));
-  await page.waitForTimeout(300);
-  assert.equal(await firstRun(), 'run-00');
+  await firstRunIs('run-00');
 
   // Filter box: typing "metr" offers metrics.*; Tab completes; Enter searches.
   const box = page.getByRole('combobox', { name: /Filter runs/ });
@@ -203,8 +202,7 @@ test('artifacts: tree, text/JSON/YAML/CSV/image previews, hostile html/svg shown
   await page.waitForFunction(() => document.querySelector('[data-testid=artifact-text]')?.textContent?.includes('layers:'));
   await tree.getByRole('button', { name: /table\.csv/ }).click();
   const table = page.getByTestId('artifact-csv');
-  await table.waitFor();
-  assert.equal(await table.locator('tbody tr').count(), 2);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=artifact-csv] tbody tr').length === 2);
   assert.equal(await table.locator('tbody tr').first().locator('td').nth(2).textContent(), 'a,b');
   assert.ok((await table.textContent()).includes(XSS));
   await tree.getByRole('button', { name: /notes/ }).click();
@@ -306,9 +304,12 @@ test('registry: models list and search, versions, stage, alias, tags', async () 
   assert.equal(await versions.locator('tbody tr').count(), 2);
   assert.equal(await page.getByTestId('aliases').getByText('@champion → v2').count(), 1);
   await page.getByLabel('Stage of version 2').selectOption('Production');
-  await page.waitForTimeout(300);
-  let mv = await srv.api('GET', '/model-versions/get', undefined, { query: { name: 'demo-model', version: '2' } });
-  assert.equal(mv.model_version.current_stage, 'Production');
+  let stage;
+  for (let i = 0; i < 100 && stage !== 'Production'; i++) {
+    await page.waitForTimeout(100);
+    stage = (await srv.api('GET', '/model-versions/get', undefined, { query: { name: 'demo-model', version: '2' } })).model_version.current_stage;
+  }
+  assert.equal(stage, 'Production');
   await page.getByRole('button', { name: 'Set alias' }).click();
   await page.getByLabel('Alias', { exact: true }).fill('candidate');
   await page.getByLabel('Version', { exact: true }).fill('1');
@@ -361,9 +362,9 @@ test('themes, keyboard: dark theme toggles and persists; skip link and focus ord
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Experiments');
   // Every form control on the main pages has an accessible name.
-  for (const h of ['', `#/experiments/${demo.exp}`, '#/models/demo-model']) {
+  for (const [h, ready] of [['', 'experiments'], [`#/experiments/${demo.exp}?tab=table`, 'runs-grid'], ['#/models/demo-model', 'versions']]) {
     await page.goto(url(h));
-    await page.waitForTimeout(500);
+    await page.getByTestId(ready).waitFor();
     const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button')].filter((el) => {
       if (el.closest('dialog:not([open])')) return false;
       const label = el.getAttribute('aria-label') || (el.id && document.querySelector(`label[for="${el.id}"]`)) || el.closest('label') || el.textContent?.trim() || el.getAttribute('placeholder');
