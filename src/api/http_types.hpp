@@ -33,6 +33,7 @@ struct ApiRequest {
   std::string host;                          // Host header (the browser login derives its callback URL)
   std::string cookie;                        // Cookie header (the browser logout reads the session)
   std::string range;                         // Range header (artifact downloads), may be empty
+  std::string accept_encoding;               // Accept-Encoding (the UI's precompressed assets)
 
   // The value of path parameter `name` ("" when the route has none of that name).
   std::string path_param(std::string_view name) const {

@@ -22,6 +22,7 @@ struct ServerSettings {
   std::string default_artifact_root;  // e.g. "mlflow-artifacts:/"
   std::string static_prefix;          // "" or "/prefix"
   std::string version;                // reported by /version
+  std::string ui_dir;                 // the built web UI (index.html, static-files/); "" = none
 };
 
 struct Services {

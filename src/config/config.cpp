@@ -25,6 +25,7 @@ constexpr Option kServe{"--serve-artifacts", "MLFLOW_SERVE_ARTIFACTS", "SEXTANT_
 constexpr Option kDest{"--artifacts-destination", "MLFLOW_ARTIFACTS_DESTINATION", "SEXTANT_ARTIFACTS_DESTINATION"};
 constexpr Option kWorkers{"--workers", "MLFLOW_WORKERS", "SEXTANT_WORKERS"};
 constexpr Option kPrefix{"--static-prefix", "MLFLOW_STATIC_PREFIX", "SEXTANT_STATIC_PREFIX"};
+constexpr Option kUiDir{"--ui-dir", "SEXTANT_UI_DIR", "SEXTANT_UI_DIR"};
 // Operations (no MLflow equivalent).
 constexpr Option kAccessLog{"--access-log", nullptr, "SEXTANT_ACCESS_LOG"};
 constexpr Option kMaxConnections{"--max-connections", nullptr, "SEXTANT_MAX_CONNECTIONS"};
@@ -33,9 +34,9 @@ constexpr Option kMaxHeader{"--max-header-size", nullptr, "SEXTANT_MAX_HEADER_SI
 constexpr Option kKeepAlive{"--keep-alive-timeout", nullptr, "SEXTANT_KEEP_ALIVE_TIMEOUT"};
 constexpr Option kBodyTimeout{"--request-body-timeout", nullptr, "SEXTANT_REQUEST_BODY_TIMEOUT"};
 constexpr Option kShutdown{"--shutdown-timeout", nullptr, "SEXTANT_SHUTDOWN_TIMEOUT"};
-constexpr Option kValueOptions[] = {kHost,      kPort,           kBackend, kRoot,      kDest,
-                                    kWorkers,   kPrefix,         kAccessLog, kMaxConnections, kMaxBody,
-                                    kMaxHeader, kKeepAlive,      kBodyTimeout, kShutdown};
+constexpr Option kValueOptions[] = {kHost,       kPort,           kBackend,  kRoot,       kDest,
+                                    kWorkers,    kPrefix,         kUiDir,    kAccessLog,  kMaxConnections,
+                                    kMaxBody,    kMaxHeader,      kKeepAlive, kBodyTimeout, kShutdown};
 
 int parse_int(const std::string& text, const char* what) {
   int v = 0;
@@ -377,6 +378,7 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   if (allowed_roots.empty())
     if (auto v = env("SEXTANT_ALLOWED_ARTIFACT_ROOTS")) allowed_roots = split_list(*v);
   for (auto& r : allowed_roots) c.allowed_artifact_roots.push_back(expand_env(r, env));
+  if (auto v = lookup(kUiDir)) c.ui_dir = *v;
   resolve_auth(c.auth, auth_flags, env);
   resolve_http(c.http, lookup);
   return c;
@@ -403,6 +405,8 @@ Options (each also from SEXTANT_<NAME> or MLflow's MLFLOW_<NAME> variable):
                                  always are); S3 settings: see README "Artifacts on S3"
   --workers N                    Request-handling concurrency hint (default 4)   [MLFLOW_WORKERS]
   --static-prefix PREFIX         Prefix for UI and ajax routes, e.g. /mlflow     [MLFLOW_STATIC_PREFIX]
+  --ui-dir PATH                  The built web UI (default: web/ beside the      [SEXTANT_UI_DIR]
+                                 binary; '' = no UI)
 
 Operations (each also SEXTANT_<NAME>):
   --access-log PATH|-|off        JSON access log, one line per request with its request id

@@ -78,6 +78,7 @@ struct ServerConfig {
   std::vector<std::string> allowed_artifact_roots;  // --allowed-artifact-root (repeatable)
   int workers = 4;
   std::string static_prefix;
+  std::optional<std::string> ui_dir;  // --ui-dir; unset = web/ beside the binary
   AuthConfig auth;
   HttpConfig http;
 };

@@ -214,6 +214,7 @@ struct Server::Impl {
       req.host = header(hreq, "Host");
       req.cookie = header(hreq, "Cookie");
       req.range = header(hreq, "Range");
+      req.accept_encoding = header(hreq, "Accept-Encoding");
       auto match = router.match(req.method, req.path);
 
       // Authentication before anything is read or 100-continue is promised. Unknown paths need
