@@ -689,27 +689,36 @@ std::vector<core::Metric> SqlTrackingStore::metric_rows_at_steps(const std::vect
                                                                     std::int64_t per_run_limit) {
   std::vector<core::Metric> out;
   if (steps.empty()) return out;
-  std::set<std::int64_t> wanted(steps.begin(), steps.end());
+  // Only the sampled steps are read (an index range per step on (run_uuid, key, step)), not every
+  // row between the first and the last: `step IN (...)` in fixed-size chunks (the last chunk padded
+  // with its final step) so one prepared statement serves every request. Chunks ascend, so rows
+  // come out ordered by step, timestamp, value as MLflow orders them.
+  constexpr std::size_t kChunk = 64;
+  std::vector<std::int64_t> wanted(steps.begin(), steps.end());
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  const std::string sql = "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? AND step IN (" +
+                          in_placeholders(kChunk) + ") ORDER BY step, timestamp, value";
   read([&](db::Connection& conn) {
+    auto& st = conn.cached(sql);
     for (const auto& run_id : run_ids) {
-      auto& st = conn.cached(
-          "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND key = ? AND step BETWEEN ? AND ? "
-          "ORDER BY step, timestamp, value");
-      st.bind(1, run_id).bind(2, key).bind(3, *wanted.begin()).bind(4, *wanted.rbegin());
       std::int64_t count = 0;
-      while (st.step() && count < per_run_limit) {
-        auto step = st.int64(2);
-        if (!wanted.count(step)) continue;
-        core::Metric m;
-        m.key = key;
-        m.value = loaded_metric(st.real(0), st.int64(3));
-        m.timestamp = st.int64(1);
-        m.step = step;
-        m.run_id = run_id;
-        out.push_back(std::move(m));
-        ++count;
+      for (std::size_t start = 0; start < wanted.size() && count < per_run_limit; start += kChunk) {
+        st.bind(1, run_id).bind(2, key);
+        for (std::size_t i = 0; i < kChunk; ++i)
+          st.bind(static_cast<int>(3 + i), wanted[std::min(start + i, wanted.size() - 1)]);
+        while (count < per_run_limit && st.step()) {
+          core::Metric m;
+          m.key = key;
+          m.value = loaded_metric(st.real(0), st.int64(3));
+          m.timestamp = st.int64(1);
+          m.step = st.int64(2);
+          m.run_id = run_id;
+          out.push_back(std::move(m));
+          ++count;
+        }
+        st.reset();
       }
-      st.reset();
     }
   });
   return out;
