@@ -23,13 +23,15 @@ run: build
 	./$(BUILD_DIR)/sextant server --host $(HOST) --port $(PORT) \
 	  --backend-store-uri sqlite:///mlflow.db --artifacts-destination ./mlartifacts
 
-# The OIDC provider processes the auth tests run (npm packages pinned in tests/oidc).
+# The OIDC provider processes the auth tests run (npm packages pinned in tests/oidc) and the
+# HCL parser the Terraform check uses (tests/deploy).
 test-deps:
 	@command -v node >/dev/null || bash scripts/install-deps.sh --with-node
 	@[ -d tests/oidc/node_modules/oauth2-mock-server ] && [ -d tests/oidc/node_modules/oidc-provider ] || \
 	  npm ci --prefix tests/oidc --no-audit --no-fund
+	@[ -d tests/deploy/node_modules/@cdktf/hcl2json ] || npm ci --prefix tests/deploy --no-audit --no-fund
 
-test: build test-deps
+test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 bench: build

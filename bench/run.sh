@@ -304,8 +304,6 @@ print(f"inserted {n} runs into experiment {exp}")
 PY
 }
 
-MLFLOW_NOTES=()
-
 run_sextant() {
   [[ -x $SEXTANT ]] || { log "no sextant binary at $SEXTANT"; return 1; }
   local dir=$OUT/sextant port url

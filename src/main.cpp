@@ -1,4 +1,4 @@
-// The command line: `sextant server [OPTIONS]`, `sextant --version`.
+// The command line: `sextant server [OPTIONS]`, `sextant routes`, `sextant health`, `sextant --version`.
 #include <unistd.h>
 
 #include <csignal>
@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "api/routes.hpp"
+#include "cli/health_check.hpp"
+#include "util/prometheus.hpp"
 #include "artifacts/local_artifact_repo.hpp"
 #include "auth/authenticators.hpp"
 #include "auth/curl_http_fetcher.hpp"
@@ -37,7 +39,8 @@ using namespace sextant;
 
 int usage() {
   std::cerr << "Usage: sextant [--version] <command> [OPTIONS]\n\nCommands:\n  server   Run the tracking server "
-               "(see 'sextant server --help')\n  routes   Print every route with its access policy "
+               "(see 'sextant server --help')\n  health   Exit 0 when the server's /health answers (for container health checks)\n"
+               "  routes   Print every route with its access policy "
                "(takes the server's options)\n";
   return 2;
 }
@@ -219,6 +222,7 @@ int list_routes(const std::vector<std::string>& args) {
     services.registry = &registry;
     services.auth = rt->context.get();
     auto router = api::build_router(services);
+    util::prom::add_process_collector(util::prom::Registry::global());
     for (const auto& r : router.routes()) {
       std::cout << r.method << ' ' << r.kind << ' ' << auth::policy_name(r.policy) << ' ' << r.path
                 << (r.streaming ? " streaming" : "") << '\n';
@@ -296,9 +300,17 @@ int run_server(const std::vector<std::string>& args) {
     services.registry = &registry;
     if (auth_runtime) services.auth = auth_runtime->context.get();
     auto router = api::build_router(services);
+    util::prom::add_process_collector(util::prom::Registry::global());
     http::ServerOptions http_opts;
     http_opts.host = cfg.host;
     http_opts.port = static_cast<unsigned short>(cfg.port);
+    http_opts.access_log = cfg.http.access_log;
+    http_opts.max_connections = static_cast<std::size_t>(cfg.http.max_connections);
+    http_opts.max_body_bytes = static_cast<std::size_t>(cfg.http.max_request_body);
+    http_opts.max_header_bytes = static_cast<std::size_t>(cfg.http.max_header_size);
+    http_opts.idle_timeout_seconds = static_cast<int>(cfg.http.keep_alive_timeout_seconds);
+    http_opts.body_timeout_seconds = static_cast<int>(cfg.http.request_body_timeout_seconds);
+    http_opts.shutdown_grace_seconds = static_cast<int>(cfg.http.shutdown_timeout_seconds);
     http::Server server(router, http_opts, auth_runtime ? auth_runtime->gate.get() : nullptr);
     server.bind();
     std::thread signal_thread([&server, signals] {
@@ -339,6 +351,7 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "server") return run_server({args.begin() + 1, args.end()});
   if (args[0] == "routes") return list_routes({args.begin() + 1, args.end()});
+  if (args[0] == "health") return cli::run_health_check({args.begin() + 1, args.end()});
   std::cerr << "sextant: unknown command '" << args[0] << "'\n";
   return usage();
 }

@@ -12,7 +12,7 @@ void Router::add(const std::string& method, const std::string& path, Handler han
 
 void Router::add(const std::string& method, const std::string& path, auth::Policy policy, Handler handler,
                  bool streaming) {
-  exact_[path][method] = Route{std::move(handler), streaming, policy};
+  exact_[path][method] = Route{std::move(handler), streaming, policy, path};
 }
 
 void Router::add_prefix(const std::string& method, const std::string& prefix, Handler handler, bool streaming) {
@@ -23,11 +23,11 @@ void Router::add_prefix(const std::string& method, const std::string& prefix, au
                         bool streaming) {
   for (auto& [p, methods] : prefixes_) {
     if (p == prefix) {
-      methods[method] = Route{std::move(handler), streaming, policy};
+      methods[method] = Route{std::move(handler), streaming, policy, prefix + "*"};
       return;
     }
   }
-  prefixes_.push_back({prefix, {{method, Route{std::move(handler), streaming, policy}}}});
+  prefixes_.push_back({prefix, {{method, Route{std::move(handler), streaming, policy, prefix + "*"}}}});
 }
 
 namespace {
@@ -60,11 +60,11 @@ void Router::add_pattern(const std::string& method, const std::string& pattern, 
   for (auto s : split_segments(pattern)) segments.emplace_back(s);
   for (auto& p : patterns_) {
     if (p.segments == segments) {
-      p.methods[method] = Route{std::move(handler), streaming, policy};
+      p.methods[method] = Route{std::move(handler), streaming, policy, pattern};
       return;
     }
   }
-  patterns_.push_back({std::move(segments), {{method, Route{std::move(handler), streaming, policy}}}});
+  patterns_.push_back({std::move(segments), {{method, Route{std::move(handler), streaming, policy, pattern}}}});
 }
 
 std::vector<RouteInfo> Router::routes() const {

@@ -21,6 +21,9 @@ struct Route {
   bool streaming_body = false;  // the handler reads ApiRequest::body_stream itself
   // Who may call it when authentication is on; Unspecified (no explicit policy) is refused.
   auth::Policy policy = auth::Policy::Unspecified;
+  // The registered path, pattern ("{name}" segments) or prefix ("<prefix>*"): the bounded
+  // route label of metrics and access logs.
+  std::string name;
 };
 
 // One registered (method, path) for listing (`sextant routes`, tests).

@@ -123,7 +123,8 @@ GateResult Gate::unauthenticated(const RequestCredentials& req, const std::strin
 }
 
 GateResult Gate::check(const RequestCredentials& req, Policy policy, bool upload_route) {
-  if (!options_.allowed_hosts.empty() && req.path != "/health" && req.path != "/version" &&
+  if (!options_.allowed_hosts.empty() && req.path != "/health" && req.path != "/ready" && req.path != "/metrics" &&
+      req.path != "/version" &&
       !host_allowed(options_.allowed_hosts, req.host)) {
     GateResult r;
     r.status = 403;

@@ -1,8 +1,8 @@
 // The authentication middleware, called by http/ for every request before the handler runs
 // (http/ copies the request's headers into RequestCredentials; auth/ never sees Boost).
 // In order:
-//  1. Host allowlist (DNS-rebinding protection, MLflow's --allowed-hosts; /health and /version
-//     exempt) -> 403 text/plain.
+//  1. Host allowlist (DNS-rebinding protection, MLflow's --allowed-hosts; the probes /health, /ready,
+//     /metrics and /version are exempt: load balancers and scrapers use addresses) -> 403 text/plain.
 //  2. With authentication off: allowed (nothing else is checked).
 //  3. Public routes: allowed without credentials.
 //  4. Back-off: an address that failed too many credential checks gets 429 while it carries

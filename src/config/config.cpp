@@ -25,7 +25,17 @@ constexpr Option kServe{"--serve-artifacts", "MLFLOW_SERVE_ARTIFACTS", "SEXTANT_
 constexpr Option kDest{"--artifacts-destination", "MLFLOW_ARTIFACTS_DESTINATION", "SEXTANT_ARTIFACTS_DESTINATION"};
 constexpr Option kWorkers{"--workers", "MLFLOW_WORKERS", "SEXTANT_WORKERS"};
 constexpr Option kPrefix{"--static-prefix", "MLFLOW_STATIC_PREFIX", "SEXTANT_STATIC_PREFIX"};
-constexpr Option kValueOptions[] = {kHost, kPort, kBackend, kRoot, kDest, kWorkers, kPrefix};
+// Operations (no MLflow equivalent).
+constexpr Option kAccessLog{"--access-log", nullptr, "SEXTANT_ACCESS_LOG"};
+constexpr Option kMaxConnections{"--max-connections", nullptr, "SEXTANT_MAX_CONNECTIONS"};
+constexpr Option kMaxBody{"--max-request-body", nullptr, "SEXTANT_MAX_REQUEST_BODY"};
+constexpr Option kMaxHeader{"--max-header-size", nullptr, "SEXTANT_MAX_HEADER_SIZE"};
+constexpr Option kKeepAlive{"--keep-alive-timeout", nullptr, "SEXTANT_KEEP_ALIVE_TIMEOUT"};
+constexpr Option kBodyTimeout{"--request-body-timeout", nullptr, "SEXTANT_REQUEST_BODY_TIMEOUT"};
+constexpr Option kShutdown{"--shutdown-timeout", nullptr, "SEXTANT_SHUTDOWN_TIMEOUT"};
+constexpr Option kValueOptions[] = {kHost,      kPort,           kBackend, kRoot,      kDest,
+                                    kWorkers,   kPrefix,         kAccessLog, kMaxConnections, kMaxBody,
+                                    kMaxHeader, kKeepAlive,      kBodyTimeout, kShutdown};
 
 int parse_int(const std::string& text, const char* what) {
   int v = 0;
@@ -239,6 +249,41 @@ std::string expand_env(const std::string& text, const EnvLookup& env) {
   return out;
 }
 
+std::int64_t parse_size(const std::string& text, const char* what) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p == text.data() || v < 0) throw ConfigError(std::string("invalid size for ") + what + ": '" + text + "'");
+  std::string unit = util::to_lower(std::string(p, text.data() + text.size()));
+  std::int64_t scale = 1;
+  if (unit == "" || unit == "b") scale = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib") scale = 1024;
+  else if (unit == "m" || unit == "mb" || unit == "mib") scale = 1024 * 1024;
+  else if (unit == "g" || unit == "gb" || unit == "gib") scale = 1024LL * 1024 * 1024;
+  else throw ConfigError(std::string("invalid size for ") + what + ": '" + text + "' (units: K, M, G)");
+  if (v > (std::int64_t{1} << 50) / scale) throw ConfigError(std::string("size too large for ") + what);
+  return v * scale;
+}
+
+template <typename Lookup>
+static void resolve_http(HttpConfig& h, const Lookup& lookup) {
+  if (auto v = lookup(kAccessLog)) h.access_log = (*v == "off" || v->empty()) ? "" : *v;
+  if (auto v = lookup(kMaxConnections)) h.max_connections = parse_int(*v, "--max-connections");
+  if (h.max_connections < 1) throw ConfigError("--max-connections must be at least 1");
+  if (auto v = lookup(kMaxBody)) h.max_request_body = parse_size(*v, "--max-request-body");
+  if (auto v = lookup(kMaxHeader)) h.max_header_size = parse_size(*v, "--max-header-size");
+  if (h.max_request_body < 1024) throw ConfigError("--max-request-body must be at least 1KiB");
+  if (h.max_header_size < 1024 || h.max_header_size > (1LL << 30)) {
+    throw ConfigError("--max-header-size must be between 1KiB and 1GiB");
+  }
+  auto positive = [&](const Option& o, std::int64_t& out) {
+    if (auto v = lookup(o)) out = parse_duration_seconds(*v, o.flag);
+    if (out <= 0) throw ConfigError(std::string(o.flag) + " must be positive");
+  };
+  positive(kKeepAlive, h.keep_alive_timeout_seconds);
+  positive(kBodyTimeout, h.request_body_timeout_seconds);
+  positive(kShutdown, h.shutdown_timeout_seconds);
+}
+
 ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLookup& env) {
   std::vector<std::pair<std::string, std::string>> flags;  // flag -> value
   std::vector<std::pair<std::string, std::string>> auth_flags;
@@ -293,7 +338,8 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
     for (const auto& [k, v] : flags)
       if (k == o.flag) return v;
     if (auto v = env(o.sextant_env)) return v;
-    if (auto v = env(o.mlflow_env)) return v;
+    if (o.mlflow_env)
+      if (auto v = env(o.mlflow_env)) return v;
     return std::nullopt;
   };
 
@@ -319,6 +365,7 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
     throw ConfigError("--static-prefix must begin with a '/' and cannot end with a '/'");
   }
   resolve_auth(c.auth, auth_flags, env);
+  resolve_http(c.http, lookup);
   return c;
 }
 
@@ -340,6 +387,19 @@ Options (each also from SEXTANT_<NAME> or MLflow's MLFLOW_<NAME> variable):
                                  (default ./mlartifacts)
   --workers N                    Request-handling concurrency hint (default 4)   [MLFLOW_WORKERS]
   --static-prefix PREFIX         Prefix for UI and ajax routes, e.g. /mlflow     [MLFLOW_STATIC_PREFIX]
+
+Operations (each also SEXTANT_<NAME>):
+  --access-log PATH|-|off        JSON access log, one line per request with its request id
+                                 (default - = stderr)
+  --max-connections N            Concurrent client connections (default 512; more get 503)
+  --max-request-body SIZE        Largest body of a non-upload request (default 64MiB; then 413)
+  --max-header-size SIZE         Largest request header (default 64KiB)
+  --keep-alive-timeout DURATION  Close keep-alive connections idle this long (default 300s; keep it
+                                 above the load balancer's idle timeout)
+  --request-body-timeout DURATION  Close a connection whose request body stalls this long (default 60s)
+  --shutdown-timeout DURATION    On SIGTERM, let in-flight requests finish for this long (default 20s)
+  Probes: GET /health (alive), GET /ready (the database answers); GET /metrics (Prometheus text
+  format; needs authentication when --auth is on).
 
 Authentication (off by default; names as oauth2-proxy's; each also SEXTANT_<NAME>, lists comma-separated):
   --auth on|off                  Require authentication on every route but /health and the login

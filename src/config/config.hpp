@@ -54,6 +54,20 @@ struct AuthConfig {
 // "168h", "1h30m", "15m", "90s", "500ms" (Go's duration syntax, as oauth2-proxy) or plain seconds.
 std::int64_t parse_duration_seconds(const std::string& text, const char* what);
 
+// The HTTP server's limits, timeouts and access log (operations; not MLflow's flags).
+struct HttpConfig {
+  std::string access_log = "-";                          // --access-log PATH | - (stderr) | off
+  int max_connections = 512;                             // --max-connections
+  std::int64_t max_request_body = 64LL * 1024 * 1024;    // --max-request-body (non-upload routes)
+  std::int64_t max_header_size = 64 * 1024;              // --max-header-size
+  std::int64_t keep_alive_timeout_seconds = 300;         // --keep-alive-timeout
+  std::int64_t request_body_timeout_seconds = 60;        // --request-body-timeout (no progress)
+  std::int64_t shutdown_timeout_seconds = 20;            // --shutdown-timeout (drain on SIGTERM)
+};
+
+// "64MiB", "512k", "1G", "1048576": bytes (K/M/G and KiB/MiB/GiB are powers of 1024).
+std::int64_t parse_size(const std::string& text, const char* what);
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 5000;
@@ -64,6 +78,7 @@ struct ServerConfig {
   int workers = 4;
   std::string static_prefix;
   AuthConfig auth;
+  HttpConfig http;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

@@ -1,5 +1,7 @@
 #include "db/write_queue.hpp"
 
+#include "util/prometheus.hpp"
+
 #include <exception>
 #include <future>
 
@@ -159,7 +161,9 @@ WriteQueue::Outcome WriteQueue::try_group(std::deque<Item*>& group, std::excepti
 void WriteQueue::commit_group(std::deque<Item*>& group) {
   std::exception_ptr group_error;
   Outcome outcome = Outcome::Retry;
+  int attempts = 0;
   for (int attempt = 0; attempt < kMaxAttempts && outcome == Outcome::Retry; ++attempt) {
+    ++attempts;
     if (attempt > 0) {
       {
         std::lock_guard lock(mutex_);
@@ -175,6 +179,24 @@ void WriteQueue::commit_group(std::deque<Item*>& group) {
     std::lock_guard lock(mutex_);
     ++groups_;
     items_ += group.size();
+  }
+  {
+    static auto& reg = util::prom::Registry::global();
+    static auto& groups = reg.counter("sextant_db_write_groups_total", "Group commits (transactions) of the writer").with({});
+    static auto& items = reg.counter("sextant_db_write_requests_total", "Write requests committed in groups").with({});
+    static auto& failed = reg.counter("sextant_db_write_group_failures_total", "Group commits that failed").with({});
+    static auto& size = reg.histogram("sextant_db_write_group_size", "Write requests per group commit", {},
+                                      {1, 2, 4, 8, 16, 32, 64, 128, 256}).with({});
+    static auto& retried = reg.counter("sextant_db_write_group_retries_total",
+                                       "Group commits run again after a busy database or a lost connection").with({});
+    retried.inc(static_cast<double>(attempts - 1));
+    if (!committed) {
+      failed.inc();
+    } else {
+      groups.inc();
+      items.inc(static_cast<double>(group.size()));
+      size.observe(static_cast<double>(group.size()));
+    }
   }
   for (Item* item : group) {
     if (!committed && !item->error) item->error = group_error;

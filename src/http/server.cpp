@@ -3,7 +3,9 @@
 #include <sys/socket.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <list>
@@ -11,6 +13,10 @@
 #include <thread>
 
 #include "http/beast_pch.hpp"
+#include "util/json_lines.hpp"
+#include "util/prometheus.hpp"
+#include "util/random_id.hpp"
+#include "util/time.hpp"
 #include "util/url.hpp"
 
 namespace sextant::http {
@@ -23,30 +29,68 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// Request body pulled chunk by chunk from the Beast parser (streaming upload routes).
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+}
+
+// Request body pulled chunk by chunk from the Beast parser. While a read blocks, `reading_since`
+// holds its start (the housekeeper closes reads that stall past the body timeout).
 class ParserSource final : public artifacts::ByteSource {
  public:
-  ParserSource(tcp::socket& socket, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser)
-      : socket_(socket), buffer_(buffer), parser_(parser) {}
+  ParserSource(tcp::socket& socket, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser,
+               std::atomic<std::int64_t>& reading_since)
+      : socket_(socket), buffer_(buffer), parser_(parser), reading_since_(reading_since) {}
 
   std::size_t read(char* out, std::size_t size) override {
     while (!parser_.is_done()) {
       parser_.get().body().data = out;
       parser_.get().body().size = size;
       beast::error_code ec;
+      reading_since_ = steady_ms();
       bhttp::read(socket_, buffer_, parser_, ec);
+      reading_since_ = 0;
       if (ec == bhttp::error::need_buffer) ec = {};
       if (ec) throw std::runtime_error("reading request body: " + ec.message());
       std::size_t got = size - parser_.get().body().size;
+      bytes_ += got;
       if (got > 0) return got;
     }
     return 0;
   }
+  std::size_t bytes() const { return bytes_; }
 
  private:
   tcp::socket& socket_;
   beast::flat_buffer& buffer_;
   bhttp::request_parser<bhttp::buffer_body>& parser_;
+  std::atomic<std::int64_t>& reading_since_;
+  std::size_t bytes_ = 0;
+};
+
+// An incoming X-Request-Id is kept when it is 1-128 characters of [A-Za-z0-9._:-].
+bool sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' || c == ':')) return false;
+  return true;
+}
+
+// The server's metric families (process-wide registry).
+struct HttpMetrics {
+  util::prom::Family<util::prom::Counter>& requests = util::prom::Registry::global().counter(
+      "sextant_http_requests_total", "HTTP requests by method, route and status", {"method", "route", "status"});
+  util::prom::Family<util::prom::Histogram>& duration = util::prom::Registry::global().histogram(
+      "sextant_http_request_duration_seconds", "Time from the request header to the end of the response",
+      {"method", "route"}, util::prom::latency_buckets());
+  util::prom::Gauge& in_flight =
+      util::prom::Registry::global().gauge("sextant_http_requests_in_flight", "Requests being handled").with({});
+  util::prom::Gauge& connections =
+      util::prom::Registry::global().gauge("sextant_http_connections", "Open client connections").with({});
+  util::prom::Family<util::prom::Counter>& artifact_bytes = util::prom::Registry::global().counter(
+      "sextant_artifact_bytes_total", "Artifact bytes streamed through the server", {"direction"});
+  util::prom::Counter& timeouts = util::prom::Registry::global()
+                                      .counter("sextant_http_timeouts_total", "Connections closed for a stalled body")
+                                      .with({});
 };
 
 std::string method_name(bhttp::verb v) { return std::string(bhttp::to_string(v)); }
@@ -61,9 +105,13 @@ struct Server::Impl {
   tcp::acceptor acceptor{io};
   std::atomic<bool> stopping{false};
 
+  HttpMetrics metrics;
+  std::unique_ptr<util::JsonLines> access_log;
+
   struct Connection {
     tcp::socket socket;
     std::atomic<std::int64_t> idle_since_ms{0};  // 0 while a request is being handled
+    std::atomic<std::int64_t> reading_since_ms{0};  // steady ms while blocked reading a body
     std::atomic<bool> finished{false};
     std::thread thread;
     explicit Connection(tcp::socket s) : socket(std::move(s)) {}
@@ -73,7 +121,9 @@ struct Server::Impl {
   std::list<std::unique_ptr<Connection>> connections;
   std::size_t active = 0;
 
-  Impl(const api::Router& r, ServerOptions o, auth::Gate* g) : router(r), options(std::move(o)), gate(g) {}
+  Impl(const api::Router& r, ServerOptions o, auth::Gate* g) : router(r), options(std::move(o)), gate(g) {
+    if (!options.access_log.empty()) access_log = std::make_unique<util::JsonLines>(options.access_log);
+  }
 
   static std::string header(const bhttp::request_parser<bhttp::buffer_body>::value_type& req, std::string_view name) {
     auto it = req.find(boost::string_view(name.data(), name.size()));
@@ -122,6 +172,16 @@ struct Server::Impl {
       if (ec) break;
       conn.idle_since_ms = 0;
       auto& hreq = parser.get();
+      auto started = Clock::now();
+      std::string request_id = header(hreq, "X-Request-Id");
+      if (!sane_request_id(request_id)) request_id = util::uuid4_hex();
+      struct InFlight {
+        util::prom::Gauge& gauge;
+        explicit InFlight(util::prom::Gauge& g) : gauge(g) { gauge.add(1); }
+        ~InFlight() { gauge.add(-1); }
+        InFlight(const InFlight&) = delete;
+        InFlight& operator=(const InFlight&) = delete;
+      } in_flight(metrics.in_flight);
 
       api::ApiRequest req;
       req.method = method_name(hreq.method());
@@ -200,11 +260,12 @@ struct Server::Impl {
       } else {
         req.route_tail = std::move(match.tail);
         req.path_params = std::move(match.params);
-        ParserSource source(socket, buffer, parser);
+        ParserSource source(socket, buffer, parser, conn.reading_since_ms);
         if (match.route->streaming_body) {
           req.body_stream = &source;
           res = api::invoke(*match.route, req);
           body_ok = drain(socket, buffer, parser);
+          if (source.bytes()) metrics.artifact_bytes.with({"upload"}).inc(static_cast<double>(source.bytes()));
         } else {
           std::string body;
           char chunk[65536];
@@ -234,11 +295,42 @@ struct Server::Impl {
       }
       if (!body_ok) keep_alive = false;
       if (stopping.load()) keep_alive = false;
-      if (!write_response(socket, res, hreq.version(), keep_alive, head)) break;
+      res.headers.emplace_back("X-Request-Id", request_id);
+      std::uintmax_t file_bytes = 0;
+      bool written = write_response(socket, res, hreq.version(), keep_alive, head, &file_bytes);
+      std::string route = match.kind == api::Router::Match::Kind::Found ? match.route->name : "(unmatched)";
+      record(req, res, route, request_id, started, file_bytes, written);
+      if (!written) break;
       if (!keep_alive) break;
     }
     socket.shutdown(tcp::socket::shutdown_both, ec);
     socket.close(ec);
+  }
+
+  // Metrics and the access-log line of one answered (or, `written` false, failed) request.
+  void record(const api::ApiRequest& req, const api::ApiResponse& res, const std::string& route,
+              const std::string& request_id, Clock::time_point started, std::uintmax_t file_bytes, bool written) {
+    double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    auto status = std::to_string(res.status);
+    metrics.requests.with({req.method, route, status}).inc();
+    metrics.duration.with({req.method, route}).observe(seconds);
+    if (file_bytes) metrics.artifact_bytes.with({"download"}).inc(static_cast<double>(file_bytes));
+    if (!access_log) return;
+    nlohmann::json line = {{"ts", util::now_ms()},
+                           {"level", res.status >= 500 ? "error" : "info"},
+                           {"msg", "request"},
+                           {"request_id", request_id},
+                           {"method", req.method},
+                           {"path", req.path},
+                           {"route", route},
+                           {"status", res.status},
+                           {"duration_ms", std::round(seconds * 100000.0) / 100.0},
+                           {"bytes_out", res.file ? file_bytes : res.body.size()},
+                           {"remote", req.remote_address}};
+    if (req.principal) line["user"] = req.principal->username;
+    if (!written) line["aborted"] = true;
+    if (res.status >= 500 && !res.file) line["error"] = res.body.substr(0, 1000);
+    access_log->write(line);
   }
 
   template <typename Response>
@@ -251,7 +343,9 @@ struct Server::Impl {
     r.keep_alive(keep_alive);
   }
 
-  bool write_response(tcp::socket& socket, const api::ApiResponse& res, unsigned version, bool keep_alive, bool head) {
+  // `file_bytes` (optional) receives the size of a file response.
+  bool write_response(tcp::socket& socket, const api::ApiResponse& res, unsigned version, bool keep_alive, bool head,
+                      std::uintmax_t* file_bytes = nullptr) {
     beast::error_code ec;
     if (res.file) {
       bhttp::response<bhttp::file_body> r{static_cast<bhttp::status>(res.status), version};
@@ -263,6 +357,7 @@ struct Server::Impl {
       }
       common_headers(r, res, keep_alive);
       r.prepare_payload();
+      if (file_bytes && !head) *file_bytes = r.body().size();
       if (head) {
         bhttp::response_serializer<bhttp::file_body> sr{r};
         bhttp::write_header(socket, sr, ec);
@@ -297,8 +392,15 @@ struct Server::Impl {
       }
       auto idle = c.idle_since_ms.load();
       if (idle && now - idle > options.idle_timeout_seconds * 1000LL) ::shutdown(c.socket.native_handle(), SHUT_RDWR);
+      auto reading = c.reading_since_ms.load();
+      if (reading && steady_ms() - reading > options.body_timeout_seconds * 1000LL) {
+        c.reading_since_ms = 0;
+        metrics.timeouts.inc();
+        ::shutdown(c.socket.native_handle(), SHUT_RDWR);
+      }
       ++it;
     }
+    metrics.connections.set(static_cast<double>(connections.size()));
   }
 };
 
@@ -349,6 +451,13 @@ void Server::run() {
           "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
           "85\r\n\r\n{\"error_code\": \"TEMPORARILY_UNAVAILABLE\", \"message\": \"Too many connections; retry.\"}";
       asio::write(socket, asio::buffer(kBusy, sizeof(kBusy) - 1), ec);
+      // Read what the client already sent (without blocking) so that closing does not turn into a
+      // reset that could discard the 503 before the client reads it.
+      socket.non_blocking(true, ec);
+      char sink[4096];
+      while (socket.read_some(asio::buffer(sink), ec) > 0) {
+      }
+      socket.shutdown(tcp::socket::shutdown_both, ec);
       continue;
     }
     auto conn = std::make_unique<Impl::Connection>(std::move(socket));
@@ -363,7 +472,13 @@ void Server::run() {
       raw->finished = true;
     });
   }
-  // Graceful stop: idle keep-alive connections are closed now; busy ones get the grace period.
+  // Graceful stop: no new connections (the listening socket is closed, so clients are refused
+  // rather than left in the backlog); idle keep-alive connections are closed now; busy ones get
+  // the grace period.
+  {
+    beast::error_code ec;
+    impl.acceptor.close(ec);
+  }
   auto deadline = Clock::now() + std::chrono::seconds(impl.options.shutdown_grace_seconds);
   while (true) {
     {

@@ -1,6 +1,10 @@
 // The HTTP/1.1 server: one thread per connection (bounded), keep-alive, streaming request
 // bodies for upload routes and file responses for downloads. Requests are routed through
 // api::Router; everything MLflow-specific lives in api/. Boost.Beast stays inside http/.
+// Every request gets a request id (a sane incoming X-Request-Id, else a random one; echoed in
+// the response), an access-log line and the sextant_http_* metrics (util/prometheus.hpp).
+// Stalled request bodies and idle keep-alive connections are closed; stop() refuses new
+// connections at once and lets in-flight requests finish within the grace period.
 // Thread-safety: run() blocks the calling thread; stop() may be called from any thread.
 #pragma once
 
@@ -20,7 +24,10 @@ struct ServerOptions {
   std::size_t max_body_bytes = 64 * 1024 * 1024;  // non-streaming routes
   std::size_t max_header_bytes = 64 * 1024;
   int idle_timeout_seconds = 300;    // keep-alive connections idle longer are closed
+  int body_timeout_seconds = 60;     // a request body that makes no progress this long: closed
   int shutdown_grace_seconds = 20;   // in-flight requests get this long after stop()
+  // JSON access log (one line per request, with its request id): "-" = stderr, "" = off.
+  std::string access_log = "-";
 };
 
 class Server {

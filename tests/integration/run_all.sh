@@ -2,7 +2,7 @@
 # Run every integration module as its own process (like CTest does), in parallel.
 #   SEXTANT_BIN=/path/to/sextant tests/integration/run_all.sh [module ...]
 set -u
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 export SEXTANT_BIN="${SEXTANT_BIN:-$(cd ../.. && pwd)/build/sextant}"
 mods=("$@")
 if [ ${#mods[@]} -eq 0 ]; then

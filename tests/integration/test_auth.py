@@ -20,7 +20,7 @@ import harness
 ADMIN = "root"
 ADMIN_PASSWORD = "bootstrap-password-123"
 SEXTANT = "/api/2.0/sextant"
-PUBLIC_ROUTES = {("GET", "/health"), ("POST", SEXTANT + "/login"),
+PUBLIC_ROUTES = {("GET", "/health"), ("GET", "/ready"), ("POST", SEXTANT + "/login"),
                  # the browser OIDC login (test_oidc_login.py)
                  ("GET", "/auth/login"), ("GET", "/auth/callback"), ("GET", "/auth/logout"), ("POST", "/auth/logout")}
 

@@ -2,7 +2,9 @@
 §1.4, §2.11)."""
 
 import json
+import os
 import re
+import subprocess
 import unittest
 
 import harness
@@ -15,6 +17,18 @@ class TestProbes(harness.SextantTestCase):
         r = self.srv.request("GET", "/health")
         self.assertEqual(r.status_code, 200)
         self.assertEqual(r.text, "OK")
+
+    def test_health_command(self):
+        """`sextant health`, the container HEALTHCHECK: 0 when /health answers, 1 when it does
+        not, 2 for bad arguments."""
+        def health(*args, env=None):
+            return subprocess.run([harness.SEXTANT_BIN, "health", *args], capture_output=True, text=True,
+                                  timeout=30, env=dict(os.environ, **(env or {}))).returncode
+        self.assertEqual(health("--url", self.srv.url("/health")), 0)
+        self.assertEqual(health(env={"SEXTANT_PORT": str(self.srv.port)}), 0)
+        self.assertEqual(health("--url=" + self.srv.url("/no-such-page")), 1)
+        self.assertEqual(health("--url", "http://127.0.0.1:%d/health" % harness.free_port()), 1)
+        self.assertEqual(health("--bogus"), 2)
 
     def test_version(self):
         r = self.srv.request("GET", "/version")

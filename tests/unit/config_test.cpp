@@ -70,3 +70,50 @@ TEST(ServerConfig, RejectsBadInput) {
   EXPECT_THROW(parse_server_args({}, env_of({{"MLFLOW_SERVE_ARTIFACTS", "maybe"}})), ConfigError);
 }
 
+namespace sextant::config {
+namespace {
+
+TEST(HttpConfig, DefaultsFlagsAndEnvironment) {
+  auto d = parse_server_args({}, [](const std::string&) { return std::optional<std::string>(); });
+  EXPECT_EQ(d.http.access_log, "-");
+  EXPECT_EQ(d.http.max_connections, 512);
+  EXPECT_EQ(d.http.max_request_body, 64LL * 1024 * 1024);
+  EXPECT_EQ(d.http.keep_alive_timeout_seconds, 300);
+  EXPECT_EQ(d.http.request_body_timeout_seconds, 60);
+  EXPECT_EQ(d.http.shutdown_timeout_seconds, 20);
+  auto c = parse_server_args({"--access-log", "off", "--max-connections=64", "--max-request-body", "8MiB",
+                              "--max-header-size", "16k", "--keep-alive-timeout", "2m", "--request-body-timeout",
+                              "15s", "--shutdown-timeout", "25s"},
+                             [](const std::string&) { return std::optional<std::string>(); });
+  EXPECT_EQ(c.http.access_log, "");
+  EXPECT_EQ(c.http.max_connections, 64);
+  EXPECT_EQ(c.http.max_request_body, 8LL * 1024 * 1024);
+  EXPECT_EQ(c.http.max_header_size, 16 * 1024);
+  EXPECT_EQ(c.http.keep_alive_timeout_seconds, 120);
+  EXPECT_EQ(c.http.request_body_timeout_seconds, 15);
+  EXPECT_EQ(c.http.shutdown_timeout_seconds, 25);
+  auto e = parse_server_args({}, [](const std::string& k) -> std::optional<std::string> {
+    if (k == "SEXTANT_ACCESS_LOG") return std::string("/var/log/sextant/access.log");
+    if (k == "SEXTANT_SHUTDOWN_TIMEOUT") return std::string("30s");
+    return std::nullopt;
+  });
+  EXPECT_EQ(e.http.access_log, "/var/log/sextant/access.log");
+  EXPECT_EQ(e.http.shutdown_timeout_seconds, 30);
+}
+
+TEST(HttpConfig, SizesAndBadValues) {
+  EXPECT_EQ(parse_size("1048576", "x"), 1048576);
+  EXPECT_EQ(parse_size("512k", "x"), 512 * 1024);
+  EXPECT_EQ(parse_size("64MiB", "x"), 64LL * 1024 * 1024);
+  EXPECT_EQ(parse_size("1G", "x"), 1024LL * 1024 * 1024);
+  for (const char* bad : {"", "abc", "-1", "12 MB", "5T", "1.5M"}) EXPECT_THROW(parse_size(bad, "x"), ConfigError) << bad;
+  auto none = [](const std::string&) { return std::optional<std::string>(); };
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"--max-connections", "0"}, {"--max-request-body", "10"}, {"--max-header-size", "2G"},
+           {"--keep-alive-timeout", "0"}, {"--shutdown-timeout", "soon"}, {"--request-body-timeout"}}) {
+    EXPECT_THROW(parse_server_args(args, none), ConfigError) << args[0];
+  }
+}
+
+}  // namespace
+}  // namespace sextant::config
