@@ -23,13 +23,17 @@ run: build
 	./$(BUILD_DIR)/sextant server --host $(HOST) --port $(PORT) \
 	  --backend-store-uri sqlite:///mlflow.db --artifacts-destination ./mlartifacts
 
-# The OIDC provider processes the auth tests run (npm packages pinned in tests/oidc) and the
-# HCL parser the Terraform check uses (tests/deploy).
+# What the tests need besides the build: the OIDC provider processes of the auth tests (npm,
+# pinned in tests/oidc), the HCL parser of the Terraform check (tests/deploy), the browser tests'
+# Chromium (Debian's) and playwright-core (web/, pinned; no browser download), and moto's S3
+# server for the S3 tests (in the image's Python; pip is tried when it is missing).
 test-deps:
-	@command -v node >/dev/null || bash scripts/install-deps.sh --with-node
+	@bash scripts/install-deps.sh --with-browser
 	@[ -d tests/oidc/node_modules/oauth2-mock-server ] && [ -d tests/oidc/node_modules/oidc-provider ] || \
 	  npm ci --prefix tests/oidc --no-audit --no-fund
 	@[ -d tests/deploy/node_modules/@cdktf/hcl2json ] || npm ci --prefix tests/deploy --no-audit --no-fund
+	@[ -d web/node_modules/playwright-core ] || npm ci --prefix web --no-audit --no-fund
+	@python3 -c 'import moto.server, boto3' 2>/dev/null || bash scripts/install-deps.sh --with-moto
 
 test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "api/routes.hpp"
+#include "artifacts/artifact_setup.hpp"
 #include "cli/health_check.hpp"
 #include "util/prometheus.hpp"
 #include "artifacts/local_artifact_repo.hpp"
@@ -218,7 +219,7 @@ int list_routes(const std::vector<std::string>& args) {
     artifacts::LocalArtifactRepo destination((dir / "artifacts").string());
     auto rt = build_auth(cfg, database);
     api::Services services{store, logged_models, cfg.serve_artifacts ? &destination : nullptr,
-                           api::ServerSettings{cfg.serve_artifacts, "mlflow-artifacts:/", cfg.static_prefix, kMlflowApiVersion}};
+                           api::ServerSettings{cfg.serve_artifacts, "mlflow-artifacts:/", cfg.static_prefix, kMlflowApiVersion, ""}};
     services.registry = &registry;
     services.auth = rt->context.get();
     auto router = api::build_router(services);
@@ -234,6 +235,16 @@ int list_routes(const std::vector<std::string>& args) {
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   return rc;
+}
+
+// --ui-dir, else web/ beside the binary when it holds a built UI ("" = no UI).
+std::string ui_directory(const config::ServerConfig& cfg) {
+  if (cfg.ui_dir) return *cfg.ui_dir;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  auto dir = exe.parent_path() / "web";
+  return std::filesystem::is_regular_file(dir / "index.html", ec) ? dir.string() : "";
 }
 
 std::string absolute_local(const std::string& uri) {
@@ -286,17 +297,12 @@ int run_server(const std::vector<std::string>& args) {
     auto auth_runtime = build_auth(cfg, database);
     if (auth_runtime) prepare_auth(cfg, *auth_runtime);
 
-    std::unique_ptr<artifacts::LocalArtifactRepo> destination;
-    if (cfg.serve_artifacts) {
-      if (cfg.artifacts_destination.find("://") != std::string::npos) {
-        std::cerr << "sextant server: --artifacts-destination must be a local path in this build\n";
-        return 2;
-      }
-      std::filesystem::create_directories(cfg.artifacts_destination);
-      destination = std::make_unique<artifacts::LocalArtifactRepo>(cfg.artifacts_destination);
-    }
-    api::Services services{store, logged_models, destination.get(),
-                           api::ServerSettings{cfg.serve_artifacts, default_root, cfg.static_prefix, kMlflowApiVersion}};
+    artifacts::ArtifactSetup artifact_setup = artifacts::make_artifact_setup(
+        cfg.serve_artifacts, cfg.artifacts_destination, default_root, cfg.allowed_artifact_roots, config::process_env);
+    api::Services services{store, logged_models, artifact_setup.destination.get(),
+                           api::ServerSettings{cfg.serve_artifacts, default_root, cfg.static_prefix, kMlflowApiVersion,
+                                               ui_directory(cfg)}};
+    services.stores = artifact_setup.stores.get();
     services.registry = &registry;
     if (auth_runtime) services.auth = auth_runtime->context.get();
     auto router = api::build_router(services);
@@ -320,7 +326,7 @@ int run_server(const std::vector<std::string>& args) {
     });
     std::cerr << "sextant " << kSextantVersion << " listening on http://" << cfg.host << ":" << server.port()
               << " (backend " << backend.redacted << ", artifacts "
-              << (cfg.serve_artifacts ? cfg.artifacts_destination : std::string("not served"))
+              << (cfg.serve_artifacts ? artifact_setup.destination_uri : std::string("not served"))
               << (cfg.auth.enabled ? ", authentication on" : "") << ")" << std::endl;
     server.run();
     std::cerr << "sextant: stopped" << std::endl;

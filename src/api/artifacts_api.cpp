@@ -1,5 +1,6 @@
-// Artifacts: the mlflow-artifacts proxy API (upload, download, list, delete, multipart stubs)
-// and the tracking artifacts/list endpoint (§2.7).
+// Artifacts: the mlflow-artifacts proxy API (upload, download with byte ranges, list, delete, and
+// the multipart upload endpoints, which the destination answers or refuses with 501) and the
+// tracking artifacts/list endpoint (§2.7).
 #include <nlohmann/json.hpp>
 
 #include "api/artifact_access.hpp"
@@ -24,6 +25,26 @@ ApiResponse disabled(const ApiRequest& req) {
                            503);
 }
 
+constexpr std::int64_t kMaxParts = 10000;  // S3's limit on part numbers
+
+std::shared_ptr<const artifacts::ArtifactRepo> destination(const Services& s) {
+  return std::shared_ptr<const artifacts::ArtifactRepo>(std::shared_ptr<void>(), &artifact_destination(s));
+}
+
+// The object a multipart upload writes: <artifact_dir>/<basename of the client's local path>.
+std::string multipart_target(const ApiRequest& req, const Params& p) {
+  artifacts::validate_artifact_path(req.route_tail);
+  auto local = p.required_str("path");
+  auto slash = local.rfind('/');
+  auto name = slash == std::string::npos ? local : local.substr(slash + 1);
+  if (name.empty() || name == "." || name == "..") core::throw_invalid("Invalid path");
+  std::string dir = req.route_tail;
+  while (!dir.empty() && dir.back() == '/') dir.pop_back();
+  auto target = dir.empty() ? name : dir + "/" + name;
+  artifacts::validate_artifact_path(target);
+  return target;
+}
+
 }  // namespace
 
 void register_artifact_routes(RpcRegistrar& reg, Services& s) {
@@ -39,10 +60,8 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
       continue;
     }
     router.add_prefix("GET", base + "/artifacts/", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
-      const auto& repo = artifact_destination(s);
-      auto file = repo.file(req.route_tail);
-      if (!file) core::throw_not_found("File not found: " + req.route_tail);
-      return artifact_file_response(*file, req.route_tail);
+      artifacts::validate_artifact_path(req.route_tail);
+      return artifact_file_response(destination(s), req.route_tail, req.range);
     });
     router.add_prefix(
         "PUT", base + "/artifacts/", auth::Policy::Authenticated,
@@ -68,13 +87,46 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
       }
       return ApiResponse::json(out.dump());
     });
-    for (const char* op : {"create", "complete", "abort"}) {
-      router.add_prefix("POST", base + "/mpu/" + op + "/", auth::Policy::Authenticated, [](const ApiRequest& req) -> ApiResponse {
-        artifacts::validate_artifact_path(req.route_tail);
-        throw core::MlflowError(core::ErrorCode::NOT_IMPLEMENTED,
-                                "Multipart upload is not supported for the current artifact repository");
-      });
-    }
+    router.add_prefix("POST", base + "/mpu/create/", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
+      Params p(req);
+      auto target = multipart_target(req, p);
+      auto num_parts = p.int64("num_parts").value_or(0);
+      if (num_parts < 0 || num_parts > kMaxParts)
+        core::throw_invalid("num_parts must be between 1 and " + std::to_string(kMaxParts));
+      auto created = artifact_destination(s).create_multipart(target, static_cast<int>(num_parts));
+      json creds = json::array();
+      for (const auto& c : created.credentials) {
+        json headers = json::object();
+        for (const auto& [k, v] : c.headers) headers[k] = v;
+        creds.push_back({{"url", c.url}, {"part_number", c.part_number}, {"headers", headers}});
+      }
+      return ApiResponse::json(json{{"upload_id", created.upload_id}, {"credentials", creds}}.dump());
+    });
+    router.add_prefix("POST", base + "/mpu/complete/", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
+      Params p(req);
+      auto target = multipart_target(req, p);
+      auto upload_id = p.required_str("upload_id");
+      const json* parts_json = p.raw("parts");
+      if (!parts_json) throw_missing("parts");
+      if (!parts_json->is_array()) core::throw_invalid("parts must be a list");
+      std::vector<artifacts::MultipartPart> parts;
+      for (const auto& part : *parts_json) {
+        if (!part.is_object()) core::throw_invalid("parts must be a list of objects");
+        auto number = json_int64(part, "part_number", "parts.part_number");
+        auto etag = json_str(part, "etag");
+        if (!number || *number < 1 || *number > kMaxParts) core::throw_invalid("Invalid part_number in parts");
+        if (!etag || etag->empty()) core::throw_invalid("Missing etag in parts");
+        parts.push_back({static_cast<int>(*number), *etag});
+      }
+      artifact_destination(s).complete_multipart(target, upload_id, parts);
+      return ApiResponse::json("{}");
+    });
+    router.add_prefix("POST", base + "/mpu/abort/", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
+      Params p(req);
+      auto target = multipart_target(req, p);
+      artifact_destination(s).abort_multipart(target, p.required_str("upload_id"));
+      return ApiResponse::json("{}");
+    });
   }
 
   reg.rpc("GET", "/artifacts/list", [&s](const ApiRequest& req) {
@@ -99,7 +151,7 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
     auto run = s.tracking.get_run(p.run_id());
     auto path = p.required_str("path");
     artifacts::validate_artifact_path(path);
-    return locate_artifact_root(s, run.info.artifact_uri).send_file(path);
+    return locate_artifact_root(s, run.info.artifact_uri).send_file(path, req.range);
   });
 }
 

@@ -8,6 +8,7 @@
 #include "api/params.hpp"
 #include "api/routes.hpp"
 #include "api/view_type.hpp"
+#include "artifacts/artifact_stores.hpp"
 #include "core/error.hpp"
 #include "core/validation.hpp"
 #include "search/filter_parser.hpp"
@@ -45,7 +46,7 @@ void validate_experiment_tag(const core::Tag& tag) {
 void register_experiment_routes(RpcRegistrar& reg, Services& s) {
   auto& store = s.tracking;
 
-  reg.rpc("POST", "/experiments/create", [&store](const ApiRequest& req) {
+  reg.rpc("POST", "/experiments/create", [&store, &s](const ApiRequest& req) {
     Params p(req);
     auto name = p.required_str("name");
     core::validate_length(name, core::limits::kMaxExperimentName, "name");
@@ -56,6 +57,7 @@ void register_experiment_routes(RpcRegistrar& reg, Services& s) {
       if (location->find(':') == std::string::npos) {
         *location = std::filesystem::absolute(*location).lexically_normal().string();
       }
+      if (s.stores) s.stores->check_new_location(*location);
     }
     auto tags = parse_tags(p, "tags");
     for (const auto& t : tags) validate_experiment_tag(t);

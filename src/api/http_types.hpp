@@ -2,7 +2,10 @@
 // http/ fills ApiRequest from the wire; api/ handlers return ApiResponse. No Boost here.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +32,8 @@ struct ApiRequest {
                                              // balancers the X-Forwarded-For client (back-off, audit)
   std::string host;                          // Host header (the browser login derives its callback URL)
   std::string cookie;                        // Cookie header (the browser logout reads the session)
+  std::string range;                         // Range header (artifact downloads), may be empty
+  std::string accept_encoding;               // Accept-Encoding (the UI's precompressed assets)
 
   // The value of path parameter `name` ("" when the route has none of that name).
   std::string path_param(std::string_view name) const {
@@ -38,11 +43,20 @@ struct ApiRequest {
   }
 };
 
+// A response body produced after the headers are sent (downloads from S3, byte ranges):
+// `produce` pushes exactly `length` bytes into the sink, or throws / stops early, in which case
+// http/ closes the connection (the client sees a short body, never a wrong one).
+struct StreamedBody {
+  std::uint64_t length = 0;
+  std::function<void(artifacts::ByteSink&)> produce;
+};
+
 struct ApiResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::optional<std::filesystem::path> file;  // when set, the body is streamed from this file
+  std::shared_ptr<StreamedBody> stream;       // when set (and no file), the body comes from here
   std::vector<std::pair<std::string, std::string>> headers;
 
   static ApiResponse json(std::string body, int status = 200) {

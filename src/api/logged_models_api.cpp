@@ -224,7 +224,7 @@ void register_logged_model_routes(RpcRegistrar& reg, Services& s) {
     }
     artifacts::validate_artifact_path(path);
     auto model = s.logged_models.get_logged_model(req.path_param("model_id"));
-    return locate_artifact_root(s, model.artifact_location).send_file(path);
+    return locate_artifact_root(s, model.artifact_location).send_file(path, req.range);
   });
 }
 

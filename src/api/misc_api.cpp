@@ -34,7 +34,8 @@ void register_misc_routes(RpcRegistrar& reg, Services& s) {
                            {"mlflow_version", s.settings.version},
                            {"backend_store", "sqlite"},
                            {"serve_artifacts", s.settings.serve_artifacts},
-                           {"default_artifact_root", s.settings.default_artifact_root}};
+                           {"default_artifact_root", s.settings.default_artifact_root},
+                           {"auth", s.auth != nullptr}};  // the web UI shows the user and tokens
     return ApiResponse::json(info.dump());
   });
   router.add("POST", "/v1/traces", auth::Policy::Authenticated, [](const ApiRequest&) {

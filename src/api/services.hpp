@@ -5,11 +5,15 @@
 #include <memory>
 #include <string>
 
-#include "artifacts/local_artifact_repo.hpp"
+#include "artifacts/artifact_repo.hpp"
 #include "auth/auth_context.hpp"
 #include "store/logged_model_store.hpp"
 #include "store/registry_store.hpp"
 #include "store/tracking_store.hpp"
+
+namespace sextant::artifacts {
+class ArtifactStores;
+}
 
 namespace sextant::api {
 
@@ -18,15 +22,18 @@ struct ServerSettings {
   std::string default_artifact_root;  // e.g. "mlflow-artifacts:/"
   std::string static_prefix;          // "" or "/prefix"
   std::string version;                // reported by /version
+  std::string ui_dir;                 // the built web UI (index.html, static-files/); "" = none
 };
 
 struct Services {
   store::TrackingStore& tracking;
   store::LoggedModelStore& logged_models;
-  const artifacts::LocalArtifactRepo* artifact_destination;  // null when not serving artifacts
+  const artifacts::ArtifactRepo* artifact_destination;  // null when not serving artifacts
   ServerSettings settings;
   store::RegistryStore* registry = nullptr;  // the model registry routes are served when set
   auth::AuthContext* auth = nullptr;         // /api/2.0/sextant/ (login, tokens, users) when set
+  const artifacts::ArtifactStores* stores = nullptr;  // non-proxied roots and the allowed locations
+                                                      // (null: local paths only, no location check)
 };
 
 }  // namespace sextant::api

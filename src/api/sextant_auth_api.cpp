@@ -11,13 +11,15 @@
 //   POST /users/delete          admin    {username}
 //   POST /users/set-password    admin    {username, password}
 // and the browser OIDC login (when --oidc-issuer-url and --client-id are set), all public:
-//   GET  <prefix>/auth/login?rd=PATH     -> 302 to the provider (state, nonce, PKCE S256)
+//   GET  <prefix>/auth/login?rd=PATH     -> 302 to the provider (state, nonce, PKCE S256); without
+//                                        a provider, the web UI's password login page (if built)
 //   GET  <prefix>/auth/callback          -> checks, session cookie, 302 to PATH
 //   GET|POST <prefix>/auth/logout        revokes the session; 302 to the provider's end-session
 //                                        endpoint (OIDC sessions) or to <prefix>/
 #include <nlohmann/json.hpp>
 
 #include "api/routes.hpp"
+#include "api/ui_files.hpp"
 #include "auth/crypto.hpp"
 #include "auth/oidc_login.hpp"
 #include "auth/token_sealer.hpp"
@@ -184,16 +186,21 @@ std::string origin_of(const std::string& url) {
   return slash == std::string::npos ? url : url.substr(0, slash);
 }
 
-void register_oidc_login_routes(Router& router, auth::AuthContext& a, const std::string& prefix) {
-  router.add("GET", prefix + "/auth/login", Policy::Public, [&a, prefix](const ApiRequest& req) {
-    if (!a.oidc) return html_status(404, "The browser login is not configured (--oidc-issuer-url, --client-id)");
-    auto& oidc = *a.oidc;
+void register_oidc_login_routes(Router& router, auth::AuthContext& a, const ServerSettings& settings) {
+  const std::string prefix = settings.static_prefix;
+  router.add("GET", prefix + "/auth/login", Policy::Public, [&a, &settings, prefix](const ApiRequest& req) {
     std::string rd = query_param(req, "rd").value_or("/");
     if (rd.empty()) rd = "/";
     if (!auth::safe_redirect_target(rd)) {
       a.audit.event("login_refused", {{"remote", req.remote_address}, {"reason", "unsafe rd redirect target"}});
       return html_status(400, "Invalid redirect target");
     }
+    if (!a.oidc) {
+      // Local users: the web UI's password form (POST /api/2.0/sextant/login, then to rd).
+      if (auto page = ui_page(settings, "login.html")) return *page;
+      return html_status(404, "The browser login is not configured (--oidc-issuer-url, --client-id)");
+    }
+    auto& oidc = *a.oidc;
     try {
       auto binding = auth::new_session_secret();
       auto r = redirect(oidc.begin(rd, callback_url(a, req, prefix), binding));
@@ -291,7 +298,7 @@ void register_oidc_login_routes(Router& router, auth::AuthContext& a, const std:
 void register_sextant_auth_routes(Router& router, Services& s) {
   auto& a = *s.auth;
   const std::string base = kBase;
-  register_oidc_login_routes(router, a, s.settings.static_prefix);
+  register_oidc_login_routes(router, a, s.settings);
 
   router.add("POST", base + "/login", Policy::Public, [&a](const ApiRequest& req) {
     auto body = body_of(req);

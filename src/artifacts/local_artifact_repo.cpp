@@ -89,11 +89,47 @@ void LocalArtifactRepo::write(std::string_view relative, ByteSource& source) con
   }
 }
 
-std::optional<fs::path> LocalArtifactRepo::file(std::string_view relative) const {
+std::optional<fs::path> LocalArtifactRepo::local_file(std::string_view relative) const {
   fs::path p = resolve(relative);
   std::error_code ec;
   if (!fs::is_regular_file(p, ec)) return std::nullopt;
   return p;
+}
+
+std::optional<FileStat> LocalArtifactRepo::stat(std::string_view relative) const {
+  auto p = local_file(relative);
+  if (!p) return std::nullopt;
+  std::error_code ec;
+  auto size = fs::file_size(*p, ec);
+  if (ec) return std::nullopt;
+  return FileStat{size, ""};
+}
+
+void LocalArtifactRepo::read(std::string_view relative, const std::optional<ByteRange>& range, const FileStat*,
+                             ByteSink& sink) const {
+  auto p = local_file(relative);
+  if (!p) core::throw_not_found("File not found: " + std::string(relative));
+  int fd = ::open(p->c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) core::throw_not_found("File not found: " + std::string(relative));
+  std::vector<char> buffer(1 << 16);
+  off_t offset = range ? static_cast<off_t>(range->first) : 0;
+  std::uint64_t remaining = range ? range->length() : UINT64_MAX;
+  try {
+    while (remaining > 0) {
+      auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), remaining));
+      ssize_t n = ::pread(fd, buffer.data(), want, offset);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) io_error(std::string("read failed: ") + std::strerror(errno));
+      if (n == 0) break;
+      offset += n;
+      remaining -= static_cast<std::uint64_t>(n);
+      if (!sink.write(buffer.data(), static_cast<std::size_t>(n))) break;
+    }
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
 }
 
 std::vector<core::FileInfo> LocalArtifactRepo::list(std::string_view relative, const std::string& prefix) const {

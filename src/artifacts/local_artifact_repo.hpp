@@ -10,26 +10,26 @@
 #include <string_view>
 #include <vector>
 
-#include "artifacts/byte_source.hpp"
-#include "core/entities.hpp"
+#include "artifacts/artifact_repo.hpp"
 
 namespace sextant::artifacts {
 
-class LocalArtifactRepo {
+class LocalArtifactRepo final : public ArtifactRepo {
  public:
   // The root need not exist yet (it is created by the first write).
   explicit LocalArtifactRepo(std::filesystem::path root);
 
   const std::filesystem::path& root() const { return root_; }
-  // Streams `source` to <root>/<relative>, creating parent directories, replacing any file.
-  void write(std::string_view relative, ByteSource& source) const;
+  std::string root_uri() const override { return root_.string(); }
+  // Creates parent directories as needed.
+  void write(std::string_view relative, ByteSource& source) const override;
+  std::optional<FileStat> stat(std::string_view relative) const override;
+  void read(std::string_view relative, const std::optional<ByteRange>& range, const FileStat* expected,
+            ByteSink& sink) const override;
   // The file to serve, or nullopt when it does not exist or is a directory.
-  std::optional<std::filesystem::path> file(std::string_view relative) const;
-  // Direct children of <root>/<relative> with `prefix` + basename as path, sorted by path;
-  // empty when the directory does not exist or is a file.
-  std::vector<core::FileInfo> list(std::string_view relative, const std::string& prefix) const;
-  // Removes a file or a directory tree; a missing path is a no-op.
-  void remove(std::string_view relative) const;
+  std::optional<std::filesystem::path> local_file(std::string_view relative) const override;
+  std::vector<core::FileInfo> list(std::string_view relative, const std::string& prefix) const override;
+  void remove(std::string_view relative) const override;
 
  private:
   std::filesystem::path resolve(std::string_view relative) const;

@@ -25,6 +25,7 @@ constexpr Option kServe{"--serve-artifacts", "MLFLOW_SERVE_ARTIFACTS", "SEXTANT_
 constexpr Option kDest{"--artifacts-destination", "MLFLOW_ARTIFACTS_DESTINATION", "SEXTANT_ARTIFACTS_DESTINATION"};
 constexpr Option kWorkers{"--workers", "MLFLOW_WORKERS", "SEXTANT_WORKERS"};
 constexpr Option kPrefix{"--static-prefix", "MLFLOW_STATIC_PREFIX", "SEXTANT_STATIC_PREFIX"};
+constexpr Option kUiDir{"--ui-dir", "SEXTANT_UI_DIR", "SEXTANT_UI_DIR"};
 // Operations (no MLflow equivalent).
 constexpr Option kAccessLog{"--access-log", nullptr, "SEXTANT_ACCESS_LOG"};
 constexpr Option kMaxConnections{"--max-connections", nullptr, "SEXTANT_MAX_CONNECTIONS"};
@@ -33,9 +34,9 @@ constexpr Option kMaxHeader{"--max-header-size", nullptr, "SEXTANT_MAX_HEADER_SI
 constexpr Option kKeepAlive{"--keep-alive-timeout", nullptr, "SEXTANT_KEEP_ALIVE_TIMEOUT"};
 constexpr Option kBodyTimeout{"--request-body-timeout", nullptr, "SEXTANT_REQUEST_BODY_TIMEOUT"};
 constexpr Option kShutdown{"--shutdown-timeout", nullptr, "SEXTANT_SHUTDOWN_TIMEOUT"};
-constexpr Option kValueOptions[] = {kHost,      kPort,           kBackend, kRoot,      kDest,
-                                    kWorkers,   kPrefix,         kAccessLog, kMaxConnections, kMaxBody,
-                                    kMaxHeader, kKeepAlive,      kBodyTimeout, kShutdown};
+constexpr Option kValueOptions[] = {kHost,       kPort,           kBackend,  kRoot,       kDest,
+                                    kWorkers,    kPrefix,         kUiDir,    kAccessLog,  kMaxConnections,
+                                    kMaxBody,    kMaxHeader,      kKeepAlive, kBodyTimeout, kShutdown};
 
 int parse_int(const std::string& text, const char* what) {
   int v = 0;
@@ -288,8 +289,18 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   std::vector<std::pair<std::string, std::string>> flags;  // flag -> value
   std::vector<std::pair<std::string, std::string>> auth_flags;
   std::optional<bool> serve_flag;
+  std::vector<std::string> allowed_roots;  // --allowed-artifact-root (repeatable)
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a == "--allowed-artifact-root" || a.starts_with("--allowed-artifact-root=")) {
+      if (a.size() > 23) {
+        allowed_roots.push_back(a.substr(24));
+      } else {
+        if (i + 1 >= args.size()) throw ConfigError("option " + a + " needs a value");
+        allowed_roots.push_back(args[++i]);
+      }
+      continue;
+    }
     if (a == "--serve-artifacts") {
       serve_flag = true;
       continue;
@@ -364,6 +375,10 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   if (!c.static_prefix.empty() && (!c.static_prefix.starts_with("/") || c.static_prefix.ends_with("/"))) {
     throw ConfigError("--static-prefix must begin with a '/' and cannot end with a '/'");
   }
+  if (allowed_roots.empty())
+    if (auto v = env("SEXTANT_ALLOWED_ARTIFACT_ROOTS")) allowed_roots = split_list(*v);
+  for (auto& r : allowed_roots) c.allowed_artifact_roots.push_back(expand_env(r, env));
+  if (auto v = lookup(kUiDir)) c.ui_dir = *v;
   resolve_auth(c.auth, auth_flags, env);
   resolve_http(c.http, lookup);
   return c;
@@ -383,10 +398,15 @@ Options (each also from SEXTANT_<NAME> or MLflow's MLFLOW_<NAME> variable):
                                  mlflow-artifacts:/ when serving artifacts)
   --serve-artifacts / --no-serve-artifacts
                                  Proxy artifacts through the server (default on) [MLFLOW_SERVE_ARTIFACTS]
-  --artifacts-destination PATH   Where proxied artifacts are stored              [MLFLOW_ARTIFACTS_DESTINATION]
-                                 (default ./mlartifacts)
+  --artifacts-destination URI    Where proxied artifacts are stored: a local     [MLFLOW_ARTIFACTS_DESTINATION]
+                                 path or s3://bucket/prefix (default ./mlartifacts)
+  --allowed-artifact-root URI    A further root experiments' artifact_location   [SEXTANT_ALLOWED_ARTIFACT_ROOTS]
+                                 may lie in (repeatable; the default artifact root and the destination
+                                 always are); S3 settings: see README "Artifacts on S3"
   --workers N                    Request-handling concurrency hint (default 4)   [MLFLOW_WORKERS]
   --static-prefix PREFIX         Prefix for UI and ajax routes, e.g. /mlflow     [MLFLOW_STATIC_PREFIX]
+  --ui-dir PATH                  The built web UI (default: web/ beside the      [SEXTANT_UI_DIR]
+                                 binary; '' = no UI)
 
 Operations (each also SEXTANT_<NAME>):
   --access-log PATH|-|off        JSON access log, one line per request with its request id

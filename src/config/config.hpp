@@ -75,8 +75,10 @@ struct ServerConfig {
   std::optional<std::string> default_artifact_root;
   bool serve_artifacts = true;
   std::string artifacts_destination = "./mlartifacts";
+  std::vector<std::string> allowed_artifact_roots;  // --allowed-artifact-root (repeatable)
   int workers = 4;
   std::string static_prefix;
+  std::optional<std::string> ui_dir;  // --ui-dir; unset = web/ beside the binary
   AuthConfig auth;
   HttpConfig http;
 };

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -40,6 +41,20 @@ class ParserSource final : public artifacts::ByteSource {
   ParserSource(tcp::socket& socket, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser,
                std::atomic<std::int64_t>& reading_since)
       : socket_(socket), buffer_(buffer), parser_(parser), reading_since_(reading_since) {}
+
+  // From the header itself (Beast's boost::optional accessors trip GCC 12's maybe-uninitialized
+  // check under the sanitizers).
+  std::optional<std::uint64_t> size() const override {
+    if (parser_.chunked()) return std::nullopt;
+    const auto& h = parser_.get();
+    auto it = h.find(bhttp::field::content_length);
+    if (it == h.end()) return std::nullopt;
+    std::string_view v(it->value().data(), it->value().size());
+    std::uint64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
+    return n;
+  }
 
   std::size_t read(char* out, std::size_t size) override {
     while (!parser_.is_done()) {
@@ -198,6 +213,8 @@ struct Server::Impl {
       req.remote_address = gate ? gate->client_address(remote_address, header(hreq, "X-Forwarded-For")) : remote_address;
       req.host = header(hreq, "Host");
       req.cookie = header(hreq, "Cookie");
+      req.range = header(hreq, "Range");
+      req.accept_encoding = header(hreq, "Accept-Encoding");
       auto match = router.match(req.method, req.path);
 
       // Authentication before anything is read or 100-continue is promised. Unknown paths need
@@ -325,11 +342,11 @@ struct Server::Impl {
                            {"route", route},
                            {"status", res.status},
                            {"duration_ms", std::round(seconds * 100000.0) / 100.0},
-                           {"bytes_out", res.file ? file_bytes : res.body.size()},
+                           {"bytes_out", res.file || res.stream ? file_bytes : res.body.size()},
                            {"remote", req.remote_address}};
     if (req.principal) line["user"] = req.principal->username;
     if (!written) line["aborted"] = true;
-    if (res.status >= 500 && !res.file) line["error"] = res.body.substr(0, 1000);
+    if (res.status >= 500 && !res.file && !res.stream) line["error"] = res.body.substr(0, 1000);
     access_log->write(line);
   }
 
@@ -343,7 +360,7 @@ struct Server::Impl {
     r.keep_alive(keep_alive);
   }
 
-  // `file_bytes` (optional) receives the size of a file response.
+  // `file_bytes` (optional) receives the body bytes of a file or streamed response.
   bool write_response(tcp::socket& socket, const api::ApiResponse& res, unsigned version, bool keep_alive, bool head,
                       std::uintmax_t* file_bytes = nullptr) {
     beast::error_code ec;
@@ -366,6 +383,7 @@ struct Server::Impl {
       }
       return !ec;
     }
+    if (res.stream) return write_stream(socket, res, version, keep_alive, head, file_bytes);
     bhttp::response<bhttp::string_body> r{static_cast<bhttp::status>(res.status), version};
     common_headers(r, res, keep_alive);
     r.body() = res.body;
@@ -376,6 +394,61 @@ struct Server::Impl {
     } else {
       bhttp::write(socket, r, ec);
     }
+    return !ec;
+  }
+
+  // A body the handler produces after the headers: Content-Length known up front, bytes relayed
+  // through a buffer_body serializer. A producer that fails or comes up short ends the connection.
+  bool write_stream(tcp::socket& socket, const api::ApiResponse& res, unsigned version, bool keep_alive, bool head,
+                    std::uintmax_t* sent_bytes) {
+    beast::error_code ec;
+    bhttp::response<bhttp::buffer_body> r{static_cast<bhttp::status>(res.status), version};
+    common_headers(r, res, keep_alive);
+    r.content_length(res.stream->length);
+    r.body().data = nullptr;
+    r.body().more = true;
+    bhttp::response_serializer<bhttp::buffer_body> sr{r};
+    bhttp::write_header(socket, sr, ec);
+    if (ec) return false;
+    if (head) return true;
+
+    struct SocketSink final : artifacts::ByteSink {
+      tcp::socket& socket;
+      bhttp::response<bhttp::buffer_body>& r;
+      bhttp::response_serializer<bhttp::buffer_body>& sr;
+      std::uint64_t sent = 0;
+      std::uint64_t limit;
+      SocketSink(tcp::socket& s, bhttp::response<bhttp::buffer_body>& resp, bhttp::response_serializer<bhttp::buffer_body>& ser,
+                 std::uint64_t max)
+          : socket(s), r(resp), sr(ser), limit(max) {}
+      bool write(const char* data, std::size_t size) override {
+        if (size == 0) return true;
+        if (size > limit - sent) return false;  // more than announced: the source changed; stop
+        r.body().data = const_cast<char*>(data);
+        r.body().size = size;
+        r.body().more = true;
+        beast::error_code e;
+        bhttp::write(socket, sr, e);
+        if (e == bhttp::error::need_buffer) e = {};
+        if (e) return false;
+        sent += size;
+        return true;
+      }
+    } sink(socket, r, sr, res.stream->length);
+    try {
+      res.stream->produce(sink);
+    } catch (const std::exception& e) {
+      if (sent_bytes) *sent_bytes = sink.sent;
+      std::fprintf(stderr, "sextant: download failed after the headers were sent: %s\n", e.what());
+      return false;
+    }
+    if (sent_bytes) *sent_bytes = sink.sent;
+    if (sink.sent != res.stream->length) return false;
+    r.body().data = nullptr;
+    r.body().size = 0;
+    r.body().more = false;
+    bhttp::write(socket, sr, ec);
+    if (ec == bhttp::error::need_buffer) ec = {};
     return !ec;
   }
 

@@ -56,6 +56,7 @@ echo "sextant:  $SEXTANT"
 echo "mlflow:   $(python3 -c 'import mlflow; print(mlflow.__version__, mlflow.__file__)')"
 
 SERVER_PGID=""
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
     if [[ -n $SERVER_PGID ]]; then kill -- "-$SERVER_PGID" 2>/dev/null; fi
 }
@@ -84,6 +85,7 @@ start_server() {
     fi
     echo "  \$ ${cmd[*]}" >"$logf"
     # a new session: the server and all its workers share one process group, stopped together
+    # shellcheck disable=SC2016  # $$, $0 and $@ belong to the inner shell
     setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" "${cmd[@]}" >>"$logf" 2>&1 </dev/null &
     local i
     for i in $(seq 1 50); do [[ -s $pidf ]] && break; sleep 0.1; done

@@ -273,9 +273,10 @@ class SextantServer:
         return "http://127.0.0.1:%d" % self.port
 
     def command(self):
+        extra = [a.replace("{workdir}", self.workdir) for a in self.extra_args]
         return [SEXTANT_BIN, "server", "--host", "127.0.0.1", "--port", str(self.port),
                 "--backend-store-uri", self.backend_store_uri,
-                "--artifacts-destination", self.artifacts_dir] + self.extra_args
+                "--artifacts-destination", self.artifacts_dir] + extra
 
     def spawn(self):
         """Start the process without waiting for readiness."""
@@ -286,6 +287,8 @@ class SextantServer:
         self.stdout_path = os.path.join(self.workdir, "server-%s.stdout" % tag)
         self.stderr_path = os.path.join(self.workdir, "server-%s.stderr" % tag)
         env = dict(os.environ)
+        # Never reach for the EC2 metadata address from a test (the credential chain's last link).
+        env.setdefault("AWS_EC2_METADATA_DISABLED", "true")
         if self.env:
             env.update(self.env)
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
@@ -458,6 +461,9 @@ def new_session():
 # Module-wide server (used via `from harness import setUpModule, tearDownModule`)
 # ----------------------------------------------------------------------------------------
 SERVER = None
+# Extra server arguments for the module-wide server ("{workdir}" = the server's temp dir); a test
+# module sets this before its tests run.
+SERVER_ARGS = []
 
 
 def server():
@@ -468,7 +474,7 @@ def server():
 
 def setUpModule():  # noqa: N802 (unittest hook name)
     global SERVER
-    SERVER = SextantServer()
+    SERVER = SextantServer(extra_args=SERVER_ARGS)
     try:
         SERVER.start()
     except Exception:

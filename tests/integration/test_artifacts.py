@@ -6,7 +6,9 @@ import unittest
 import uuid
 
 import harness
-from harness import api_get, ajax_get, unique, ARTIFACTS, AJAX_ARTIFACTS
+harness.SERVER_ARGS = ["--allowed-artifact-root", "{workdir}/roots"]
+
+from harness import api_get, api_post, ajax_get, unique, ARTIFACTS, AJAX_ARTIFACTS
 from harness import setUpModule, tearDownModule  # noqa: F401
 
 
@@ -320,6 +322,27 @@ class TestPathConflicts(ArtifactsBase):
         self.assertGreaterEqual(r.status_code, 400)
 
 
+class TestRanges(ArtifactsBase):
+    def test_byte_ranges(self):
+        _, root = self.new_run_root()
+        data = bytes(range(256)) * 4
+        self.put_ok(root + "/r.bin", data)
+        r = self.get(root + "/r.bin", headers={"Range": "bytes=10-19"})
+        self.assertEqual(r.status_code, 206)
+        self.assertEqual(r.content, data[10:20])
+        self.assertEqual(r.headers["Content-Range"], "bytes 10-19/1024")
+        r = self.get(root + "/r.bin", headers={"Range": "bytes=-4"})
+        self.assertEqual((r.status_code, r.content), (206, data[-4:]))
+        r = self.get(root + "/r.bin", headers={"Range": "bytes=1000-"})
+        self.assertEqual((r.status_code, r.content), (206, data[1000:]))
+        r = self.get(root + "/r.bin", headers={"Range": "bytes=0-1,5-6"})  # several: whole file
+        self.assertEqual((r.status_code, r.content), (200, data))
+        r = self.get(root + "/r.bin", headers={"Range": "bytes=5000-"})
+        self.assertEqual(r.status_code, 416)
+        self.assertEqual(r.headers["Content-Range"], "bytes */1024")
+        self.assertEqual(self.get(root + "/r.bin").headers.get("Accept-Ranges"), "bytes")
+
+
 class TestNonProxiedRoots(ArtifactsBase):
     """/mlflow/artifacts/list reads the storage named by the run's URI for non-proxied roots."""
 
@@ -342,12 +365,13 @@ class TestNonProxiedRoots(ArtifactsBase):
                                           "file_size": 0}])
 
     def test_local_path_root(self):
-        d = os.path.join(self.srv.workdir, unique("localroot"))
+        d = os.path.join(self.srv.workdir, "roots", unique("localroot"))
         self.check_local_root(d, d)
 
-    def test_file_uri_root(self):
-        d = os.path.join(self.srv.workdir, unique("fileroot"))
-        self.check_local_root("file://" + d, d)
+    def test_file_uri_location_refused(self):
+        d = os.path.join(self.srv.workdir, "roots", unique("fileroot"))
+        r = api_post("experiments/create", {"name": unique("f"), "artifact_location": "file://" + d})
+        self.assertBadParam(r, "file://")
 
 
 class TestMultipart(ArtifactsBase):

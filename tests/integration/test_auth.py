@@ -22,7 +22,9 @@ ADMIN_PASSWORD = "bootstrap-password-123"
 SEXTANT = "/api/2.0/sextant"
 PUBLIC_ROUTES = {("GET", "/health"), ("GET", "/ready"), ("POST", SEXTANT + "/login"),
                  # the browser OIDC login (test_oidc_login.py)
-                 ("GET", "/auth/login"), ("GET", "/auth/callback"), ("GET", "/auth/logout"), ("POST", "/auth/logout")}
+                 ("GET", "/auth/login"), ("GET", "/auth/callback"), ("GET", "/auth/logout"), ("POST", "/auth/logout"),
+                 # the web UI's login page's own script and style (test_ui_static.py)
+                 ("GET", "/static-files/login.js"), ("GET", "/static-files/login.css")}
 
 SERVER = None
 AUDIT = None

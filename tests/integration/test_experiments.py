@@ -1,8 +1,13 @@
 """Experiments: create / get / get-by-name / update / delete / restore / tags (spec §2.1, §4)."""
 
+import os
 import unittest
 
 import harness
+harness.SERVER_ARGS = ["--allowed-artifact-root", "s3://bucket",
+                       "--allowed-artifact-root", "wasbs://c@a.blob.core.windows.net/p?x=1",
+                       "--allowed-artifact-root", "{workdir}/roots"]
+
 from harness import api_get, api_post, ajax_get, ajax_post, now_ms, unique, as_dict
 from harness import setUpModule, tearDownModule  # noqa: F401
 
@@ -100,11 +105,29 @@ class TestCreateExperiment(harness.SextantTestCase):
         self.assertEqual(data["experiment"]["experiment_id"], eid)
 
     def test_relative_local_artifact_location_made_absolute(self):
+        # Relative to the server's working directory, which is no artifact root here: the
+        # absolute path is what the refusal names.
         rel = unique("rel-loc")
-        eid = self.create_experiment(artifact_location=rel)
-        loc = self.get_experiment(eid)["artifact_location"]
-        self.assertTrue(loc.startswith("/") or loc.startswith("file:"), loc)
-        self.assertTrue(loc.endswith("/" + rel), loc)
+        r = api_post("experiments/create", {"name": unique("rel"), "artifact_location": rel})
+        self.assertBadParam(r, "outside this server's artifact roots")
+        self.assertIn("/" + rel + "'", r.json()["message"])
+
+    def test_local_artifact_location_inside_an_allowed_root(self):
+        loc = os.path.join(self.srv.workdir, "roots", unique("exp"))
+        eid = self.create_experiment(artifact_location=loc)
+        self.assertEqual(self.get_experiment(eid)["artifact_location"], loc)
+
+    def test_artifact_location_outside_the_roots_refused(self):
+        for loc in ("s3://other-bucket/x", "s3://bucket-other/x", "s3://bucket2", "/etc", "/tmp/elsewhere",
+                    os.path.join(self.srv.workdir, "roots-sibling"),
+                    os.path.join(self.srv.workdir, "roots", "..", "escape"),
+                    "s3://bucket/a/../../other", "s3://bucket/a/%2e%2e/x", "s3://bucket/a/%252E%252E/x",
+                    "s3://bucket/a\\..\\x", "gs://bucket/x", "mlflow-artifacts://evil.example/1",
+                    "file://" + os.path.join(self.srv.workdir, "roots", "x"),
+                    "http://127.0.0.1:1/api/2.0/mlflow-artifacts/artifacts/x",
+                    "https://example.com/x"):
+            r = api_post("experiments/create", {"name": unique("out"), "artifact_location": loc})
+            self.assertBadParam(r, msg=loc)
 
     def test_names_are_case_sensitive(self):
         name = unique("case")

@@ -9,6 +9,8 @@ import time
 import unittest
 
 import harness
+harness.SERVER_ARGS = ["--allowed-artifact-root", "{workdir}"]  # experiments with explicit locations there
+
 from harness import (AJAX, API, ARTIFACTS, ajax_get, ajax_post, api_get, api_post, api_request, now_ms,
                      unique)
 from harness import setUpModule, tearDownModule  # noqa: F401

@@ -7,6 +7,8 @@ import time
 import unittest
 
 import harness
+harness.SERVER_ARGS = ["--allowed-artifact-root", "s3://bucket/team"]  # experiments with explicit locations there
+
 from harness import api_get, api_post, unique
 from harness import setUpModule, tearDownModule  # noqa: F401
 from registry_base import RegistryTestCase, api_delete, api_patch, server_path

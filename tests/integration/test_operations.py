@@ -73,6 +73,16 @@ class OperationsTest(unittest.TestCase):
         with open(self.access_log) as f:
             return [json.loads(line) for line in f]
 
+    def logged(self, *request_ids):
+        """The access-log lines of these requests by id (a line is written just after its response,
+        so wait for it)."""
+        deadline = time.time() + 10
+        while True:
+            lines = {e["request_id"]: e for e in self.log_lines()}
+            if all(i in lines for i in request_ids) or time.time() > deadline:
+                return lines
+            time.sleep(0.05)
+
     def test_metrics(self):
         name = harness.unique("ops")
         r = requests.post(self.srv.url(API + "/experiments/create"), json={"name": name}, timeout=30)
@@ -128,19 +138,16 @@ class OperationsTest(unittest.TestCase):
         self.assertRegex(generated, r"^[0-9a-f]{32}$")
         r3 = requests.get(self.srv.url("/health"), timeout=30)
         self.assertNotEqual(r3.headers["X-Request-Id"], generated)
-        lines = {e["request_id"]: e for e in self.log_lines()}
+        lines = self.logged("trace-abc.123", generated)
         e = lines["trace-abc.123"]
         self.assertEqual((e["method"], e["path"], e["route"], e["status"], e["level"], e["msg"]),
                          ("GET", API + "/experiments/get", API + "/experiments/get", 200, "info", "request"))
         self.assertIsInstance(e["duration_ms"], (int, float))
         self.assertEqual(e["remote"], "127.0.0.1")
         self.assertIn(generated, lines)
-        unmatched = requests.get(self.srv.url("/no/such/route"), timeout=30)
-        deadline = time.time() + 5  # the line is written after the response went out
-        while self.log_lines()[-1]["route"] != "(unmatched)" and time.time() < deadline:
-            time.sleep(0.05)
-        self.assertEqual(self.log_lines()[-1]["route"], "(unmatched)")
+        unmatched = requests.get(self.srv.url("/no/such/route"), headers={"X-Request-Id": "unmatched-1"}, timeout=30)
         self.assertEqual(unmatched.status_code, 404)
+        self.assertEqual(self.logged("unmatched-1")["unmatched-1"]["route"], "(unmatched)")
 
     def test_body_limit(self):
         r = requests.post(self.srv.url(API + "/experiments/create"),

@@ -59,7 +59,7 @@ TEST(LocalArtifactRepo, WriteListReadRemove) {
   LocalArtifactRepo repo(dir / "root");
   StringSource src("hello");
   repo.write("1/run/artifacts/sub/a.txt", src);
-  auto file = repo.file("1/run/artifacts/sub/a.txt");
+  auto file = repo.local_file("1/run/artifacts/sub/a.txt");
   ASSERT_TRUE(file);
   std::ifstream in(*file);
   std::string content((std::istreambuf_iterator<char>(in)), {});
@@ -75,7 +75,7 @@ TEST(LocalArtifactRepo, WriteListReadRemove) {
   EXPECT_TRUE(repo.list("missing", "").empty());
   EXPECT_TRUE(repo.list("1/run/artifacts/sub/a.txt", "").empty());  // a file lists as empty
   repo.remove("1/run/artifacts/sub");
-  EXPECT_FALSE(repo.file("1/run/artifacts/sub/a.txt"));
+  EXPECT_FALSE(repo.local_file("1/run/artifacts/sub/a.txt"));
   EXPECT_NO_THROW(repo.remove("never/existed"));
   std::filesystem::remove_all(dir);
 }

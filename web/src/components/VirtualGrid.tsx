@@ -1,0 +1,122 @@
+// A grid that renders only the rows and columns in view (thousands of runs x hundreds of
+// columns stay cheap): fixed row height, fixed column widths, the first `frozen` columns stuck
+// to the left. ARIA grid semantics with row/column counts and indices.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+
+export interface GridColumn<R> {
+  id: string;
+  title: ComponentChildren;
+  label: string;                 // accessible name of the header
+  width: number;
+  cell: (row: R, index: number) => ComponentChildren;
+  sort?: 'asc' | 'desc' | 'none'; // aria-sort; undefined = not sortable
+  onSort?: () => void;
+  className?: string;
+}
+
+interface Props<R> {
+  columns: GridColumn<R>[];
+  rows: R[];
+  rowKey: (r: R) => string;
+  frozen?: number;
+  rowHeight?: number;
+  height?: number | string;
+  label: string;
+  totalRows?: number;             // for aria-rowcount when more rows exist than are loaded
+  onNearEnd?: () => void;         // scrolled within a screen of the last loaded row
+  rowClass?: (r: R) => string;
+}
+
+const HEADER = 34;
+const OVERSCAN_ROWS = 8;
+const OVERSCAN_PX = 200;
+
+export function VirtualGrid<R>(p: Props<R>) {
+  const rh = p.rowHeight ?? 28;
+  const ref = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ top: 0, left: 0, width: 1200, height: 600 });
+  const frame = useRef(0);
+
+  const measure = () => {
+    const el = ref.current;
+    if (!el) return;
+    setView({ top: el.scrollTop, left: el.scrollLeft, width: el.clientWidth, height: el.clientHeight });
+  };
+  useLayoutEffect(() => {
+    measure();
+    const ro = new ResizeObserver(measure);
+    if (ref.current) ro.observe(ref.current);
+    return () => ro.disconnect();
+  }, []);
+  const onScroll = () => {
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => { frame.current = 0; measure(); });
+  };
+
+  // Column offsets; frozen columns are always drawn.
+  const frozen = p.frozen ?? 0;
+  const offsets: number[] = [];
+  let total = 0;
+  for (const c of p.columns) { offsets.push(total); total += c.width; }
+  const frozenWidth = offsets[frozen] ?? total;
+  const visibleCols: number[] = [];
+  for (let i = frozen; i < p.columns.length; i++) {
+    const x = offsets[i], w = p.columns[i].width;
+    if (x + w >= view.left + frozenWidth - OVERSCAN_PX && x <= view.left + view.width + OVERSCAN_PX) visibleCols.push(i);
+  }
+  const first = Math.max(0, Math.floor((view.top - HEADER) / rh) - OVERSCAN_ROWS);
+  const last = Math.min(p.rows.length, Math.ceil((view.top + view.height) / rh) + OVERSCAN_ROWS);
+
+  const nearEnd = last >= p.rows.length - Math.ceil(view.height / rh);
+  useEffect(() => { if (nearEnd && p.onNearEnd) p.onNearEnd(); }, [nearEnd, p.rows.length]);
+
+  const gap = visibleCols.length ? offsets[visibleCols[0]] - frozenWidth : 0;
+  const cells = (render: (i: number) => ComponentChildren) => (
+    <>
+      {Array.from({ length: frozen }, (_, i) => render(i))}
+      {gap > 0 && <div class="vg-gap" style={{ width: gap + 'px' }} aria-hidden="true" />}
+      {visibleCols.map(render)}
+    </>
+  );
+  const cellStyle = (i: number) => {
+    const s: Record<string, string> = { width: p.columns[i].width + 'px' };
+    if (i < frozen) s.left = offsets[i] + 'px';
+    return s;
+  };
+
+  const rows = [];
+  for (let r = first; r < last; r++) {
+    const row = p.rows[r];
+    rows.push(
+      <div key={p.rowKey(row)} role="row" aria-rowindex={r + 2} class={'vg-row ' + (p.rowClass?.(row) ?? '')}
+        style={{ top: HEADER + r * rh + 'px', height: rh + 'px', width: total + 'px' }}>
+        {cells((i) => (
+          <div key={p.columns[i].id} role="gridcell" aria-colindex={i + 1}
+            class={'vg-cell' + (i < frozen ? ' vg-frozen' : '') + (p.columns[i].className ? ' ' + p.columns[i].className : '')}
+            style={cellStyle(i)}>{p.columns[i].cell(row, r)}</div>
+        ))}
+      </div>,
+    );
+  }
+  return (
+    <div ref={ref} class="vg" role="grid" aria-label={p.label} aria-rowcount={(p.totalRows ?? p.rows.length) + 1}
+      aria-colcount={p.columns.length} onScroll={onScroll} style={{ height: typeof p.height === 'number' ? p.height + 'px' : p.height ?? '70vh' }}
+      data-testid="runs-grid">
+      <div class="vg-inner" style={{ height: HEADER + p.rows.length * rh + 'px', width: total + 'px' }}>
+        <div role="row" aria-rowindex={1} class="vg-row vg-header" style={{ height: HEADER + 'px', width: total + 'px' }}>
+          {cells((i) => {
+            const c = p.columns[i];
+            return (
+              <div key={c.id} role="columnheader" aria-colindex={i + 1} aria-sort={c.sort === 'asc' ? 'ascending' : c.sort === 'desc' ? 'descending' : c.sort ? 'none' : undefined}
+                class={'vg-cell' + (i < frozen ? ' vg-frozen' : '')} style={cellStyle(i)} title={c.label}>
+                {c.onSort ? <button class="vg-sort" onClick={c.onSort} aria-label={`Sort by ${c.label}`}>{c.title}{c.sort === 'asc' ? ' ▲' : c.sort === 'desc' ? ' ▼' : ''}</button> : c.title}
+              </div>
+            );
+          })}
+        </div>
+        {rows}
+      </div>
+    </div>
+  );
+}
