@@ -161,7 +161,9 @@ WriteQueue::Outcome WriteQueue::try_group(std::deque<Item*>& group, std::excepti
 void WriteQueue::commit_group(std::deque<Item*>& group) {
   std::exception_ptr group_error;
   Outcome outcome = Outcome::Retry;
+  int attempts = 0;
   for (int attempt = 0; attempt < kMaxAttempts && outcome == Outcome::Retry; ++attempt) {
+    ++attempts;
     if (attempt > 0) {
       {
         std::lock_guard lock(mutex_);
@@ -185,7 +187,10 @@ void WriteQueue::commit_group(std::deque<Item*>& group) {
     static auto& failed = reg.counter("sextant_db_write_group_failures_total", "Group commits that failed").with({});
     static auto& size = reg.histogram("sextant_db_write_group_size", "Write requests per group commit", {},
                                       {1, 2, 4, 8, 16, 32, 64, 128, 256}).with({});
-    if (group_error) {
+    static auto& retried = reg.counter("sextant_db_write_group_retries_total",
+                                       "Group commits run again after a busy database or a lost connection").with({});
+    retried.inc(static_cast<double>(attempts - 1));
+    if (!committed) {
       failed.inc();
     } else {
       groups.inc();

@@ -22,6 +22,8 @@ from harness import SextantServer, api_get, api_post, now_ms, unique
 HERE = os.path.dirname(os.path.abspath(__file__))
 DB_SCRIPT = os.path.normpath(os.path.join(HERE, "..", "..", "scripts", "test-db-servers.sh"))
 
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
 if not harness.SERVER_BACKEND:
     raise unittest.SkipTest("needs SEXTANT_TEST_BACKEND=postgresql or mariadb")
 
@@ -36,10 +38,14 @@ class SextantPair(harness.SextantTestCase):
 
     @classmethod
     def tearDownClass(cls):
+        stderr = ""
         for s in (cls.b, cls.a):
             s.stop()
+            stderr += s.stderr_text()
         cls.b.cleanup()
         cls.a.cleanup()
+        for marker in SANITIZER_MARKERS:
+            assert marker not in stderr, "sanitizer report from sextant\n" + stderr
 
     def test_writes_on_one_are_read_on_the_other(self):
         name = unique("exp")
@@ -157,7 +163,7 @@ class DatabaseRestart(harness.SextantTestCase):
         self.db_srv.cleanup()
         subprocess.run(["bash", DB_SCRIPT, "stop", harness.BACKEND, self.root], capture_output=True, timeout=120)
         shutil.rmtree(self.root, ignore_errors=True)
-        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+        for marker in SANITIZER_MARKERS:
             self.assertNotIn(marker, stderr)
 
     def db_script(self, cmd):

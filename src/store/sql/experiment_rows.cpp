@@ -37,7 +37,7 @@ void load_experiment_tags(db::Connection& conn, core::Experiment& e) {
   st.reset();
 }
 
-std::optional<core::Experiment> experiment_by_id(db::Connection& conn, std::int64_t id) {
+std::optional<core::Experiment> experiment_by_id(db::Connection& conn, std::int64_t id, bool with_tags) {
   auto& st = conn.cached(std::string(kExperimentColumns) + " WHERE experiment_id = ?");
   st.bind(1, id);
   if (!st.step()) {
@@ -46,12 +46,12 @@ std::optional<core::Experiment> experiment_by_id(db::Connection& conn, std::int6
   }
   auto e = read_experiment_row(st);
   st.reset();
-  load_experiment_tags(conn, e);
+  if (with_tags) load_experiment_tags(conn, e);
   return e;
 }
 
 core::Experiment active_experiment(db::Connection& conn, const std::string& id) {
-  auto e = experiment_by_id(conn, require_experiment_id(id));
+  auto e = experiment_by_id(conn, require_experiment_id(id), /*with_tags=*/false);
   if (!e) experiment_not_found(id);
   if (e->lifecycle_stage != "active") {
     core::throw_invalid("The experiment " + id + " must be in the 'active' state. Current state is " +

@@ -21,10 +21,10 @@ std::int64_t require_experiment_id(const std::string& id);
 
 core::Experiment read_experiment_row(db::Statement& st);
 void load_experiment_tags(db::Connection& conn, core::Experiment& e);
-// With tags; nullopt when there is no such row.
-std::optional<core::Experiment> experiment_by_id(db::Connection& conn, std::int64_t id);
-// The experiment, which must exist (404) and be active (400 "The experiment x must be in the
-// 'active' state. Current state is deleted.").
+// With tags (unless told otherwise); nullopt when there is no such row.
+std::optional<core::Experiment> experiment_by_id(db::Connection& conn, std::int64_t id, bool with_tags = true);
+// The experiment without its tags, which must exist (404) and be active (400 "The experiment x
+// must be in the 'active' state. Current state is deleted.").
 core::Experiment active_experiment(db::Connection& conn, const std::string& id);
 
 }  // namespace sextant::store::sql

@@ -201,6 +201,23 @@ std::string dialect_ddl(const db::Dialect& d, const char* ddl) {
   return ddl;
 }
 
+// Runs DDL written with CREATE INDEX IF NOT EXISTS, which MySQL (unlike MariaDB, SQLite and
+// PostgreSQL) does not have: there the index is looked up first.
+void exec_ddl(db::Connection& conn, const std::string& ddl) {
+  constexpr std::string_view kPrefix = "CREATE INDEX IF NOT EXISTS ";
+  if (conn.dialect().backend != db::Backend::Mysql || !ddl.starts_with(kPrefix)) return conn.exec(ddl);
+  auto name_end = ddl.find(' ', kPrefix.size());
+  auto on = ddl.find(" ON ", kPrefix.size());
+  auto table_end = ddl.find(' ', on + 4);
+  std::string name = ddl.substr(kPrefix.size(), name_end - kPrefix.size());
+  std::string table = ddl.substr(on + 4, table_end - on - 4);
+  auto st = conn.prepare(
+      "SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND "
+      "index_name = ?");
+  st.bind(1, table).bind(2, name);
+  if (!st.step()) conn.exec("CREATE INDEX " + ddl.substr(kPrefix.size()));
+}
+
 }  // namespace
 
 void refresh_planner_statistics(db::Connection& conn) {
@@ -242,7 +259,7 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
                                "your database, then migrate it with MLflow ('mlflow db upgrade <database_uri>').");
     }
   }
-  for (const char* ddl : kExtraIndexes) conn.exec(ddl);
+  for (const char* ddl : kExtraIndexes) exec_ddl(conn, ddl);
   if (d.backend == db::Backend::Sqlite) {
     for (const char* ddl : kSqliteValueIndexes) conn.exec(ddl);
   }
@@ -251,7 +268,7 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
   if (table_exists(conn, "sextant_sessions") && !column_exists(conn, "sextant_sessions", "id_token")) {
     conn.exec("DROP TABLE sextant_sessions");
   }
-  for (const char* ddl : kAuthDdl) conn.exec(dialect_ddl(d, ddl));
+  for (const char* ddl : kAuthDdl) exec_ddl(conn, dialect_ddl(d, ddl));
   refresh_planner_statistics(conn);
   auto check = conn.prepare("SELECT 1 FROM experiments WHERE experiment_id = 0");
   if (!check.step()) {

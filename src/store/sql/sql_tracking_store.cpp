@@ -347,11 +347,13 @@ core::Run SqlTrackingStore::create_run(const NewRun& request) {
         .run();
     std::map<std::string, std::string> tags;
     for (const auto& t : request.tags) tags[t.key] = t.value;
-    for (const auto& [k, v] : tags) {
-      auto& t = conn.cached("INSERT INTO tags (key, value, run_uuid) VALUES (?, ?, ?)");
-      t.bind(1, k).bind(2, v).bind(3, run.info.run_id).run();
-      run.tags.push_back({k, v});
-    }
+    for (const auto& [k, v] : tags) run.tags.push_back({k, v});
+    insert_rows(conn, run.tags.size(), [](std::size_t n) {
+      return "INSERT INTO tags (key, value, run_uuid) VALUES " + row_placeholders(n, 3);
+    }, [&](db::Statement& t, int i, std::size_t row) {
+      t.bind(i, run.tags[row].key).bind(i + 1, run.tags[row].value).bind(i + 2, run.info.run_id);
+      return i + 3;
+    });
   });
   return run;
 }
