@@ -18,6 +18,18 @@ if ! "${PODMAN[@]}" image exists "$BASE"; then
   rm -rf "$root"
 fi
 
-"${PODMAN[@]}" build --format docker --isolation chroot --build-arg BASE="$BASE" -f deploy/docker/Dockerfile -t "$TAG" .
+# npm (the web UI build) must trust what this machine trusts, e.g. an egress proxy's CA: the
+# host's extra CA certificates are mounted for the build stage only.
+extra=()
+shopt -s nullglob
+cas=(/usr/local/share/ca-certificates/*.crt)
+if [ ${#cas[@]} -gt 0 ]; then
+  cadir=$(mktemp -d /tmp/sextant-ca.XXXXXX)
+  cat "${cas[@]}" >"$cadir/extra-ca.crt"
+  extra=(-v "$cadir:/build-ca:ro" --build-arg NODE_EXTRA_CA_CERTS=/build-ca/extra-ca.crt)
+fi
+"${PODMAN[@]}" build --format docker --isolation chroot --build-arg BASE="$BASE" "${extra[@]}" \
+  -f deploy/docker/Dockerfile -t "$TAG" .
+[ -n "${cadir:-}" ] && rm -rf "$cadir"
 size=$("${PODMAN[@]}" image inspect "$TAG" --format '{{.Size}}')
 echo "build.sh: $TAG is $((size / 1024 / 1024)) MiB"
