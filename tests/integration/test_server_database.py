@@ -210,8 +210,14 @@ class DatabaseRestart(harness.SextantTestCase):
             t.start()
         try:
             time.sleep(1.0)
+            self.assertEqual(srv.request("GET", "/ready").status_code, 200)
             self.db_script("pause")
             time.sleep(1.0)
+            # Readiness follows the database (liveness does not).
+            ready = srv.request("GET", "/ready")
+            self.assertEqual(ready.status_code, 503, harness.describe(ready))
+            self.assertEqual(ready.json()["error_code"], "TEMPORARILY_UNAVAILABLE")
+            self.assertEqual(srv.request("GET", "/health").status_code, 200)
             for path, body in (("runs/get", None), ("experiments/search", {"max_results": 10})):
                 r = api_get(path, {"run_id": run}, srv=srv) if body is None else api_post(path, body, srv=srv)
                 self.assertEqual(r.status_code, 503, harness.describe(r))  # reads too
@@ -228,6 +234,7 @@ class DatabaseRestart(harness.SextantTestCase):
                     break
                 time.sleep(0.1)
             self.assertIsNotNone(recovered_at, "no recovery within 30 s")
+            self.assertEqual(srv.request("GET", "/ready").status_code, 200)
             time.sleep(1.0)
         finally:
             stop.set()
