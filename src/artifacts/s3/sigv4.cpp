@@ -1,5 +1,7 @@
 #include "artifacts/s3/sigv4.hpp"
 
+#include "util/url.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -134,23 +136,7 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(md), len);
 }
 
-std::string uri_encode(std::string_view s, bool encode_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    bool keep = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-                c == '_' || c == '~' || (c == '/' && !encode_slash);
-    if (keep) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string uri_encode(std::string_view s, bool encode_slash) { return util::percent_encode(s, !encode_slash); }
 
 std::string amz_date(std::chrono::system_clock::time_point t) {
   std::time_t tt = std::chrono::system_clock::to_time_t(t);
