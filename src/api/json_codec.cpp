@@ -52,6 +52,43 @@ json to_json(const core::Metric& m) {
   return j;
 }
 
+std::string metrics_json_text(const std::vector<core::Metric>& metrics) {
+  if (metrics.empty()) return "{}";
+  std::string out;
+  out.reserve(metrics.size() * 96 + 16);
+  out += "{\"metrics\":[";
+  // Keys in nlohmann's (sorted) order; each distinct key / run id is escaped once.
+  const std::string* last_key = nullptr;
+  const std::string* last_run = nullptr;
+  std::string key_text, run_text;
+  bool first = true;
+  for (const auto& m : metrics) {
+    if (!first) out += ',';
+    first = false;
+    if (m.model_id || m.dataset_name || m.dataset_digest) {
+      out += to_json(m).dump();
+      continue;
+    }
+    if (!last_key || *last_key != m.key) key_text = json(m.key).dump(), last_key = &m.key;
+    out += "{\"key\":";
+    out += key_text;
+    if (!m.run_id.empty()) {
+      if (!last_run || *last_run != m.run_id) run_text = json(m.run_id).dump(), last_run = &m.run_id;
+      out += ",\"run_id\":";
+      out += run_text;
+    }
+    out += ",\"step\":";
+    out += std::to_string(m.step);
+    out += ",\"timestamp\":";
+    out += std::to_string(m.timestamp);
+    out += ",\"value\":";
+    out += to_json_double(m.value).dump();
+    out += '}';
+  }
+  out += "]}";
+  return out;
+}
+
 json to_json(const core::FileInfo& f) {
   json j = {{"path", f.path}, {"is_dir", f.is_dir}};
   if (f.file_size) j["file_size"] = *f.file_size;

@@ -17,6 +17,9 @@ nlohmann::json to_json(const core::FileInfo& f);
 // {"info": {...}, "data": {params?, metrics?}} (§2.6).
 nlohmann::json to_json(const core::LoggedModel& m);
 nlohmann::json to_json_double(double v);
+// {"metrics": [...]} ({} when empty), the same text as dumping to_json of each metric, written
+// straight into a string: metric histories run to tens of thousands of rows per answer.
+std::string metrics_json_text(const std::vector<core::Metric>& metrics);
 nlohmann::json tags_to_json(const std::vector<core::Tag>& tags);
 
 }  // namespace sextant::api

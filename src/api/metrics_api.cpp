@@ -1,5 +1,6 @@
 // Metric history: get-history, get-history-bulk-interval (§2.4) and the UI's get-history-bulk.
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -18,15 +19,6 @@ using nlohmann::json;
 namespace {
 constexpr std::int64_t kMaxRowsPerRun = 25000;
 
-json metrics_json(const std::vector<core::Metric>& metrics) {
-  json out = json::object();
-  if (!metrics.empty()) {
-    json arr = json::array();
-    for (const auto& m : metrics) arr.push_back(to_json(m));
-    out["metrics"] = std::move(arr);
-  }
-  return out;
-}
 }  // namespace
 
 void register_metric_routes(RpcRegistrar& reg, Services& s) {
@@ -46,9 +38,12 @@ void register_metric_routes(RpcRegistrar& reg, Services& s) {
     auto rows = store.get_metric_history(run_id, key, limit, offset);
     bool more = max_results && static_cast<std::int64_t>(rows.size()) > *max_results;
     if (more) rows.resize(static_cast<std::size_t>(*max_results));
-    json out = metrics_json(rows);
-    if (more) out["next_page_token"] = encode_page_token(offset + *max_results);
-    return ApiResponse::json(out.dump());
+    auto text = metrics_json_text(rows);
+    if (more) {  // rows is not empty: append the token inside the object
+      text.pop_back();
+      text += ",\"next_page_token\":" + json(encode_page_token(offset + *max_results)).dump() + "}";
+    }
+    return ApiResponse::json(std::move(text));
   });
 
   reg.rpc("GET", "/metrics/get-history-bulk-interval", [&store](const ApiRequest& req) {
@@ -72,14 +67,12 @@ void register_metric_routes(RpcRegistrar& reg, Services& s) {
       core::throw_invalid("end_step must be greater than start_step. Found start_step=" + std::to_string(*start) +
                           " and end_step=" + std::to_string(*end) + ".");
     }
-    std::vector<std::vector<std::int64_t>> steps_per_run;
-    for (const auto& id : run_ids) {
-      store.get_run(id);  // unknown runs are RESOURCE_DOES_NOT_EXIST, as in MLflow
-      steps_per_run.push_back(store.distinct_metric_steps({id}, key));
-    }
-    auto sampled = core::sample_steps(steps_per_run, start, end, max_results);
+    // Unknown runs: RESOURCE_DOES_NOT_EXIST. Without a range MLflow samples steps >= 0.
+    auto found = store.metric_steps(run_ids, key, start.value_or(0),
+                                    end.value_or(std::numeric_limits<std::int64_t>::max()));
+    auto sampled = core::sample_steps(found.steps, found.spans, start, end, max_results);
     auto rows = store.metric_rows_at_steps(run_ids, key, sampled, kMaxRowsPerRun);
-    return ApiResponse::json(metrics_json(rows).dump());
+    return ApiResponse::json(metrics_json_text(rows));
   });
 
   // UI only: full history of one key for several runs.
@@ -109,7 +102,7 @@ void register_metric_routes(RpcRegistrar& reg, Services& s) {
                        }
                        if (static_cast<std::int64_t>(all.size()) >= max_results) break;
                      }
-                     return ApiResponse::json(metrics_json(all).dump());
+                     return ApiResponse::json(metrics_json_text(all));
                    });
 }
 

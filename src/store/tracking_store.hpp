@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/entities.hpp"
+#include "core/step_sampling.hpp"
 #include "search/ast.hpp"
 
 namespace sextant::store {
@@ -44,6 +45,12 @@ struct NewRun {
   std::int64_t start_time = 0;
   std::string run_name;  // effective name, already resolved by the caller
   std::vector<core::Tag> tags;
+};
+
+// Input of bulk-interval step sampling (core/step_sampling.hpp).
+struct MetricSteps {
+  std::vector<std::int64_t> steps;   // distinct steps within the asked range over all the runs, ascending
+  std::vector<core::StepSpan> spans;  // first and last step of each run that has the key
 };
 
 class TrackingStore {
@@ -88,10 +95,13 @@ class TrackingStore {
   // (limit < 0: all).
   virtual std::vector<core::Metric> get_metric_history(const std::string& run_id, const std::string& key,
                                                        std::int64_t limit, std::int64_t offset) = 0;
+  // The runs' distinct steps of `key` within [lo, hi] and each run's first and last step (at
+  // most 100 runs). RESOURCE_DOES_NOT_EXIST for the first unknown run, as MLflow's bulk-interval
+  // handler.
+  virtual MetricSteps metric_steps(const std::vector<std::string>& run_ids, const std::string& key, std::int64_t lo,
+                                   std::int64_t hi) = 0;
   // All metric rows of `key` for the runs whose step is in `steps` (ordered by run in request
-  // order, then step, timestamp, value; at most per_run_limit per run). Also gives the distinct steps.
-  virtual std::vector<std::int64_t> distinct_metric_steps(const std::vector<std::string>& run_ids,
-                                                          const std::string& key) = 0;
+  // order, then step, timestamp, value; at most per_run_limit per run).
   virtual std::vector<core::Metric> metric_rows_at_steps(const std::vector<std::string>& run_ids,
                                                          const std::string& key,
                                                          const std::vector<std::int64_t>& steps,

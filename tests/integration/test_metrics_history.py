@@ -1,5 +1,6 @@
 """Metric history: get-history, get-history-bulk-interval, UI get-history-bulk (spec §2.4, §3.9)."""
 
+import bisect
 import unittest
 
 import harness
@@ -243,6 +244,84 @@ class TestBulkInterval(HistoryBase):
         self.assertEqual(len(rows), 2)
         rows = self.rows({"run_ids": [self.run_a], "metric_key": "loss", "max_results": 1})
         self.assertTrue({0, 99} <= {r["step"] for r in rows})
+
+
+def mlflow_sampled_steps(runs_steps, max_results, start=None, end=None):
+    """MLflow 3.6's AbstractStore.get_metric_history_bulk_interval step choice, transcribed."""
+    all_runs = [sorted(set(s)) for s in runs_steps]
+    mins_maxes = {step for run in all_runs if run for step in (min(run), max(run))}
+    all_steps = sorted({step for run in all_runs for step in run})
+    if start is None and end is None:
+        start, end = 0, (all_steps[-1] if all_steps else 0)
+    mins_maxes = {step for step in mins_maxes if start <= step <= end}
+    lo, hi = bisect.bisect_left(all_steps, start), bisect.bisect_right(all_steps, end)
+    if hi - lo <= max_results:
+        sampled = set(all_steps[lo:hi])
+    else:
+        interval = (hi - lo) / max_results
+        sampled = {all_steps[lo + int(i * interval)] for i in range(max_results) if lo + int(i * interval) < hi}
+        sampled.add(all_steps[hi - 1])
+    return sorted(sampled | mins_maxes)
+
+
+class TestBulkIntervalMixedRuns(HistoryBase):
+    """Runs that log every step are read as two seeks once the union holds their span; the
+    answers must still be MLflow's for every mix: gaps, duplicates, offsets, sparse, negative."""
+
+    SHAPES = {
+        "dense": list(range(0, 300)),
+        "dense_again": list(range(0, 300)),
+        "dense_inside": list(range(40, 160)),
+        "gap_inside": [s for s in range(0, 300) if s != 133] + [150, 150],  # 133 missing, 150 twice
+        "extends": list(range(250, 420)),
+        "sparse_far": [0, 1000, 1001],
+        "negative": list(range(-20, 5)),
+        "shifted_gap": list(range(500, 600)) + list(range(650, 700)),
+        "single": [777],
+    }
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        tc = harness.SextantTestCase()
+        cls.runs = {}
+        for name, steps in cls.SHAPES.items():
+            rid = tc.create_run_id(cls.exp)
+            metrics = [{"key": "acc", "value": float(i), "timestamp": 10_000 + i, "step": s}
+                       for i, s in enumerate(steps)]
+            for at in range(0, len(metrics), 1000):
+                tc.log_batch(rid, metrics=metrics[at:at + 1000])
+            cls.runs[name] = rid
+        cls.empty = tc.create_run_id(cls.exp)  # no "acc" at all
+
+    def check(self, names, max_results, start=None, end=None):
+        ids = [self.runs[n] for n in names] + [self.empty]
+        params = {"run_ids": ids, "metric_key": "acc", "max_results": max_results}
+        if start is not None:
+            params.update(start_step=start, end_step=end)
+        data = self.assertOk(api_get("metrics/get-history-bulk-interval", params))
+        steps = mlflow_sampled_steps([self.SHAPES[n] for n in names], max_results, start, end)
+        got = {}
+        for m in data.get("metrics", []):
+            got.setdefault(m["run_id"], []).append(m["step"])
+        for n in names:
+            want = sorted(s for s in self.SHAPES[n] if s in set(steps))
+            self.assertEqual(got.get(self.runs[n], []), want, f"{n} {names} {max_results} {start} {end}")
+        self.assertNotIn(self.empty, got)
+        # runs in request order, each run's rows by step
+        order = [m["run_id"] for m in data.get("metrics", [])]
+        self.assertEqual(order, sorted(order, key=ids.index))
+
+    def test_every_mix_matches_mlflow(self):
+        names = list(self.SHAPES)
+        mixes = [names, ["dense", "dense_again", "dense_inside"], ["gap_inside", "dense"],
+                 ["dense_inside", "gap_inside"], ["sparse_far", "dense", "extends"],
+                 ["negative", "dense_inside"], ["shifted_gap", "single", "dense"], ["single"]]
+        for mix in mixes:
+            for max_results in (1, 7, 64, 320, 2500):
+                self.check(mix, max_results)
+            for start, end in ((0, 0), (-15, 10), (100, 200), (120, 140), (133, 133), (290, 655), (2000, 3000)):
+                self.check(mix, 50, start, end)
 
 
 class TestHistoryBulkUI(HistoryBase):

@@ -305,6 +305,22 @@ class TestSchemaVersion(PersistenceBase):
             self.assertEqual([r[0] for r in c.execute("SELECT version_num FROM alembic_version")],
                              [HEAD])
 
+    def test_metric_history_index_of_earlier_builds_replaced(self):
+        # Earlier builds added a narrow (run_uuid, key, step) index; it gives way to the covering
+        # one, and an MLflow database gains the covering one, without touching MLflow's own.
+        db = self.make_db()
+        with sqlite3.connect(db) as c:
+            c.execute("CREATE INDEX sextant_metrics_run_key_step ON metrics (run_uuid, key, step)")
+        s = self.server(db_path=db).start()
+        self.stop_clean(s)
+        with sqlite3.connect(db) as c:
+            idx = {r[0]: r[1] for r in c.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name='metrics'")}
+        self.assertNotIn("sextant_metrics_run_key_step", idx)
+        self.assertIn("(run_uuid, key, step, timestamp, value, is_nan)",
+                      idx.get("sextant_metrics_run_key_step_value", ""))
+        self.assertIn("index_metrics_run_uuid", idx)
+
     def test_missing_default_experiment_created(self):
         db = self.make_db(with_default=False)
         s = self.server(db_path=db).start()

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 
 #include "api/page_token.hpp"
 #include "core/artifact_uri.hpp"
 #include "core/error.hpp"
 #include "core/step_sampling.hpp"
+#include "core/step_union.hpp"
 #include "util/base64.hpp"
 #include "util/random_id.hpp"
 #include "util/strings.hpp"
@@ -117,4 +119,56 @@ TEST(StepSampling, RangeAndPerRunMinMax) {
   auto inner = core::sample_steps({{0, 5, 10, 15, 20}}, 6, 14, 2500);
   EXPECT_EQ(inner, (std::vector<std::int64_t>{10}));
   EXPECT_TRUE(core::sample_steps({{}, {}}, std::nullopt, std::nullopt, 10).empty());
+  // the union of runs with different steps, an empty run first
+  EXPECT_EQ(core::sample_steps({{}, {2, 4, 9}, {1, 4}, {2, 4, 9}}, std::nullopt, std::nullopt, 2500),
+            (std::vector<std::int64_t>{1, 2, 4, 9}));
+  // a range past every step: nothing
+  EXPECT_TRUE(core::sample_steps({a, b}, 21, 30, 2500).empty());
+}
+
+TEST(StepUnion, CoversOnlyGapFreeStretches) {
+  core::StepUnion u;
+  EXPECT_FALSE(u.covers(0, 0));
+  EXPECT_TRUE(u.covers(5, 4));  // an empty span adds nothing
+  u.add({0, 1, 2, 3, 4, 5, 10, 11, 12});
+  EXPECT_TRUE(u.covers(0, 5));
+  EXPECT_TRUE(u.covers(2, 3));
+  EXPECT_TRUE(u.covers(10, 12));
+  EXPECT_TRUE(u.covers(4, 4));
+  EXPECT_FALSE(u.covers(4, 10));   // 6..9 missing
+  EXPECT_FALSE(u.covers(-1, 3));   // below the first
+  EXPECT_FALSE(u.covers(11, 13));  // past the last
+  EXPECT_FALSE(u.covers(6, 6));
+  u.add({6, 7, 8, 9, 13});
+  EXPECT_TRUE(u.covers(0, 13));
+  EXPECT_EQ(u.steps().size(), 14u);
+  u.add({0, 13});  // already there: unchanged
+  EXPECT_EQ(u.steps().size(), 14u);
+  core::StepUnion extremes;
+  extremes.add({std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()});
+  EXPECT_FALSE(extremes.covers(std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
+  EXPECT_TRUE(extremes.covers(std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::max()));
+}
+
+TEST(StepSampling, SpansFormMatchesFullStepsForm) {
+  // The store's form (the in-range union plus each run's first and last step) gives what the
+  // per-run lists give, for the default range and for explicit ones.
+  std::vector<std::vector<std::int64_t>> runs = {{-3, -1, 0, 2, 4, 6}, {1, 2, 3}, {}, {50, 70}};
+  for (auto [s, e] : std::vector<std::pair<std::optional<std::int64_t>, std::optional<std::int64_t>>>{
+           {std::nullopt, std::nullopt}, {-5, 3}, {3, 60}, {71, 80}}) {
+    for (std::int64_t max : {1, 2, 3, 2500}) {
+      core::StepUnion in_range;
+      std::vector<core::StepSpan> spans;
+      for (const auto& r : runs) {
+        if (r.empty()) continue;
+        spans.push_back({r.front(), r.back()});
+        std::vector<std::int64_t> part;
+        for (auto x : r)
+          if (x >= s.value_or(0) && x <= e.value_or(std::numeric_limits<std::int64_t>::max())) part.push_back(x);
+        in_range.add(part);
+      }
+      EXPECT_EQ(core::sample_steps(in_range.steps(), spans, s, e, max), core::sample_steps(runs, s, e, max))
+          << (s ? *s : -99) << " " << max;
+    }
+  }
 }

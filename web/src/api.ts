@@ -51,6 +51,11 @@ async function request<T>(method: string, url: string, body?: unknown): Promise<
     (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
   }
   const r = await fetch(url, init);
+  // Successful answers go straight from bytes to objects (metric histories run to megabytes);
+  // the API always answers JSON, at least "{}".
+  if (r.ok && r.headers.get('Content-Length') !== '0') {
+    try { return (await r.json()) as T; } catch { throw new ApiError(r.status, 'BAD_RESPONSE', 'The server sent an answer that is not JSON.'); }
+  }
   const text = await r.text();
   let json: any = {};
   try { json = text ? JSON.parse(text) : {}; } catch { json = { message: text.slice(0, 200) }; }

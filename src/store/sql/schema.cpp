@@ -85,11 +85,20 @@ constexpr const char* kExtraIndexes[] = {
     "CREATE INDEX IF NOT EXISTS sextant_latest_metrics_key_value_run ON latest_metrics (key, value, run_uuid, is_nan)",
     "CREATE INDEX IF NOT EXISTS sextant_runs_uuid_experiment ON runs (run_uuid, experiment_id, lifecycle_stage, start_time)",
     "CREATE INDEX IF NOT EXISTS sextant_runs_experiment_start ON runs (experiment_id, start_time)",
-    "CREATE INDEX IF NOT EXISTS sextant_metrics_run_key_step ON metrics (run_uuid, key, step)",
     // The registry tag tables' primary keys lead with the key; lookups go by model / version.
     "CREATE INDEX IF NOT EXISTS sextant_registered_model_tags_name ON registered_model_tags (name)",
     "CREATE INDEX IF NOT EXISTS sextant_model_version_tags_name_version ON model_version_tags (name, version)",
 };
+
+// Metric history by run and key. On SQLite and PostgreSQL the index holds every column the
+// history queries read, so get-history and bulk-interval never touch the table (it replaces the
+// narrower index of earlier builds); InnoDB secondary indexes carry the primary key's columns, so
+// on MySQL the narrow one already covers them.
+constexpr const char* kMetricHistoryIndex =
+    "CREATE INDEX IF NOT EXISTS sextant_metrics_run_key_step_value ON metrics (run_uuid, key, step, timestamp, value, "
+    "is_nan)";
+constexpr const char* kMetricHistoryIndexInnodb =
+    "CREATE INDEX IF NOT EXISTS sextant_metrics_run_key_step ON metrics (run_uuid, key, step)";
 
 // SQLite only: PostgreSQL's btree entries are limited to a third of a page (about 2.7 kB), and
 // param and tag values may be up to 8000 characters.
@@ -260,6 +269,12 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
     }
   }
   for (const char* ddl : kExtraIndexes) exec_ddl(conn, ddl);
+  if (d.backend == db::Backend::Mysql) {
+    exec_ddl(conn, kMetricHistoryIndexInnodb);
+  } else {
+    conn.exec(kMetricHistoryIndex);
+    conn.exec("DROP INDEX IF EXISTS sextant_metrics_run_key_step");
+  }
   if (d.backend == db::Backend::Sqlite) {
     for (const char* ddl : kSqliteValueIndexes) conn.exec(ddl);
   }

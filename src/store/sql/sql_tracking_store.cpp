@@ -10,6 +10,7 @@
 
 #include "core/artifact_uri.hpp"
 #include "core/error.hpp"
+#include "core/step_union.hpp"
 #include "store/sql/experiment_rows.hpp"
 #include "store/sql/schema.hpp"
 #include "store/sql/search_sql.hpp"
@@ -671,18 +672,54 @@ std::vector<core::Metric> SqlTrackingStore::get_metric_history(const std::string
   return out;
 }
 
-std::vector<std::int64_t> SqlTrackingStore::distinct_metric_steps(const std::vector<std::string>& run_ids,
-                                                                     const std::string& key) {
-  std::vector<std::int64_t> steps;
-  if (run_ids.empty()) return steps;
+MetricSteps SqlTrackingStore::metric_steps(const std::vector<std::string>& run_ids, const std::string& key,
+                                           std::int64_t lo, std::int64_t hi) {
+  MetricSteps out;
+  if (run_ids.empty()) return out;
   read([&](db::Connection& conn) {
-    auto st = conn.prepare("SELECT DISTINCT step FROM metrics WHERE key = ? AND run_uuid IN (" +
-                           in_placeholders(run_ids.size()) + ") ORDER BY step");
-    st.bind(1, key);
-    for (std::size_t i = 0; i < run_ids.size(); ++i) st.bind(static_cast<int>(i + 2), run_ids[i]);
-    while (st.step()) steps.push_back(st.int64(0));
+    // One query for existence (the caller asks for at most 100 runs) instead of loading each run.
+    std::set<std::string> known;
+    auto exists = conn.prepare("SELECT run_uuid FROM runs WHERE run_uuid IN (" + in_placeholders(run_ids.size()) + ")");
+    for (std::size_t i = 0; i < run_ids.size(); ++i) exists.bind(static_cast<int>(i + 1), run_ids[i]);
+    while (exists.step()) known.insert(exists.text(0));
+    for (const auto& id : run_ids)
+      if (!known.contains(id)) run_not_found(id);
+    // Each run's first and last step: two index seeks on (run_uuid, key, step, ...).
+    auto& first = conn.cached("SELECT step FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step LIMIT 1");
+    auto& last = conn.cached("SELECT step FROM metrics WHERE run_uuid = ? AND key = ? ORDER BY step DESC LIMIT 1");
+    std::vector<std::pair<core::StepSpan, const std::string*>> spans;
+    for (const auto& id : run_ids) {
+      first.bind(1, id).bind(2, key);
+      last.bind(1, id).bind(2, key);
+      if (first.step() && last.step()) spans.push_back({{first.int64(0), last.int64(0)}, &id});
+      first.reset();
+      last.reset();
+    }
+    // The steps themselves, widest run first: a run whose span (within the range) lies in a
+    // stretch the union already holds without gaps is skipped, so runs logging every step cost
+    // two seeks each and only the first is read in full.
+    std::stable_sort(spans.begin(), spans.end(), [](const auto& a, const auto& b) {
+      return a.first.last - a.first.first > b.first.last - b.first.first;
+    });
+    core::StepUnion all;
+    std::vector<std::int64_t> steps;
+    auto& walk = conn.cached("SELECT step FROM metrics WHERE run_uuid = ? AND key = ? AND step >= ? AND step <= ? ORDER BY step");
+    for (const auto& [span, id] : spans) {
+      out.spans.push_back(span);
+      auto from = std::max(span.first, lo), to = std::min(span.last, hi);
+      if (from > to || all.covers(from, to)) continue;
+      steps.clear();
+      walk.bind(1, *id).bind(2, key).bind(3, from).bind(4, to);
+      while (walk.step()) {
+        auto step = walk.int64(0);  // ascending; one step logged at several timestamps comes once
+        if (steps.empty() || steps.back() != step) steps.push_back(step);
+      }
+      walk.reset();
+      all.add(steps);
+    }
+    out.steps = all.steps();
   });
-  return steps;
+  return out;
 }
 
 std::vector<core::Metric> SqlTrackingStore::metric_rows_at_steps(const std::vector<std::string>& run_ids,

@@ -43,8 +43,8 @@ class SqlTrackingStore final : public TrackingStore {
 
   std::vector<core::Metric> get_metric_history(const std::string& run_id, const std::string& key,
                                                std::int64_t limit, std::int64_t offset) override;
-  std::vector<std::int64_t> distinct_metric_steps(const std::vector<std::string>& run_ids,
-                                                  const std::string& key) override;
+  MetricSteps metric_steps(const std::vector<std::string>& run_ids, const std::string& key, std::int64_t lo,
+                           std::int64_t hi) override;
   std::vector<core::Metric> metric_rows_at_steps(const std::vector<std::string>& run_ids, const std::string& key,
                                                  const std::vector<std::int64_t>& steps,
                                                  std::int64_t per_run_limit) override;
