@@ -2,7 +2,7 @@
 # Runs the JwtMockIdp unit tests (tests/unit/jwt_mock_idp_test.cpp) against a real
 # oauth2-mock-server@8.2.3 (Node 20). Usage: tests/oidc/check_jwt_mock_idp.sh [build-dir]
 # npm packages come from $SEXTANT_NPM_DIR (default: tests/oidc itself, as `npm ci --prefix
-# tests/oidc` / `make test-deps` installs them), installed there once if missing.
+# tests/oidc` / `make test-deps` installs them from the lock file); nothing is installed here.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build}" && pwd)
@@ -10,7 +10,9 @@ npm_dir=${SEXTANT_NPM_DIR:-$here}
 port=${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 mkdir -p "$npm_dir"
 if [ ! -f "$npm_dir/node_modules/oauth2-mock-server/package.json" ]; then
-  (cd "$npm_dir" && npm init -y >/dev/null && npm install --no-audit --no-fund oauth2-mock-server@8.2.3 >/dev/null)
+  echo "oauth2-mock-server is not installed in $npm_dir/node_modules: run 'make test-deps'" \
+       "(npm ci --prefix tests/oidc, from the pinned package-lock.json)" >&2
+  exit 1
 fi
 # ESM resolves packages next to the script.
 [ "$(cd "$npm_dir" && pwd)" = "$here" ] || cp "$here/jwt_mock_idp.mjs" "$npm_dir/"

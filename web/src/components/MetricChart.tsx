@@ -60,11 +60,16 @@ export function MetricChart(p: {
     if (p.logY) for (let i = 1; i < data.length; i++) (data as any)[i] = (data[i] as (number | null)[]).map((v) => (v !== null && v > 0 ? v : null));
     const dark = document.documentElement.dataset.theme === 'dark';
     const axis = { stroke: dark ? '#c9d1d9' : '#333', grid: { stroke: dark ? '#2d333b' : '#e5e7eb' }, ticks: { stroke: dark ? '#2d333b' : '#e5e7eb' } };
+    // One x value (one logged step, or every run logged at one instant): a range around it, as
+    // uPlot's own for a time axis spans 1,000 days when x is in seconds.
+    const single = data[0].length === 1 ? (data[0][0] as number) : null;
+    const pad = p.xMode === 'step' ? 1 : p.xMode === 'time' ? 600 : 30;
     let zooming = false;
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: p.height ?? 220,
-      scales: { x: { time: p.xMode === 'time' }, y: { distr: p.logY ? 3 : 1 } },
+      scales: { x: { time: p.xMode === 'time', ...(single === null ? {} : { range: (): uPlot.Range.MinMax => [single - pad, single + pad] }) },
+        y: { distr: p.logY ? 3 : 1 } },
       axes: [{ ...axis, label: p.xMode === 'step' ? 'step' : p.xMode === 'relative' ? 'seconds' : undefined,
         ...(p.xMode === 'step' ? { incrs: STEP_INCRS } : {}) }, axis],
       legend: { show: p.series.length <= 5 },
@@ -78,7 +83,8 @@ export function MetricChart(p: {
           zooming = true;
           p.onZoom([lo, hi]);
         }],
-        draw: [() => p.onDrawn?.()],
+        // The x range drawn, for tests and tools (data-x-min / data-x-max on the figure).
+        draw: [(u) => { el.parentElement?.setAttribute('data-x-min', String(u.scales.x.min)); el.parentElement?.setAttribute('data-x-max', String(u.scales.x.max)); p.onDrawn?.(); }],
       },
     };
     if (p.onZoom) (opts.cursor as any).drag.setScale = false;

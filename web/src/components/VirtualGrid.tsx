@@ -1,6 +1,9 @@
 // A grid that renders only the rows and columns in view (thousands of runs x hundreds of
 // columns stay cheap): fixed row height, fixed column widths, the first `frozen` columns stuck
-// to the left. ARIA grid semantics with row/column counts and indices.
+// to the left. ARIA grid semantics with row/column counts and indices, and the grid pattern's
+// keyboard model: the grid is one tab stop whose active cell (aria-activedescendant) moves with
+// the arrow keys, Home/End (Ctrl: first/last row), PageUp/PageDown; Enter or Space presses the
+// cell's link or control (in the header: sorts).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
@@ -29,6 +32,7 @@ interface Props<R> {
 }
 
 const HEADER = 34;
+let gridCount = 0;
 const OVERSCAN_ROWS = 8;
 const OVERSCAN_PX = 200;
 
@@ -37,6 +41,9 @@ export function VirtualGrid<R>(p: Props<R>) {
   const ref = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, left: 0, width: 1200, height: 600 });
   const frame = useRef(0);
+  const [gridId] = useState(() => 'vg' + ++gridCount);
+  const [active, setActive] = useState<{ r: number; c: number } | null>(null);  // r = -1: the header
+  const [focused, setFocused] = useState(false);
 
   const measure = () => {
     const el = ref.current;
@@ -71,6 +78,52 @@ export function VirtualGrid<R>(p: Props<R>) {
   const nearEnd = last >= p.rows.length - Math.ceil(view.height / rh);
   useEffect(() => { if (nearEnd && p.onNearEnd) p.onNearEnd(); }, [nearEnd, p.rows.length]);
 
+  // The active cell, kept inside the grid when rows or columns go away.
+  const cur = active && { r: Math.min(active.r, p.rows.length - 1), c: Math.min(active.c, p.columns.length - 1) };
+  const cellId = (r: number, c: number) => `${gridId}-${r}-${c}`;
+  const reveal = (r: number, c: number) => {
+    const el = ref.current;
+    if (!el) return;
+    const top = HEADER + r * rh;
+    if (r >= 0 && top < el.scrollTop + HEADER) el.scrollTop = top - HEADER;
+    else if (r >= 0 && top + rh > el.scrollTop + el.clientHeight) el.scrollTop = top + rh - el.clientHeight;
+    if (c >= frozen) {
+      const x = offsets[c], w = p.columns[c].width;
+      if (x < el.scrollLeft + frozenWidth) el.scrollLeft = x - frozenWidth;
+      else if (x + w > el.scrollLeft + el.clientWidth) el.scrollLeft = x + w - el.clientWidth;
+    }
+    measure();  // render the cell now, so aria-activedescendant never names a missing element
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.target !== ref.current || e.altKey || e.metaKey) return;  // a control inside a cell keeps its keys
+    let { r, c } = cur ?? { r: 0, c: 0 };
+    const lastRow = p.rows.length - 1, lastCol = p.columns.length - 1;
+    const page = Math.max(1, Math.floor((view.height - HEADER) / rh) - 1);
+    switch (e.key) {
+      case 'ArrowDown': r = Math.min(lastRow, r + 1); break;
+      case 'ArrowUp': r = Math.max(-1, r - 1); break;
+      case 'ArrowRight': c = Math.min(lastCol, c + 1); break;
+      case 'ArrowLeft': c = Math.max(0, c - 1); break;
+      case 'PageDown': r = Math.min(lastRow, r + page); break;
+      case 'PageUp': r = Math.max(r < 0 ? -1 : 0, r - page); break;
+      case 'Home': c = 0; if (e.ctrlKey) r = Math.min(0, lastRow); break;
+      case 'End': c = lastCol; if (e.ctrlKey) r = lastRow; break;
+      case 'Enter': case ' ': {
+        // Enter follows the cell's link first; Space presses its button or checkbox first.
+        const cell = document.getElementById(cellId(r, c));
+        const link = cell?.querySelector<HTMLElement>('a'), control = cell?.querySelector<HTMLElement>('button, input, select');
+        const target = e.key === 'Enter' ? link ?? control : control ?? link;
+        if (target) { e.preventDefault(); target.click(); }
+        return;
+      }
+      default: return;
+    }
+    e.preventDefault();
+    setActive({ r, c });
+    reveal(r, c);
+  };
+  const activeClass = (r: number, c: number) => (focused && cur && cur.r === r && cur.c === c ? ' vg-active' : '');
+
   const gap = visibleCols.length ? offsets[visibleCols[0]] - frozenWidth : 0;
   const cells = (render: (i: number) => ComponentChildren) => (
     <>
@@ -92,8 +145,8 @@ export function VirtualGrid<R>(p: Props<R>) {
       <div key={p.rowKey(row)} role="row" aria-rowindex={r + 2} class={'vg-row ' + (p.rowClass?.(row) ?? '')}
         style={{ top: HEADER + r * rh + 'px', height: rh + 'px', width: total + 'px' }}>
         {cells((i) => (
-          <div key={p.columns[i].id} role="gridcell" aria-colindex={i + 1}
-            class={'vg-cell' + (i < frozen ? ' vg-frozen' : '') + (p.columns[i].className ? ' ' + p.columns[i].className : '')}
+          <div key={p.columns[i].id} id={cellId(r, i)} role="gridcell" aria-colindex={i + 1}
+            class={'vg-cell' + (i < frozen ? ' vg-frozen' : '') + (p.columns[i].className ? ' ' + p.columns[i].className : '') + activeClass(r, i)}
             style={cellStyle(i)}>{p.columns[i].cell(row, r)}</div>
         ))}
       </div>,
@@ -101,15 +154,18 @@ export function VirtualGrid<R>(p: Props<R>) {
   }
   return (
     <div ref={ref} class="vg" role="grid" aria-label={p.label} aria-rowcount={(p.totalRows ?? p.rows.length) + 1}
-      aria-colcount={p.columns.length} onScroll={onScroll} style={{ height: typeof p.height === 'number' ? p.height + 'px' : p.height ?? '70vh' }}
+      aria-colcount={p.columns.length} onScroll={onScroll} tabIndex={0} onKeyDown={onKeyDown}
+      aria-activedescendant={focused && cur ? cellId(cur.r, cur.c) : undefined}
+      onFocus={(e) => { if (e.target === ref.current) { setFocused(true); if (!active) setActive({ r: p.rows.length ? 0 : -1, c: 0 }); } }}
+      onBlur={(e) => { if (e.target === ref.current) setFocused(false); }} style={{ height: typeof p.height === 'number' ? p.height + 'px' : p.height ?? '70vh' }}
       data-testid="runs-grid">
       <div class="vg-inner" style={{ height: HEADER + p.rows.length * rh + 'px', width: total + 'px' }}>
         <div role="row" aria-rowindex={1} class="vg-row vg-header" style={{ height: HEADER + 'px', width: total + 'px' }}>
           {cells((i) => {
             const c = p.columns[i];
             return (
-              <div key={c.id} role="columnheader" aria-colindex={i + 1} aria-sort={c.sort === 'asc' ? 'ascending' : c.sort === 'desc' ? 'descending' : c.sort ? 'none' : undefined}
-                class={'vg-cell' + (i < frozen ? ' vg-frozen' : '')} style={cellStyle(i)} title={c.label}>
+              <div key={c.id} id={cellId(-1, i)} role="columnheader" aria-colindex={i + 1} aria-sort={c.sort === 'asc' ? 'ascending' : c.sort === 'desc' ? 'descending' : c.sort ? 'none' : undefined}
+                class={'vg-cell' + (i < frozen ? ' vg-frozen' : '') + activeClass(-1, i)} style={cellStyle(i)} title={c.label}>
                 {c.onSort ? <button class="vg-sort" onClick={c.onSort} aria-label={`Sort by ${c.label}`}>{c.title}{c.sort === 'asc' ? ' ▲' : c.sort === 'desc' ? ' ▼' : ''}</button> : c.title}
               </div>
             );

@@ -217,7 +217,7 @@ function RunsView({ experimentId, state, setState }: { experimentId: string; sta
       <>
         <div class="toolbar"><FilterBox value={state.filter} keys={keys} onApply={(filter) => setState({ filter })} /></div>
         <ErrorMsg error={error} />
-        {runs === null ? <Loading what="Loading runs" /> : <ChartsView runs={runs.filter((r) => !selected.size || selected.has(r.info.run_id))} metricKeys={keys.metrics} experimentId={experimentId} />}
+        {runs === null ? <Loading what="Loading runs" /> : <ChartsView key={experimentId} runs={runs.filter((r) => !selected.size || selected.has(r.info.run_id))} metricKeys={keys.metrics} experimentId={experimentId} />}
       </>
     );
   }

@@ -265,6 +265,22 @@ test('charts: drawn for every metric, zoom into a step range, log scale, smoothi
   await view.getByText('Runs (13/13)').click();
   await view.getByLabel('run-05').uncheck();
   await view.getByText('Runs (12/13)').waitFor();
+
+  // One logged point: the x axis spans a little around it (uPlot alone gives a time axis 1,000
+  // days wide with the point at its left edge).
+  const one = await srv.api('POST', '/experiments/create', { name: 'single-point' });
+  const run = (await srv.api('POST', '/runs/create', { experiment_id: one.experiment_id, start_time: 1700000000000 })).run.info.run_id;
+  await srv.api('POST', '/runs/log-metric', { run_id: run, key: 'acc', value: 0.5, timestamp: 1700000000000, step: 3 });
+  await page.goto(url(`#/experiments/${one.experiment_id}?tab=charts`));
+  await page.waitForFunction(() => document.querySelector('[data-testid=charts-view]')?.getAttribute('data-drawn') === 'yes');
+  const xRange = async () => { const f = page.locator('[data-metric=acc]'); return [Number(await f.getAttribute('data-x-min')), Number(await f.getAttribute('data-x-max'))]; };
+  // Chart settings are kept per experiment: this one starts on the step axis, not on the
+  // relative-time axis chosen for the demo experiment above.
+  assert.equal(await page.getByTestId('charts-view').getByLabel('X axis').inputValue(), 'step');
+  assert.deepEqual(await xRange(), [2, 4]);
+  await page.getByTestId('charts-view').getByLabel('X axis').selectOption('time');
+  await page.waitForFunction(() => Number(document.querySelector('[data-metric=acc]')?.getAttribute('data-x-min')) > 1e9);
+  assert.deepEqual(await xRange(), [1700000000 - 600, 1700000000 + 600]);
   noScriptRan();
 });
 
@@ -361,6 +377,46 @@ test('themes, keyboard: dark theme toggles and persists; skip link and focus ord
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Sextant');
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Experiments');
+  // The runs grid is one tab stop: arrow keys, Home/End and Ctrl+Home/End move the active cell
+  // (aria-activedescendant), Space and Enter press what the cell holds.
+  await page.goto(url(`#/experiments/${demo.exp}?tab=table`));
+  const grid = page.getByRole('grid', { name: 'Runs' });
+  await grid.getByRole('link', { name: 'run-00' }).waitFor();
+  await grid.focus();
+  const at = () => page.evaluate(() => {
+    const g = document.querySelector('[role=grid]');
+    const el = document.getElementById(g.getAttribute('aria-activedescendant') || '');
+    return el && { row: Number(el.parentElement.getAttribute('aria-rowindex')), col: Number(el.getAttribute('aria-colindex')), text: el.textContent,
+      focused: document.activeElement === g, rows: Number(g.getAttribute('aria-rowcount')), cols: Number(g.getAttribute('aria-colcount')) };
+  });
+  const key = async (k, want) => { await page.keyboard.press(k); const a = await at(); assert.deepEqual({ row: a.row, col: a.col }, want, k); return a; };
+  let a = await at();
+  assert.deepEqual({ row: a.row, col: a.col, focused: a.focused }, { row: 2, col: 1, focused: true });
+  const firstBox = page.locator('[role=grid] [role=row][aria-rowindex="2"] input[type=checkbox]');
+  await page.keyboard.press(' ');
+  assert.equal(await firstBox.isChecked(), true);
+  await page.keyboard.press(' ');
+  assert.equal(await firstBox.isChecked(), false);
+  a = await key('ArrowRight', { row: 2, col: 2 });
+  const firstName = a.text;
+  assert.equal(firstName, await page.locator('[role=grid] [role=row][aria-rowindex="2"] a').first().textContent());
+  await key('ArrowDown', { row: 3, col: 2 });
+  await key('End', { row: 3, col: a.cols });
+  a = await key('Control+End', { row: a.rows, col: a.cols });
+  await key('Control+Home', { row: 2, col: 1 });
+  await key('ArrowUp', { row: 1, col: 1 });
+  await key('ArrowUp', { row: 1, col: 1 });  // stays on the header
+  await key('ArrowRight', { row: 1, col: 2 });
+  await key('ArrowRight', { row: 1, col: 3 });
+  await page.keyboard.press('Enter');  // the Status header: sort by status
+  await page.waitForFunction(() => new URLSearchParams(location.hash.split('?')[1]).get('order')?.includes('attributes.status'));
+  await key('ArrowDown', { row: 2, col: 3 });
+  await key('ArrowLeft', { row: 2, col: 2 });
+  const name = await page.evaluate(() => document.getElementById(document.querySelector('[role=grid]').getAttribute('aria-activedescendant')).querySelector('a').textContent);
+  await page.keyboard.press('Enter');  // the run's link
+  await page.getByRole('heading', { name }).waitFor();
+  assert.match(await page.evaluate(() => location.hash), /\/runs\//);
+
   // Every form control on the main pages has an accessible name.
   for (const [h, ready] of [['', 'experiments'], [`#/experiments/${demo.exp}?tab=table`, 'runs-grid'], ['#/models/demo-model', 'versions']]) {
     await page.goto(url(h));
