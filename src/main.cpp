@@ -290,6 +290,7 @@ int run_server(const std::vector<std::string>& args) {
     opts.uri = backend;
     opts.default_artifact_root = default_root;
     opts.reader_connections = static_cast<std::size_t>(std::max(8, cfg.workers * 2));
+    opts.writer_connections = static_cast<std::size_t>(cfg.db_writers);
     store::sql::Database database(opts);
     store::sql::SqlTrackingStore store(database);
     store::sql::SqlLoggedModelStore logged_models(database);

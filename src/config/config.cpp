@@ -34,9 +34,11 @@ constexpr Option kMaxHeader{"--max-header-size", nullptr, "SEXTANT_MAX_HEADER_SI
 constexpr Option kKeepAlive{"--keep-alive-timeout", nullptr, "SEXTANT_KEEP_ALIVE_TIMEOUT"};
 constexpr Option kBodyTimeout{"--request-body-timeout", nullptr, "SEXTANT_REQUEST_BODY_TIMEOUT"};
 constexpr Option kShutdown{"--shutdown-timeout", nullptr, "SEXTANT_SHUTDOWN_TIMEOUT"};
+constexpr Option kDbWriters{"--db-writers", nullptr, "SEXTANT_DB_WRITERS"};
 constexpr Option kValueOptions[] = {kHost,       kPort,           kBackend,  kRoot,       kDest,
                                     kWorkers,    kPrefix,         kUiDir,    kAccessLog,  kMaxConnections,
-                                    kMaxBody,    kMaxHeader,      kKeepAlive, kBodyTimeout, kShutdown};
+                                    kMaxBody,    kMaxHeader,      kKeepAlive, kBodyTimeout, kShutdown,
+                                    kDbWriters};
 
 int parse_int(const std::string& text, const char* what) {
   int v = 0;
@@ -371,6 +373,10 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   if (auto v = lookup(kDest)) c.artifacts_destination = expand_env(*v, env);
   if (auto v = lookup(kWorkers)) c.workers = parse_int(*v, "--workers");
   if (c.workers < 1) throw ConfigError("--workers must be at least 1");
+  if (auto v = lookup(kDbWriters)) {
+    c.db_writers = parse_int(*v, "--db-writers");
+    if (c.db_writers < 1 || c.db_writers > 64) throw ConfigError("--db-writers must be between 1 and 64");
+  }
   if (auto v = lookup(kPrefix)) c.static_prefix = *v;
   if (!c.static_prefix.empty() && (!c.static_prefix.starts_with("/") || c.static_prefix.ends_with("/"))) {
     throw ConfigError("--static-prefix must begin with a '/' and cannot end with a '/'");
@@ -418,6 +424,9 @@ Operations (each also SEXTANT_<NAME>):
                                  above the load balancer's idle timeout)
   --request-body-timeout DURATION  Close a connection whose request body stalls this long (default 60s)
   --shutdown-timeout DURATION    On SIGTERM, let in-flight requests finish for this long (default 20s)
+  --db-writers N                 Writer connections to PostgreSQL/MySQL, each committing groups of
+                                 requests; one run's writes always use the same one (default 4;
+                                 SQLite always has one)
   Probes: GET /health (alive), GET /ready (the database answers); GET /metrics (Prometheus text
   format; needs authentication when --auth is on).
 

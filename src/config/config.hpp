@@ -77,6 +77,7 @@ struct ServerConfig {
   std::string artifacts_destination = "./mlartifacts";
   std::vector<std::string> allowed_artifact_roots;  // --allowed-artifact-root (repeatable)
   int workers = 4;
+  int db_writers = 0;  // --db-writers; 0 = the backend's default (store/sql/database.hpp)
   std::string static_prefix;
   std::optional<std::string> ui_dir;  // --ui-dir; unset = web/ beside the binary
   AuthConfig auth;

@@ -31,12 +31,13 @@ bool group_level(const std::exception_ptr& error) {
 }  // namespace
 
 WriteQueue::WriteQueue(ConnectionFactory open, std::size_t max_batch, Work maintenance,
-                       std::chrono::seconds maintenance_period)
+                       std::chrono::seconds maintenance_period, std::shared_ptr<std::atomic<std::size_t>> activity)
     : open_(std::move(open)),
       conn_(open_()),
       max_batch_(max_batch),
       maintenance_(std::move(maintenance)),
       maintenance_period_(maintenance_period),
+      activity_(activity ? std::move(activity) : std::make_shared<std::atomic<std::size_t>>(0)),
       thread_([this] { writer_loop(); }) {}
 
 WriteQueue::~WriteQueue() {
@@ -83,11 +84,12 @@ void WriteQueue::writer_loop() {
       if (pending_.empty() && stopping_) return;
       auto now = std::chrono::steady_clock::now();
       auto since = now - last_maintenance_;
-      auto new_items = items_ - items_at_maintenance_;
+      auto activity = activity_->load();
+      auto new_items = activity - items_at_maintenance_;
       bool due = new_items > 0 && (since >= maintenance_period_ ||
                                    (new_items >= kMaintenanceItems && since >= std::chrono::seconds(5)));
       if (maintenance_ && due && conn_ && !conn_->broken()) {
-        items_at_maintenance_ = items_;
+        items_at_maintenance_ = activity;
         last_maintenance_ = now;
         lock.unlock();
         try {
@@ -179,6 +181,7 @@ void WriteQueue::commit_group(std::deque<Item*>& group) {
     std::lock_guard lock(mutex_);
     ++groups_;
     items_ += group.size();
+    activity_->fetch_add(group.size());
   }
   {
     static auto& reg = util::prom::Registry::global();

@@ -12,6 +12,7 @@
 // Thread-safe. Owns its writer connection and thread; the destructor drains and joins.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -31,9 +32,12 @@ class WriteQueue {
 
   // `maintenance`, if set, runs on the writer connection between groups after writes (e.g.
   // refreshing planner statistics): once `maintenance_period` has passed, or sooner (but at most
-  // every 5 s) after kMaintenanceItems more requests. Its errors are ignored.
+  // every 5 s) after kMaintenanceItems more requests. Its errors are ignored. Requests are
+  // counted in `activity`, which several queues over one database may share (so the one that
+  // runs the maintenance sees every queue's writes); null: a counter of this queue's own.
   WriteQueue(ConnectionFactory open, std::size_t max_batch, Work maintenance = {},
-             std::chrono::seconds maintenance_period = std::chrono::seconds(60));
+             std::chrono::seconds maintenance_period = std::chrono::seconds(60),
+             std::shared_ptr<std::atomic<std::size_t>> activity = nullptr);
   ~WriteQueue();
   WriteQueue(const WriteQueue&) = delete;
   WriteQueue& operator=(const WriteQueue&) = delete;
@@ -67,6 +71,7 @@ class WriteQueue {
   std::size_t groups_ = 0, items_ = 0, retries_ = 0;
   Work maintenance_;
   std::chrono::seconds maintenance_period_;
+  std::shared_ptr<std::atomic<std::size_t>> activity_;
   std::size_t items_at_maintenance_ = 0;
   std::chrono::steady_clock::time_point last_maintenance_ = std::chrono::steady_clock::now();
   std::thread thread_;

@@ -101,6 +101,17 @@ TEST(HttpConfig, DefaultsFlagsAndEnvironment) {
   EXPECT_EQ(e.http.shutdown_timeout_seconds, 30);
 }
 
+TEST(ServerConfig, DatabaseWriters) {
+  auto none = [](const std::string&) { return std::optional<std::string>(); };
+  EXPECT_EQ(parse_server_args({}, none).db_writers, 0);  // the backend's default
+  EXPECT_EQ(parse_server_args({"--db-writers", "8"}, none).db_writers, 8);
+  auto env = parse_server_args({}, [](const std::string& k) -> std::optional<std::string> {
+    if (k == "SEXTANT_DB_WRITERS") return std::string("2");
+    return std::nullopt;
+  });
+  EXPECT_EQ(env.db_writers, 2);
+}
+
 TEST(HttpConfig, SizesAndBadValues) {
   EXPECT_EQ(parse_size("1048576", "x"), 1048576);
   EXPECT_EQ(parse_size("512k", "x"), 512 * 1024);
@@ -110,7 +121,8 @@ TEST(HttpConfig, SizesAndBadValues) {
   auto none = [](const std::string&) { return std::optional<std::string>(); };
   for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
            {"--max-connections", "0"}, {"--max-request-body", "10"}, {"--max-header-size", "2G"},
-           {"--keep-alive-timeout", "0"}, {"--shutdown-timeout", "soon"}, {"--request-body-timeout"}}) {
+           {"--keep-alive-timeout", "0"}, {"--shutdown-timeout", "soon"}, {"--request-body-timeout"},
+           {"--db-writers", "0"}, {"--db-writers", "65"}, {"--db-writers", "two"}}) {
     EXPECT_THROW(parse_server_args(args, none), ConfigError) << args[0];
   }
 }

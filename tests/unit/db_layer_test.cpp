@@ -2,13 +2,17 @@
 // names, dialect SQL, and the SQLite driver through the Connection interface.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <map>
 
 #include "db/mysql.hpp"
 #include "db/open.hpp"
 #include "db/postgres.hpp"
 #include "db/uri.hpp"
+#include "db/write_queue.hpp"
 #include "util/random_id.hpp"
 
 namespace sextant::db {
@@ -167,6 +171,40 @@ TEST(SqliteDriver, StatementsTransactionsAndErrors) {
     }
   }
   std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace sextant::db
+
+namespace sextant::db {
+namespace {
+
+// Several writers over one database share one activity counter, so the writer that refreshes
+// planner statistics notices writes that went to the others (PostgreSQL's plans went stale
+// while rows arrived through the other writers).
+TEST(WriteQueue, MaintenanceSeesTheWritesOfQueuesSharingItsCounter) {
+  auto path = std::filesystem::temp_directory_path() / ("sextant-wq-" + util::uuid4_hex() + ".db");
+  ConnectionFactory open = [path] { return open_connection(parse_database_uri("sqlite:///" + path.string())); };
+  open()->exec("CREATE TABLE t (x INTEGER)");
+  auto activity = std::make_shared<std::atomic<std::size_t>>(0);
+  std::atomic<int> maintained{0};
+  {
+    WriteQueue first(open, 16, [&](Connection&) { ++maintained; }, std::chrono::seconds(1), activity);
+    WriteQueue second(open, 16, {}, std::chrono::seconds(60), activity);
+    second.run([](Connection& c) { c.exec("INSERT INTO t VALUES (1)"); });
+    second.run([](Connection& c) { c.exec("INSERT INTO t VALUES (2)"); });
+    EXPECT_EQ(activity->load(), 2u);
+    EXPECT_EQ(first.items_committed(), 0u);
+    EXPECT_EQ(second.items_committed(), 2u);
+    for (int i = 0; i < 50 && maintained.load() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(maintained.load(), 1);
+    // Nothing new since: the next period passes without maintenance.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+    EXPECT_EQ(maintained.load(), 1);
+  }
+  std::filesystem::remove(path);
+  std::filesystem::remove(path.string() + "-wal");
+  std::filesystem::remove(path.string() + "-shm");
 }
 
 }  // namespace

@@ -36,7 +36,16 @@ Database::Database(const DatabaseOptions& options) : default_artifact_root_(opti
     ensure_schema(*conn, default_artifact_root_);
   }
   readers_ = std::make_unique<db::ConnectionPool>(open, options.reader_connections);
-  writer_ = std::make_unique<db::WriteQueue>(open, options.max_group, refresh_planner_statistics);
+  std::size_t writers = dialect_->backend == db::Backend::Sqlite ? 1
+                        : options.writer_connections   ? options.writer_connections
+                                                       : kDefaultServerWriters;
+  // Planner statistics are refreshed by the first writer, counting every writer's requests.
+  auto activity = std::make_shared<std::atomic<std::size_t>>(0);
+  for (std::size_t i = 0; i < writers; ++i) {
+    writers_.push_back(std::make_unique<db::WriteQueue>(
+        open, options.max_group, i == 0 ? db::WriteQueue::Work(refresh_planner_statistics) : db::WriteQueue::Work(),
+        std::chrono::seconds(60), activity));
+  }
 }
 
 void Database::read(const std::function<void(db::Connection&)>& fn) {
@@ -59,8 +68,9 @@ void Database::read(const std::function<void(db::Connection&)>& fn) {
   });
 }
 
-void Database::write(const std::function<void(db::Connection&)>& fn) {
-  translating_db_errors([&] { writer_->run(fn); });
+void Database::write(const std::function<void(db::Connection&)>& fn, std::string_view affinity) {
+  std::size_t at = affinity.empty() ? 0 : std::hash<std::string_view>{}(affinity) % writers_.size();
+  translating_db_errors([&] { writers_[at]->run(fn); });
 }
 
 }  // namespace sextant::store::sql

@@ -7,6 +7,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "db/connection_pool.hpp"
 #include "db/uri.hpp"
@@ -19,7 +21,14 @@ struct DatabaseOptions {
   std::string default_artifact_root;  // e.g. "mlflow-artifacts:/"
   std::size_t reader_connections = 8;
   std::size_t max_group = 256;        // requests per group commit
+  // Writer connections, each with its own group commit (0: kDefaultServerWriters on PostgreSQL
+  // and MySQL; SQLite always has one, it allows one writer at a time). On a server database the
+  // statements of one group run one after another, each a network round trip, so one connection
+  // caps the write rate however large the groups; several connections overlap those waits.
+  std::size_t writer_connections = 0;
 };
+
+inline constexpr std::size_t kDefaultServerWriters = 4;
 
 class Database {
  public:
@@ -28,9 +37,13 @@ class Database {
   // Runs `fn` on a reader connection inside a read transaction (a consistent snapshot). When
   // the pooled connection turns out to be gone before `fn` ran, once more on a fresh one.
   void read(const std::function<void(db::Connection&)>& fn);
-  // Runs `fn` inside the writer's group commit (its own savepoint) and waits for the commit;
-  // `fn` may run more than once (db/write_queue.hpp), so it must assign its results.
-  void write(const std::function<void(db::Connection&)>& fn);
+  // Runs `fn` inside a writer's group commit (its own savepoint) and waits for the commit;
+  // `fn` may run more than once (db/write_queue.hpp), so it must assign its results. Writes
+  // with the same non-empty `affinity` (a run id) always go to the same writer, so one run's
+  // writes keep their order and never wait on each other's row locks across connections;
+  // writes without one (experiments, registry, accounts) all go to the first writer, as before.
+  void write(const std::function<void(db::Connection&)>& fn, std::string_view affinity = {});
+  std::size_t writer_count() const { return writers_.size(); }
   // Both translate database errors into core::MlflowError (busy, connection lost, read-only ->
   // TEMPORARILY_UNAVAILABLE; constraint -> BAD_REQUEST; else INTERNAL_ERROR); MlflowErrors
   // from `fn` pass through.
@@ -42,7 +55,7 @@ class Database {
   std::string default_artifact_root_;
   const db::Dialect* dialect_;
   std::unique_ptr<db::ConnectionPool> readers_;
-  std::unique_ptr<db::WriteQueue> writer_;
+  std::vector<std::unique_ptr<db::WriteQueue>> writers_;
 };
 
 }  // namespace sextant::store::sql

@@ -324,10 +324,11 @@ void SqlTrackingStore::delete_experiment_tag(const std::string& experiment_id, c
 
 core::Run SqlTrackingStore::create_run(const NewRun& request) {
   core::Run run;
+  const std::string run_id = util::uuid4_hex();  // chosen first: it picks the writer
   write([&](db::Connection& conn) {
     auto e = active_experiment(conn, request.experiment_id);
     run = core::Run{};
-    run.info.run_id = util::uuid4_hex();
+    run.info.run_id = run_id;
     run.info.run_name = request.run_name;
     run.info.experiment_id = e.experiment_id;
     run.info.user_id = request.user_id;
@@ -355,7 +356,7 @@ core::Run SqlTrackingStore::create_run(const NewRun& request) {
       t.bind(i, run.tags[row].key).bind(i + 1, run.tags[row].value).bind(i + 2, run.info.run_id);
       return i + 3;
     });
-  });
+  }, run_id);
   return run;
 }
 
@@ -393,7 +394,7 @@ core::RunInfo SqlTrackingStore::update_run(const std::string& run_id, const RunU
       insert_tag(conn, run_id, {"mlflow.runName", *update.run_name});
       info.run_name = *update.run_name;
     }
-  });
+  }, run_id);
   return info;
 }
 
@@ -402,7 +403,7 @@ void SqlTrackingStore::delete_run(const std::string& run_id) {
     auto& st = conn.cached("UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ? WHERE run_uuid = ?");
     st.bind(1, util::now_ms()).bind(2, run_id).run();
     if (conn.changes() == 0) run_not_found(run_id);
-  });
+  }, run_id);
 }
 
 void SqlTrackingStore::restore_run(const std::string& run_id) {
@@ -410,7 +411,7 @@ void SqlTrackingStore::restore_run(const std::string& run_id) {
     auto& st = conn.cached("UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL WHERE run_uuid = ?");
     st.bind(1, run_id).run();
     if (conn.changes() == 0) run_not_found(run_id);
-  });
+  }, run_id);
 }
 
 std::vector<core::Run> SqlTrackingStore::search_runs(const RunQuery& query) {
@@ -550,7 +551,7 @@ void SqlTrackingStore::log_batch(const std::string& run_id, const std::vector<co
     });
     // Tags: upsert; within one request the last value for a key wins.
     for (const auto& t : tags) insert_tag(conn, run_id, t);
-  });
+  }, run_id);
 }
 
 void SqlTrackingStore::delete_tag(const std::string& run_id, const std::string& key) {
@@ -559,7 +560,7 @@ void SqlTrackingStore::delete_tag(const std::string& run_id, const std::string& 
     auto& st = conn.cached("DELETE FROM tags WHERE run_uuid = ? AND key = ?");
     st.bind(1, run_id).bind(2, key).run();
     if (conn.changes() == 0) core::throw_not_found("No tag with name: " + key + " in run with id " + run_id);
-  });
+  }, run_id);
 }
 
 void SqlTrackingStore::log_inputs(const std::string& run_id, const std::vector<core::DatasetInput>& datasets,
@@ -610,7 +611,7 @@ void SqlTrackingStore::log_inputs(const std::string& run_id, const std::vector<c
           "?, 'MODEL_INPUT', ?, 0)"));
       st.bind(1, util::uuid4_hex()).bind(2, run_id).bind(3, model_id).run();
     }
-  });
+  }, run_id);
 }
 
 void SqlTrackingStore::log_outputs(const std::string& run_id, const std::vector<core::ModelOutput>& outputs) {
@@ -624,7 +625,7 @@ void SqlTrackingStore::log_outputs(const std::string& run_id, const std::vector<
           "step = EXCLUDED(step)"));
       st.bind(1, util::uuid4_hex()).bind(2, run_id).bind(3, out.model_id).bind(4, out.step).run();
     }
-  });
+  }, run_id);
 }
 
 std::vector<core::DatasetSummary> SqlTrackingStore::search_dataset_summaries(

@@ -51,7 +51,8 @@ class SqlTrackingStore final : public TrackingStore {
 
  private:
   void read(const std::function<void(db::Connection&)>& fn) { db_.read(fn); }
-  void write(const std::function<void(db::Connection&)>& fn) { db_.write(fn); }
+  // Run-scoped writes pass the run id (Database::write's affinity).
+  void write(const std::function<void(db::Connection&)>& fn, std::string_view run_id = {}) { db_.write(fn, run_id); }
 
   Database& db_;
 };
