@@ -1,6 +1,7 @@
 // Group commit for one writer connection: requests submit write work; one writer thread runs
-// many requests' work inside one transaction, each in its own SAVEPOINT, so a failing request
-// rolls back only its own changes. run() returns only after the transaction has committed.
+// many requests' work inside one transaction, each in its own SAVEPOINT (a lone request needs
+// none: its transaction is rolled back if it fails), so a failing request rolls back only its
+// own changes. run() returns only after the transaction has committed.
 //
 // Failures of the database rather than of a request (DbError::busy: lock timeout,
 // serialization failure, deadlock; DbError::connection_unusable: connection lost, read-only
@@ -56,6 +57,7 @@ class WriteQueue {
 
  private:
   struct Item;
+  // Committed: the group ended without a database failure (each request has its own result).
   enum class Outcome { Committed, Retry, Done };
   void writer_loop();
   void commit_group(std::deque<Item*>& group);
