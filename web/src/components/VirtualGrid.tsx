@@ -1,9 +1,9 @@
 // A grid that renders only the rows and columns in view (thousands of runs x hundreds of
 // columns stay cheap): fixed row height, fixed column widths, the first `frozen` columns stuck
 // to the left. ARIA grid semantics with row/column counts and indices, and the grid pattern's
-// keyboard model: the grid is one tab stop whose active cell (aria-activedescendant) moves with
-// the arrow keys, Home/End (Ctrl: first/last row), PageUp/PageDown; Enter or Space presses the
-// cell's link or control (in the header: sorts).
+// keyboard model: the grid is the one tab stop (its cells' controls are not); its active cell
+// (aria-activedescendant) moves with the arrow keys, Home/End (Ctrl: first/last row),
+// PageUp/PageDown; Enter or Space presses the cell's link or control (in the header: sorts).
 import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
@@ -122,6 +122,11 @@ export function VirtualGrid<R>(p: Props<R>) {
     setActive({ r, c });
     reveal(r, c);
   };
+  // The grid is the only tab stop: the links and controls inside its cells are reached with the
+  // arrow keys and pressed with Enter/Space (set after every render: rows come and go).
+  useLayoutEffect(() => {
+    ref.current?.querySelectorAll<HTMLElement>('a, button, input, select').forEach((el) => { el.tabIndex = -1; });
+  });
   const activeClass = (r: number, c: number) => (focused && cur && cur.r === r && cur.c === c ? ' vg-active' : '');
 
   const gap = visibleCols.length ? offsets[visibleCols[0]] - frozenWidth : 0;

@@ -392,6 +392,9 @@ test('themes, keyboard: dark theme toggles and persists; skip link and focus ord
   const key = async (k, want) => { await page.keyboard.press(k); const a = await at(); assert.deepEqual({ row: a.row, col: a.col }, want, k); return a; };
   let a = await at();
   assert.deepEqual({ row: a.row, col: a.col, focused: a.focused }, { row: 2, col: 1, focused: true });
+  // One tab stop: no link or control inside the grid takes focus by Tab.
+  assert.equal(await page.evaluate(() => [...document.querySelectorAll('[role=grid] a, [role=grid] button, [role=grid] input')]
+    .filter((el) => el.tabIndex >= 0).length), 0);
   const firstBox = page.locator('[role=grid] [role=row][aria-rowindex="2"] input[type=checkbox]');
   await page.keyboard.press(' ');
   assert.equal(await firstBox.isChecked(), true);
