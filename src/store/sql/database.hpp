@@ -43,7 +43,6 @@ class Database {
   // writes keep their order and never wait on each other's row locks across connections;
   // writes without one (experiments, registry, accounts) all go to the first writer, as before.
   void write(const std::function<void(db::Connection&)>& fn, std::string_view affinity = {});
-  std::size_t writer_count() const { return writers_.size(); }
   // Both translate database errors into core::MlflowError (busy, connection lost, read-only ->
   // TEMPORARILY_UNAVAILABLE; constraint -> BAD_REQUEST; else INTERNAL_ERROR); MlflowErrors
   // from `fn` pass through.
