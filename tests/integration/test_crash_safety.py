@@ -18,7 +18,9 @@ same database and artifacts directory, and what every request left behind is che
 Several rounds on one database: each round adds its load, is killed at a random moment and is
 checked after the restart; after the last, every round again (nothing may get lost by later
 kills). SQLite restarts with the -wal and -shm files the killed process left; PostgreSQL and
-MariaDB with the sessions it left. SEXTANT_CRASH_SEED replays a run's random choices (kill
+MariaDB with the sessions it left, and in the last round beside a frozen server whose sessions
+and transactions are still open (its successor must start and write; then it is killed).
+SEXTANT_CRASH_SEED replays a run's random choices (kill
 moments, step order, values); the seed and the figures of each round are printed.
 
 A start killed while it creates the schema of a new database (MySQL commits each CREATE TABLE by
@@ -29,6 +31,7 @@ import hashlib
 import json
 import os
 import random
+import signal
 import socket
 import sys
 import threading
@@ -321,6 +324,23 @@ def schema_in_progress(srv):
     return 2 <= int(out.split("\n", 1)[1].strip()) < 20
 
 
+def open_write_transactions(srv):
+    """Transactions of a server's database sessions that hold write locks (PostgreSQL: on the
+    tables the start indexes; MySQL: that have changed rows)."""
+    db = srv.server_database
+    if harness.BACKEND == "postgresql":
+        out = harness.psql(harness.uri_for(db),  # pg_class is the database's own
+                           "SELECT count(DISTINCT l.pid) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                           "WHERE l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
+                           "l.granted AND l.mode = 'RowExclusiveLock' AND c.relname IN ('metrics', 'latest_metrics', "
+                           "'runs') AND l.pid <> pg_backend_pid()")
+        return int(out.strip())
+    out = harness.mariadb_cli(harness.admin_uri(),
+                              "SELECT count(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist "
+                              "p ON p.id = t.trx_mysql_thread_id WHERE p.db = '%s' AND t.trx_rows_modified > 0" % db)
+    return int(out.split("\n", 1)[1].strip())
+
+
 def schema_of(srv):
     """Tables, columns and indexes of a server's database, comparable across databases."""
     with srv.db() as conn:
@@ -397,6 +417,31 @@ class CrashSafetyTest(unittest.TestCase):
         self.srv.returncode = self.srv.proc.returncode
         self.assertSanitizerClean(self.srv)
 
+    def restart_beside_frozen_server(self):
+        """The last round on a database server: the server is frozen (SIGSTOP: its host hangs or
+        is cut off; its sessions and open transactions stay on the database), its successor
+        starts and writes meanwhile, then the frozen one is killed. Returns (sessions left, start
+        time of the successor)."""
+        frozen = self.srv
+        # Frozen inside a write transaction (else thawed and frozen again a little later).
+        for tries in range(1, 41):
+            frozen.proc.send_signal(signal.SIGSTOP)
+            if open_write_transactions(frozen) or tries == 40:
+                break
+            frozen.proc.send_signal(signal.SIGCONT)
+            time.sleep(0.01)
+        try:
+            left = dict(self.leftovers(), open_write_transactions=open_write_transactions(frozen), freezes=tries)
+            self.assertGreater(left["open_write_transactions"], 0, "never frozen inside a write transaction")
+            restart = self.start_server()
+            exp = self.ok(harness.api_post("experiments/create", {"name": "beside-frozen-%d" % SEED}, srv=self.srv))
+            self.ok(harness.api_post("runs/create", {"experiment_id": exp["experiment_id"]}, srv=self.srv))
+        finally:
+            frozen.proc.kill()
+            frozen.proc.wait()
+        self.assertSanitizerClean(frozen)
+        return left, restart
+
     def assertSanitizerClean(self, srv):
         text = srv.stderr_text(limit=200000)
         for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
@@ -432,15 +477,18 @@ class CrashSafetyTest(unittest.TestCase):
             for c in clients + [uploader]:
                 c.start()
             time.sleep(kill_after)
-            self.kill_server()
+            if harness.SERVER_BACKEND and rnd == ROUNDS - 1:
+                left, restart = self.restart_beside_frozen_server()
+            else:
+                self.kill_server()
+                left = self.leftovers()
+                if not harness.SERVER_BACKEND:  # the killed process never closed its connections
+                    self.assertEqual(left, {"-wal": True, "-shm": True})
+                restart = self.start_server()
             for c in clients + [uploader]:
                 c.join(REQUEST_TIMEOUT)
                 self.assertFalse(c.is_alive(), "a client still runs after the kill")
                 self.assertIsNone(c.failure, "client error")
-            left = self.leftovers()
-            if not harness.SERVER_BACKEND:  # the killed process never closed its connections
-                self.assertEqual(left, {"-wal": True, "-shm": True})
-            restart = self.start_server()
             verify_started = time.time()
             self.verify_round(rnd, experiments[rnd])
             self.replay_unknown(rnd)

@@ -210,22 +210,34 @@ std::string dialect_ddl(const db::Dialect& d, const char* ddl) {
   return ddl;
 }
 
-// Runs DDL written with CREATE INDEX IF NOT EXISTS, which MySQL (unlike MariaDB, SQLite and
-// PostgreSQL) does not have: there the index is looked up first.
+bool index_exists(db::Connection& conn, const std::string& table, const std::string& name) {
+  if (conn.dialect().backend == db::Backend::Postgres) {
+    auto st = conn.prepare(
+        "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? AND indexname = ?");
+    st.bind(1, table).bind(2, name);
+    return st.step();
+  }
+  return catalog_has(conn, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?",
+                     "statistics", "table_name = ? AND index_name = ?", {table, name});
+}
+
+// Runs DDL; CREATE [UNIQUE] INDEX IF NOT EXISTS only when the catalog lacks the index. MySQL has
+// no IF NOT EXISTS there; PostgreSQL takes the table's SHARE lock before it sees that the index
+// exists, so the statement would wait behind any open write transaction, such as one a frozen
+// or cut-off process left open: the start would hang, and every writer of that table would
+// queue behind it.
 void exec_ddl(db::Connection& conn, const std::string& ddl) {
   const bool unique = ddl.starts_with("CREATE UNIQUE INDEX IF NOT EXISTS ");
   const std::string prefix = unique ? "CREATE UNIQUE INDEX IF NOT EXISTS " : "CREATE INDEX IF NOT EXISTS ";
-  if (conn.dialect().backend != db::Backend::Mysql || !ddl.starts_with(prefix)) return conn.exec(ddl);
+  if (!ddl.starts_with(prefix)) return conn.exec(ddl);
   auto name_end = ddl.find(' ', prefix.size());
   auto on = ddl.find(" ON ", prefix.size());
   auto table_end = ddl.find(' ', on + 4);
   std::string name = ddl.substr(prefix.size(), name_end - prefix.size());
   std::string table = ddl.substr(on + 4, table_end - on - 4);
-  auto st = conn.prepare(
-      "SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND "
-      "index_name = ?");
-  st.bind(1, table).bind(2, name);
-  if (!st.step()) conn.exec(std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + ddl.substr(prefix.size()));
+  if (index_exists(conn, table, name)) return;
+  if (conn.dialect().backend != db::Backend::Mysql) return conn.exec(ddl);
+  conn.exec(std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + ddl.substr(prefix.size()));
 }
 
 // "CREATE [UNIQUE] INDEX|TABLE x" -> "CREATE ... IF NOT EXISTS x".
@@ -308,11 +320,11 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
   if (d.backend == db::Backend::Mysql) {
     exec_ddl(conn, kMetricHistoryIndexInnodb);
   } else {
-    conn.exec(kMetricHistoryIndex);
+    exec_ddl(conn, kMetricHistoryIndex);
     conn.exec("DROP INDEX IF EXISTS sextant_metrics_run_key_step");
   }
   if (d.backend == db::Backend::Sqlite) {
-    for (const char* ddl : kSqliteValueIndexes) conn.exec(ddl);
+    for (const char* ddl : kSqliteValueIndexes) exec_ddl(conn, ddl);
   }
   // Sessions tables of earlier builds kept the provider's refresh token in plain text and had no
   // id_token column: drop them (everybody signs in again) rather than keep those tokens.
