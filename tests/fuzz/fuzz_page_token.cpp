@@ -38,10 +38,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(offset >= 0);
       FUZZ_CHECK(offset == 0 ? rest.empty() : api::decode_page_token(api::encode_page_token(offset)) == offset);
     }
-    if (rest.size() >= 8) {
+    if (rest.size() >= 8) {  // every offset we issue decodes to itself (or is refused as too large)
       std::int64_t n = 0;
       std::memcpy(&n, rest.data(), sizeof n);
-      if (n > 0) FUZZ_CHECK(api::decode_page_token(api::encode_page_token(n)) == n);
+      std::int64_t back = 0;
+      if (n > 0 && !refused_as_invalid([&] { back = api::decode_page_token(api::encode_page_token(n)); }))
+        FUZZ_CHECK(back == n);
+      if (n > 0 && n < (std::int64_t{1} << 31)) FUZZ_CHECK(api::decode_page_token(api::encode_page_token(n)) == n);
     }
     return 0;
   }

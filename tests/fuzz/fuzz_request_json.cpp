@@ -4,6 +4,8 @@
 // Invariants: only MlflowError(INVALID_PARAMETER_VALUE) and nlohmann::json::exception (which the
 // router turns into a 400) escape; an error message stays proportional to the request (it never
 // serialises a client value recursively into something larger).
+// With the limited decoder (api/request_json.hpp) present, also: a decoded document is at most
+// kMaxDepth deep and every error message is valid UTF-8.
 // decode() is the one place to re-point when the request decoder changes.
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +19,10 @@
 #include "core/error.hpp"
 #include "fuzz_check.hpp"
 #include "util/url.hpp"
+#if __has_include("api/request_json.hpp")
+#include "api/request_json.hpp"
+#define SEXTANT_FUZZ_REQUEST_JSON 1
+#endif
 
 using namespace sextant;
 using nlohmann::json;
@@ -52,6 +58,29 @@ void decode(const api::ApiRequest& request) {
   }
 }
 
+#ifdef SEXTANT_FUZZ_REQUEST_JSON
+std::size_t depth(const json& v) {
+  std::size_t deepest = 0;
+  if (v.is_structured())
+    for (const auto& item : v) deepest = std::max(deepest, depth(item));
+  return v.is_structured() ? deepest + 1 : 0;
+}
+#endif
+
+// The limited decoder itself: a document it returns is within the depth limit.
+void check_limited_decoder(std::string_view text) {
+#ifdef SEXTANT_FUZZ_REQUEST_JSON
+  try {
+    json parsed = api::decode_request_json(text);
+    if (!parsed.is_discarded()) FUZZ_CHECK(depth(parsed) <= api::request_json_limits::kMaxDepth);
+  } catch (const core::MlflowError& e) {
+    FUZZ_CHECK(e.code() == core::ErrorCode::INVALID_PARAMETER_VALUE);
+  }
+#else
+  (void)text;
+#endif
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -66,12 +95,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     request.has_content_type = true;
     request.content_type = "application/json";
     request.body = std::string(text);
+    check_limited_decoder(text);
   }
   try {
     decode(request);
   } catch (const core::MlflowError& e) {
     FUZZ_CHECK(e.code() == core::ErrorCode::INVALID_PARAMETER_VALUE);
     FUZZ_CHECK(std::string_view(e.what()).size() <= 2 * size + 1024);
+#ifdef SEXTANT_FUZZ_REQUEST_JSON
+    (void)json(e.what()).dump();  // messages are valid UTF-8 (dump() would throw otherwise)
+#endif
   } catch (const json::exception&) {
   }
   return 0;
