@@ -1,7 +1,8 @@
 // Page tokens (src/api/page_token): the offset tokens of the search endpoints and the
 // SearchLoggedModels tokens that embed their query. The first byte picks the kind; for
 // logged-model tokens the rest is "token\nexperiment ids (comma-separated)\nfilter". Invariants:
-// only MlflowError(INVALID_PARAMETER_VALUE) escapes; an accepted offset is positive (logged-model
+// only MlflowError(INVALID_PARAMETER_VALUE) escapes (and json::type_error for a query that is not
+// UTF-8, which the router also answers with 400); an accepted offset is positive (logged-model
 // tokens: non-negative) and survives encode/decode; a token issued for a query decodes for it.
 #include <cstddef>
 #include <cstdint>
@@ -61,7 +62,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (data[0] & 2) query.order_by.push_back({"metrics.loss", (data[0] & 4) != 0, std::nullopt, std::nullopt});
 
   std::int64_t offset = -1;
-  if (!refused_as_invalid([&] { offset = api::decode_logged_model_page_token(token, query); })) FUZZ_CHECK(offset >= 0);
+  try {
+    if (!refused_as_invalid([&] { offset = api::decode_logged_model_page_token(token, query); })) FUZZ_CHECK(offset >= 0);
+  } catch (const nlohmann::json::type_error&) {
+    // A query string that is not UTF-8 cannot be compared as JSON; the router answers 400.
+  }
   // A token we issue for this query decodes to its offset (the strings may hold any bytes:
   // invalid UTF-8 makes the encoder's JSON throw, which the handler reports as a 400).
   try {
