@@ -37,9 +37,11 @@ for t in "${targets[@]}"; do
   corpus=tests/fuzz/corpus/$t
   scratch=$work/corpus/$t
   mkdir -p "$scratch" "$work/artifacts" "$work/logs"
+  rm -f "$work/artifacts/$t-"*  # only what this run finds is reported
   args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -detect_leaks=1
         -max_len=8192 -print_final_stats=1 -artifact_prefix="$work/artifacts/$t-")
-  [ -f tests/fuzz/dict/$t.dict ] && args+=(-dict=tests/fuzz/dict/$t.dict)
+  dict=tests/fuzz/dict/$t.dict
+  if [ -f "$dict" ]; then args+=("-dict=$dict"); fi
   log=$work/logs/$t.log
   rc=0
   "$build/tests/fuzz/fuzz_$t" "${args[@]}" "$scratch" "$corpus" >"$log" 2>&1 || rc=$?
