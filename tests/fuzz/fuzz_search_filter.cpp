@@ -23,14 +23,14 @@ using search::Value;
 
 namespace {
 
-bool operator_equal(const Value& a, const Value& b) {
+bool same_value(const Value& a, const Value& b) {
   return a.kind == b.kind && a.text == b.text && a.list == b.list &&
          (a.kind != Value::Kind::Number || a.number == b.number || (a.number != a.number && b.number != b.number));
 }
 bool same(const search::Filter& a, const search::Filter& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i].entity != b[i].entity || a[i].key != b[i].key || a[i].op != b[i].op || !operator_equal(a[i].value, b[i].value))
+    if (a[i].entity != b[i].entity || a[i].key != b[i].key || a[i].op != b[i].op || !same_value(a[i].value, b[i].value))
       return false;
   return true;
 }
