@@ -67,6 +67,10 @@ TEST(Cidr, RejectsMalformed) {
                           "10.0.0.0/8x", "1.2.3.4/ 8"}) {
     EXPECT_FALSE(Cidr::parse(bad)) << bad;
   }
+  // Found by fuzz_headers: inet_pton stopped at an embedded NUL, so "1.2.3.4\0evil" was an address.
+  using namespace std::string_view_literals;
+  for (auto bad : {"1.2.3.4\0evil"sv, "10.0.0.0\0/8"sv, "::1\0"sv}) EXPECT_FALSE(Cidr::parse(bad));
+  EXPECT_FALSE(Cidr::parse("10.0.0.0/8")->contains("10.0.0.1\0x"sv));
   std::vector<Cidr> list{*Cidr::parse("10.0.0.0/8"), *Cidr::parse("::1")};
   EXPECT_TRUE(address_in(list, "10.9.9.9"));
   EXPECT_TRUE(address_in(list, "::1"));
@@ -90,6 +94,7 @@ TEST(ClientAddress, WalksForwardedForFromTheRightPastLoadBalancers) {
   EXPECT_EQ(client_address("10.0.0.5", "198.51.100.1, evil", lbs), "10.0.0.5");
   EXPECT_EQ(client_address("10.0.0.5", "198.51.100.1, 10.1.1.1, 7.7.7.0/24", lbs), "10.0.0.5");
   EXPECT_EQ(client_address("10.0.0.5", "x, 10.1.1.1", lbs), "10.1.1.1");
+  EXPECT_EQ(client_address("10.0.0.5", std::string_view("1.2.3.4\0evil", 12), lbs), "10.0.0.5");
 }
 
 // --- sealing the provider's session tokens ---------------------------------------------
