@@ -101,6 +101,12 @@ bool malformed_message(const beast::error_code& ec) {
          ec != bhttp::error::need_more;
 }
 
+// What a response put on the wire, for its log line and metrics.
+struct Sent {
+  std::uintmax_t bytes = 0;
+  bool download = false;  // a file or streamed artifact body
+};
+
 api::ApiResponse error_json(int status, std::string_view code, std::string_view message) {
   nlohmann::json body = {{"error_code", std::string(code)}, {"message", std::string(message)}};
   return api::ApiResponse::json(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), status);
@@ -523,12 +529,13 @@ struct Server::Impl {
       if (impl_.stopping.load()) keep_alive_ = false;
       res.headers.emplace_back("X-Request-Id", request_id_);
       conn_.enter(Phase::Write, steady_ms());
-      std::uintmax_t file_bytes = 0;
-      bool written = impl_.write_response(conn_, res, version_, keep_alive_, head, &file_bytes);
+      std::string error = res.status >= 500 && !res.file && !res.stream ? res.body.substr(0, 1000) : std::string();
+      Sent sent;
+      bool written = impl_.write_response(conn_, res, version_, keep_alive_, head, sent);
       std::string route = !routed_                                         ? "(malformed)"
                           : match_.kind == api::Router::Match::Kind::Found ? match_.route->name
                                                                            : "(unmatched)";
-      impl_.record(req_, res, route, request_id_, started_, file_bytes, written, conn_.timed_out.load());
+      impl_.record(req_, res.status, route, request_id_, started_, sent, written, conn_.timed_out.load(), error);
       return written;
     }
 
@@ -582,31 +589,30 @@ struct Server::Impl {
     metrics.connections.set(static_cast<double>(slots.active()));
   }
 
-  // Metrics and the access-log line of one answered (or, `written` false, failed) request.
-  void record(const api::ApiRequest& req, const api::ApiResponse& res, const std::string& route,
-              const std::string& request_id, Clock::time_point started, std::uintmax_t file_bytes, bool written,
-              Phase timed_out) {
+  // Metrics and the access-log line of one answered (or, `written` false, failed) request;
+  // `error`: the start of a 5xx body.
+  void record(const api::ApiRequest& req, int status, const std::string& route, const std::string& request_id,
+              Clock::time_point started, const Sent& sent, bool written, Phase timed_out, const std::string& error) {
     double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    auto status = std::to_string(res.status);
-    metrics.requests.with({req.method, route, status}).inc();
+    metrics.requests.with({req.method, route, std::to_string(status)}).inc();
     metrics.duration.with({req.method, route}).observe(seconds);
-    if (file_bytes) metrics.artifact_bytes.with({"download"}).inc(static_cast<double>(file_bytes));
+    if (sent.download && sent.bytes) metrics.artifact_bytes.with({"download"}).inc(static_cast<double>(sent.bytes));
     if (!access_log) return;
     nlohmann::json line = {{"ts", util::now_ms()},
-                           {"level", res.status >= 500 ? "error" : "info"},
+                           {"level", status >= 500 ? "error" : "info"},
                            {"msg", "request"},
                            {"request_id", request_id},
                            {"method", req.method},
                            {"path", req.path},
                            {"route", route},
-                           {"status", res.status},
+                           {"status", status},
                            {"duration_ms", std::round(seconds * 100000.0) / 100.0},
-                           {"bytes_out", res.file || res.stream ? file_bytes : res.body.size()},
+                           {"bytes_out", sent.bytes},
                            {"remote", req.remote_address}};
     if (req.principal) line["user"] = req.principal->username;
     if (!written) line["aborted"] = true;
     if (timed_out != Phase::None) line["timeout"] = std::string(phase_name(timed_out));
-    if (res.status >= 500 && !res.file && !res.stream) line["error"] = res.body.substr(0, 1000);
+    if (!error.empty()) line["error"] = error;
     access_log->write(line);
   }
 
@@ -629,9 +635,10 @@ struct Server::Impl {
     r.keep_alive(keep_alive);
   }
 
-  // `file_bytes` (optional) receives the body bytes of a file or streamed response.
-  bool write_response(Connection& conn, const api::ApiResponse& res, unsigned version, bool keep_alive, bool head,
-                      std::uintmax_t* file_bytes = nullptr) {
+  // Writes `res` (its body is moved out); `sent` receives the body bytes (announced for files,
+  // relayed for streams) and whether they were an artifact download.
+  bool write_response(Connection& conn, api::ApiResponse& res, unsigned version, bool keep_alive, bool head,
+                      Sent& sent) {
     auto budget = write_budget();
     if (res.file) {
       beast::error_code ec;
@@ -639,18 +646,23 @@ struct Server::Impl {
       r.body().open(res.file->c_str(), beast::file_mode::scan, ec);
       if (ec) {
         api::ApiResponse missing = error_json(404, "RESOURCE_DOES_NOT_EXIST", "File not found.");
-        return write_response(conn, missing, version, keep_alive, head);
+        return write_response(conn, missing, version, keep_alive, head, sent);
       }
       common_headers(r, res, keep_alive);
       r.prepare_payload();
-      if (file_bytes && !head) *file_bytes = r.body().size();
+      sent.download = true;
+      if (!head) sent.bytes = r.body().size();
       bhttp::response_serializer<bhttp::file_body> sr{r};
       return write_out(conn, sr, budget, head);
     }
-    if (res.stream) return write_stream(conn, res, version, keep_alive, head, file_bytes);
+    if (res.stream) {
+      sent.download = true;
+      return write_stream(conn, res, version, keep_alive, head, &sent.bytes);
+    }
     bhttp::response<bhttp::string_body> r{static_cast<bhttp::status>(res.status), version};
     common_headers(r, res, keep_alive);
-    r.body() = res.body;
+    sent.bytes = res.body.size();
+    r.body() = std::move(res.body);
     r.prepare_payload();
     bhttp::response_serializer<bhttp::string_body> sr{r};
     return write_out(conn, sr, budget, head);
