@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <cctype>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
@@ -15,11 +14,13 @@
 
 #include "core/error.hpp"
 #include "http/beast_pch.hpp"
+#include "http/body_reader.hpp"
 #include "http/connection.hpp"
 #include "http/connection_slots.hpp"
-#include "http/refusal_response.hpp"
+#include "http/error_response.hpp"
 #include "http/request_framing.hpp"
 #include "http/request_target.hpp"
+#include "http/response_writer.hpp"
 #include "http/transfer_budget.hpp"
 #include "util/json_lines.hpp"
 #include "util/prometheus.hpp"
@@ -34,13 +35,8 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-using RequestParser = bhttp::request_parser<bhttp::buffer_body>;
 
 namespace {
-
-std::int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
-}
 
 // How long and how much a closing connection reads of what the client still sends (so that the
 // kernel does not answer it with a reset that could destroy our response before it is read).
@@ -101,17 +97,6 @@ bool malformed_message(const beast::error_code& ec) {
          ec != bhttp::error::need_more;
 }
 
-// What a response put on the wire, for its log line and metrics.
-struct Sent {
-  std::uintmax_t bytes = 0;
-  bool download = false;  // a file or streamed artifact body
-};
-
-api::ApiResponse error_json(int status, std::string_view code, std::string_view message) {
-  nlohmann::json body = {{"error_code", std::string(code)}, {"message", std::string(message)}};
-  return api::ApiResponse::json(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), status);
-}
-
 }  // namespace
 
 struct Server::Impl {
@@ -154,143 +139,8 @@ struct Server::Impl {
     return it == req.end() ? std::string() : std::string(it->value());
   }
 
-  // ---- Socket operations under deadlines --------------------------------------------------------
-
-  // Blocks until the connection has something to read (or is closed); the keep-alive timeout.
-  bool wait_for_request(Connection& conn) {
-    auto now = steady_ms();
-    conn.enter(Phase::Idle, now);
-    conn.arm(Phase::Idle, now + options.idle_timeout_seconds * 1000LL);
-    beast::error_code ec;
-    conn.socket.wait(tcp::socket::wait_read, ec);
-    conn.disarm();
-    return !ec && conn.timed_out.load() == Phase::None;
-  }
-
-  // One read of request-body bytes (into the parser's body buffer), under the body budget.
-  std::size_t read_body_some(Connection& conn, beast::flat_buffer& buffer, RequestParser& parser,
-                             TransferBudget& budget, beast::error_code& ec) {
-    auto started = steady_ms();
-    conn.arm(Phase::Body, budget.deadline(started));
-    auto n = bhttp::read_some(conn.socket, buffer, parser, ec);
-    conn.disarm();
-    budget.record(started, steady_ms(), n);
-    if (ec == bhttp::error::need_buffer) ec = {};
-    return n;
-  }
-
-  // Writes what `sr` has (its header only with `header_only`; with a buffer_body, until the
-  // current buffer is out) under the write budget.
-  template <typename Serializer>
-  bool write_out(Connection& conn, Serializer& sr, TransferBudget& budget, bool header_only = false) {
-    if (header_only) sr.split(true);
-    while (!(header_only ? sr.is_header_done() : sr.is_done())) {
-      auto started = steady_ms();
-      conn.arm(Phase::Write, budget.deadline(started));
-      beast::error_code ec;
-      auto n = bhttp::write_some(conn.socket, sr, ec);
-      conn.disarm();
-      budget.record(started, steady_ms(), n);
-      if (ec == bhttp::error::need_buffer) return true;
-      if (ec) return false;
-    }
-    return true;
-  }
-
   TransferBudget write_budget() const {
     return TransferBudget(options.write_timeout_seconds * 1000LL, options.min_transfer_rate);
-  }
-
-  // ---- Request bodies -----------------------------------------------------------------------
-
-  // A request body pulled from the socket under the body timeout; the ByteSource of streaming
-  // routes and the reader of the others. After a failure (timeout, malformed chunking, closed
-  // connection) `failed()` is true and the connection must close.
-  class BodyReader final : public artifacts::ByteSource {
-   public:
-    BodyReader(Impl& impl, Connection& conn, beast::flat_buffer& buffer, RequestParser& parser)
-        : impl_(impl),
-          conn_(conn),
-          buffer_(buffer),
-          parser_(parser),
-          budget_(impl.options.body_timeout_seconds * 1000LL, impl.options.min_transfer_rate) {}
-
-    // From the header itself (Beast's boost::optional accessors trip GCC 12's maybe-uninitialized
-    // check under the sanitizers).
-    std::optional<std::uint64_t> size() const override {
-      if (parser_.chunked()) return std::nullopt;
-      const auto& h = parser_.get();
-      auto it = h.find(bhttp::field::content_length);
-      if (it == h.end()) return std::nullopt;
-      std::string_view v(it->value().data(), it->value().size());
-      std::uint64_t n = 0;
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
-      return n;
-    }
-
-    std::size_t read(char* out, std::size_t size) override {
-      if (error_) throw_failure();
-      conn_.enter(Phase::Body, steady_ms());
-      while (!parser_.is_done()) {
-        parser_.get().body().data = out;
-        parser_.get().body().size = size;
-        beast::error_code ec;
-        impl_.read_body_some(conn_, buffer_, parser_, budget_, ec);
-        std::size_t got = size - parser_.get().body().size;
-        if (ec) {
-          error_ = ec;
-          throw_failure();
-        }
-        bytes_ += got;
-        if (got > 0) return got;
-      }
-      return 0;
-    }
-
-    // Reads and discards the rest of the body, up to `limit` bytes; false when it could not.
-    bool drain(std::size_t limit) {
-      char sink[8192];
-      std::size_t total = 0;
-      try {
-        while (std::size_t n = read(sink, sizeof(sink))) {
-          total += n;
-          if (total > limit) return false;
-        }
-      } catch (const core::MlflowError&) {
-        return false;
-      }
-      return true;
-    }
-
-    std::size_t bytes() const { return bytes_; }
-    bool failed() const { return static_cast<bool>(error_); }
-    bool malformed() const { return malformed_message(error_); }
-
-   private:
-    [[noreturn]] void throw_failure() const {
-      if (conn_.timed_out.load() == Phase::Body) {
-        throw core::MlflowError(core::ErrorCode::BAD_REQUEST, "The request body made no progress in time.");
-      }
-      throw core::MlflowError(core::ErrorCode::BAD_REQUEST, "Malformed or incomplete request body: " + error_.message());
-    }
-
-    Impl& impl_;
-    Connection& conn_;
-    beast::flat_buffer& buffer_;
-    RequestParser& parser_;
-    TransferBudget budget_;
-    beast::error_code error_;
-    std::size_t bytes_ = 0;
-  };
-
-  // The answer to a body that failed: 408 when it timed out, else 400.
-  static api::ApiResponse body_failure(const Connection& conn) {
-    if (conn.timed_out.load() == Phase::Body) {
-      auto r = error_json(408, "BAD_REQUEST", "The request body made no progress in time; the connection is closed.");
-      return r;
-    }
-    return error_json(400, "BAD_REQUEST", "Malformed or incomplete request body.");
   }
 
   // ---- One connection -----------------------------------------------------------------------
@@ -302,7 +152,7 @@ struct Server::Impl {
     beast::flat_buffer buffer;
     Next next = Next::Close;
     while (!stopping.load()) {
-      if (buffer.size() == 0 && !wait_for_request(conn)) {
+      if (buffer.size() == 0 && !conn.wait_readable(steady_ms() + options.idle_timeout_seconds * 1000LL)) {
         next = Next::Close;
         break;
       }
@@ -326,14 +176,14 @@ struct Server::Impl {
     if (ec) {
       Exchange ex(*this, conn, parser);
       if (conn.timed_out.load() == Phase::Header) {
-        return ex.refuse(error_json(408, "BAD_REQUEST", "The request head did not arrive in time."));
+        return ex.refuse(error_response(408, "BAD_REQUEST", "The request head did not arrive in time."));
       }
       if (ec == bhttp::error::header_limit) {
-        return ex.refuse(error_json(431, "BAD_REQUEST",
+        return ex.refuse(error_response(431, "BAD_REQUEST",
                                     "The request head is larger than the server's limit of " +
                                         std::to_string(options.max_header_bytes) + " bytes."));
       }
-      if (malformed_message(ec)) return ex.refuse(error_json(400, "BAD_REQUEST", "Malformed request: " + ec.message()));
+      if (malformed_message(ec)) return ex.refuse(error_response(400, "BAD_REQUEST", "Malformed request: " + ec.message()));
       return Next::Close;  // the client went away before sending a request
     }
     Exchange ex(*this, conn, parser);
@@ -341,7 +191,7 @@ struct Server::Impl {
       return ex.run(buffer);
     } catch (const std::exception& e) {
       // Last resort: a request never ends without an answer and a log line.
-      return ex.refuse(error_json(500, "INTERNAL_ERROR", std::string("Internal error: ") + e.what()));
+      return ex.refuse(error_response(500, "INTERNAL_ERROR", std::string("Internal error: ") + e.what()));
     }
   }
 
@@ -378,21 +228,21 @@ struct Server::Impl {
         verdict = FramingVerdict{400, "Transfer-Encoding must end with chunked."};
       }
       if (!verdict.ok()) {
-        return refuse(error_json(verdict.status, verdict.status == 501 ? "NOT_IMPLEMENTED" : "BAD_REQUEST", verdict.message));
+        return refuse(error_response(verdict.status, verdict.status == 501 ? "NOT_IMPLEMENTED" : "BAD_REQUEST", verdict.message));
       }
 
       std::string_view target(hreq.target().data(), hreq.target().size());
       auto q = target.find('?');
       auto path = decode_path(target.substr(0, q));
       if (!path) {
-        return refuse(error_json(400, "INVALID_PARAMETER_VALUE",
+        return refuse(error_response(400, "INVALID_PARAMETER_VALUE",
                                  "The request path is not valid: a malformed percent-escape or invalid UTF-8."));
       }
       req_.path = std::move(*path);
       if (q != std::string_view::npos) req_.query = util::parse_query(target.substr(q + 1));
       for (const auto& [k, v] : req_.query) {
         if (!valid_utf8(k) || !valid_utf8(v)) {
-          return refuse(error_json(400, "INVALID_PARAMETER_VALUE", "The query string is not valid UTF-8."));
+          return refuse(error_response(400, "INVALID_PARAMETER_VALUE", "The query string is not valid UTF-8."));
         }
       }
       if (auto it = hreq.find(bhttp::field::content_type); it != hreq.end()) {
@@ -450,10 +300,11 @@ struct Server::Impl {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, hreq.version()};
         bhttp::response_serializer<bhttp::empty_body> sr{cont};
         auto budget = impl.write_budget();
-        if (!impl.write_out(conn_, sr, budget)) return Next::Close;
+        if (!conn_.write_out(sr, budget)) return Next::Close;
       }
 
-      BodyReader body(impl, conn_, buffer, parser_);
+      BodyReader body(conn_, buffer, parser_,
+                      TransferBudget(impl.options.body_timeout_seconds * 1000LL, impl.options.min_transfer_rate));
       api::ApiResponse res;
       bool body_ok = true;
       if (refused) {
@@ -493,7 +344,7 @@ struct Server::Impl {
           if (body.failed()) {
             body_ok = false;
           } else if (too_large) {
-            res = error_json(413, "RESOURCE_EXHAUSTED", "Request body is larger than the server's limit.");
+            res = error_response(413, "RESOURCE_EXHAUSTED", "Request body is larger than the server's limit.");
             body_ok = false;
           } else {
             req_.body = std::move(text);
@@ -502,7 +353,7 @@ struct Server::Impl {
         }
       }
       if (body.failed()) {
-        res = body_failure(conn_);
+        res = body.failure_response();
         body_ok = false;
       }
       if (!body_ok) keep_alive_ = false;
@@ -531,7 +382,7 @@ struct Server::Impl {
       conn_.enter(Phase::Write, steady_ms());
       std::string error = res.status >= 500 && !res.file && !res.stream ? res.body.substr(0, 1000) : std::string();
       Sent sent;
-      bool written = impl_.write_response(conn_, res, version_, keep_alive_, head, sent);
+      bool written = write_response(conn_, res, version_, keep_alive_, head, impl_.write_budget(), sent);
       std::string route = !routed_                                         ? "(malformed)"
                           : match_.kind == api::Router::Match::Kind::Found ? match_.route->name
                                                                            : "(unmatched)";
@@ -623,100 +474,6 @@ struct Server::Impl {
                            {"reason", std::string(reason)}, {"remote", remote}};
     if (status) line["status"] = status;
     access_log->write(line);
-  }
-
-  template <typename Response>
-  void common_headers(Response& r, const api::ApiResponse& res, bool keep_alive) {
-    r.set(bhttp::field::server, "sextant");
-    r.set(bhttp::field::content_type, res.content_type);
-    r.set("X-Content-Type-Options", "nosniff");
-    r.set("X-Frame-Options", "SAMEORIGIN");
-    for (const auto& [k, v] : res.headers) r.insert(k, v);  // insert: WWW-Authenticate may repeat
-    r.keep_alive(keep_alive);
-  }
-
-  // Writes `res` (its body is moved out); `sent` receives the body bytes (announced for files,
-  // relayed for streams) and whether they were an artifact download.
-  bool write_response(Connection& conn, api::ApiResponse& res, unsigned version, bool keep_alive, bool head,
-                      Sent& sent) {
-    auto budget = write_budget();
-    if (res.file) {
-      beast::error_code ec;
-      bhttp::response<bhttp::file_body> r{static_cast<bhttp::status>(res.status), version};
-      r.body().open(res.file->c_str(), beast::file_mode::scan, ec);
-      if (ec) {
-        api::ApiResponse missing = error_json(404, "RESOURCE_DOES_NOT_EXIST", "File not found.");
-        return write_response(conn, missing, version, keep_alive, head, sent);
-      }
-      common_headers(r, res, keep_alive);
-      r.prepare_payload();
-      sent.download = true;
-      if (!head) sent.bytes = r.body().size();
-      bhttp::response_serializer<bhttp::file_body> sr{r};
-      return write_out(conn, sr, budget, head);
-    }
-    if (res.stream) {
-      sent.download = true;
-      return write_stream(conn, res, version, keep_alive, head, &sent.bytes);
-    }
-    bhttp::response<bhttp::string_body> r{static_cast<bhttp::status>(res.status), version};
-    common_headers(r, res, keep_alive);
-    sent.bytes = res.body.size();
-    r.body() = std::move(res.body);
-    r.prepare_payload();
-    bhttp::response_serializer<bhttp::string_body> sr{r};
-    return write_out(conn, sr, budget, head);
-  }
-
-  // A body the handler produces after the headers: Content-Length known up front, bytes relayed
-  // through a buffer_body serializer. A producer that fails or comes up short ends the connection.
-  bool write_stream(Connection& conn, const api::ApiResponse& res, unsigned version, bool keep_alive, bool head,
-                    std::uintmax_t* sent_bytes) {
-    bhttp::response<bhttp::buffer_body> r{static_cast<bhttp::status>(res.status), version};
-    common_headers(r, res, keep_alive);
-    r.content_length(res.stream->length);
-    r.body().data = nullptr;
-    r.body().more = true;
-    bhttp::response_serializer<bhttp::buffer_body> sr{r};
-    auto budget = write_budget();
-    if (!write_out(conn, sr, budget, true)) return false;
-    if (head) return true;
-
-    struct SocketSink final : artifacts::ByteSink {
-      Impl& impl;
-      Connection& conn;
-      bhttp::response<bhttp::buffer_body>& r;
-      bhttp::response_serializer<bhttp::buffer_body>& sr;
-      TransferBudget& budget;
-      std::uint64_t sent = 0;
-      std::uint64_t limit;
-      SocketSink(Impl& i, Connection& c, bhttp::response<bhttp::buffer_body>& resp,
-                 bhttp::response_serializer<bhttp::buffer_body>& ser, TransferBudget& b, std::uint64_t max)
-          : impl(i), conn(c), r(resp), sr(ser), budget(b), limit(max) {}
-      bool write(const char* data, std::size_t size) override {
-        if (size == 0) return true;
-        if (size > limit - sent) return false;  // more than announced: the source changed; stop
-        r.body().data = const_cast<char*>(data);
-        r.body().size = size;
-        r.body().more = true;
-        if (!impl.write_out(conn, sr, budget)) return false;
-        sent += size;
-        return true;
-      }
-    } sink(*this, conn, r, sr, budget, res.stream->length);
-    try {
-      res.stream->produce(sink);
-    } catch (const std::exception& e) {
-      if (sent_bytes) *sent_bytes = sink.sent;
-      std::fprintf(stderr, "sextant: download failed after the headers were sent: %s\n", e.what());
-      return false;
-    }
-    if (sent_bytes) *sent_bytes = sink.sent;
-    if (sink.sent != res.stream->length) return false;
-    r.body().data = nullptr;
-    r.body().size = 0;
-    r.body().more = false;
-    return write_out(conn, sr, budget);
   }
 
   // ---- Accepting and housekeeping ----------------------------------------------------------

@@ -205,11 +205,11 @@ class ConnectionAbuseTest(unittest.TestCase):
                                 MAX_CONNECTIONS - PER_ADDRESS)
 
     def test_idle_connections_from_many_addresses(self):
+        before = self.metric("sextant_http_connections_evicted_total", '{phase="idle"}')
         # Fill every slot: 4 idle connections from each of 8 addresses.
         socks = [self.connect(addr(10 + i // 4)) for i in range(MAX_CONNECTIONS)]
         self.assertEqual(self.ready_refusals(socks, wait=0.5), [])
         # A newcomer gets in: the connection idle longest makes room (closed without an answer).
-        before = self.metric("sextant_http_connections_evicted_total", '{phase="idle"}')
         for i in range(5):
             self.assert_answered(addr(40 + i))
         evicted = self.metric("sextant_http_connections_evicted_total", '{phase="idle"}') - before

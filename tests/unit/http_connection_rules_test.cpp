@@ -5,7 +5,7 @@
 #include <string>
 
 #include "http/connection_slots.hpp"
-#include "http/refusal_response.hpp"
+#include "http/error_response.hpp"
 #include "http/request_framing.hpp"
 #include "http/request_target.hpp"
 #include "http/transfer_budget.hpp"
