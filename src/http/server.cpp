@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <list>
 #include <mutex>
+#include <optional>
+#include <system_error>
 #include <thread>
 
 #include "core/error.hpp"
@@ -479,57 +481,85 @@ struct Server::Impl {
   // ---- Accepting and housekeeping ----------------------------------------------------------
 
   // Admits a new connection (closing an idle one for it when the server is full) or refuses it
-  // with 503. Caller holds `mutex`.
+  // with 503.
   void admit(tcp::socket socket, const std::string& peer) {
     bool capped = !auth::address_in(options.uncapped_peers, peer);
-    auto admission = slots.admit(peer, capped);
-    if (admission == ConnectionSlots::Admission::Full && connections.size() < 2 * options.max_connections) {
-      std::vector<EvictionCandidate> open;
-      std::vector<Connection*> which;
-      for (auto& c : connections) {
-        if (!c->holds_slot) continue;
-        auto phase = c->phase.load();
-        EvictionCandidate candidate;
-        candidate.state = phase == Phase::Idle     ? EvictionCandidate::State::Idle
-                          : phase == Phase::Header ? EvictionCandidate::State::ReadingHeader
-                                                   : EvictionCandidate::State::Busy;
-        candidate.since_ms = c->phase_since_ms.load();
-        open.push_back(candidate);
-        which.push_back(c.get());
+    std::optional<EvictionCandidate::State> evicted;
+    std::string evicted_peer;
+    auto admission = ConnectionSlots::Admission::Full;
+    {
+      std::lock_guard lock(mutex);
+      admission = slots.admit(peer, capped);
+      if (admission == ConnectionSlots::Admission::Full && connections.size() < 2 * options.max_connections) {
+        if (auto* victim = evict(evicted)) {
+          evicted_peer = victim->peer;
+          admission = slots.admit(peer, capped);
+        }
       }
-      if (auto victim = choose_eviction(open, steady_ms(), kSlowHeaderMs)) {
-        auto& v = *which[*victim];
-        bool idle = open[*victim].state == EvictionCandidate::State::Idle;
-        metrics.evicted.with({idle ? "idle" : "header"}).inc();
-        log_connection("connection evicted", 0, idle ? "idle while the server is full" : "slow request head while the server is full", v.peer);
-        release(v);
-        ::shutdown(v.socket.native_handle(), SHUT_RDWR);
-        admission = slots.admit(peer, capped);
-      }
+      if (admission == ConnectionSlots::Admission::Admitted) start(std::move(socket), peer, capped);
+    }
+    if (evicted) {
+      bool idle = *evicted == EvictionCandidate::State::Idle;
+      metrics.evicted.with({idle ? "idle" : "header"}).inc();
+      log_connection("connection evicted", 0, idle ? "idle while the server is full" : "slow request head while full",
+                     evicted_peer);
     }
     if (admission != ConnectionSlots::Admission::Admitted) {
-      bool per_address = admission == ConnectionSlots::Admission::AddressFull;
-      refuse(std::move(socket), peer, per_address);
-      return;
+      refuse(std::move(socket), peer, admission == ConnectionSlots::Admission::AddressFull);
     }
+  }
+
+  // Closes the open connection choose_eviction() picks, if any, and gives its slot back;
+  // `state` receives what it was doing. Caller holds `mutex`.
+  Connection* evict(std::optional<EvictionCandidate::State>& state) {
+    std::vector<EvictionCandidate> open;
+    std::vector<Connection*> which;
+    for (auto& c : connections) {
+      if (!c->holds_slot) continue;
+      auto phase = c->phase.load();
+      EvictionCandidate candidate;
+      candidate.state = phase == Phase::Idle     ? EvictionCandidate::State::Idle
+                        : phase == Phase::Header ? EvictionCandidate::State::ReadingHeader
+                                                 : EvictionCandidate::State::Busy;
+      candidate.since_ms = c->phase_since_ms.load();
+      open.push_back(candidate);
+      which.push_back(c.get());
+    }
+    auto victim = choose_eviction(open, steady_ms(), kSlowHeaderMs);
+    if (!victim) return nullptr;
+    auto& v = *which[*victim];
+    state = open[*victim].state;
+    release(v);
+    ::shutdown(v.socket.native_handle(), SHUT_RDWR);
+    return &v;
+  }
+
+  // Starts the thread of an admitted connection (its slot already taken). Caller holds `mutex`.
+  void start(tcp::socket socket, const std::string& peer, bool capped) {
     metrics.connections.set(static_cast<double>(slots.active()));
     auto conn = std::make_unique<Connection>(std::move(socket), peer, capped);
     auto* raw = conn.get();
+    try {
+      raw->thread = std::thread([this, raw] {
+        try {
+          serve(*raw);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "connection error: %s\n", e.what());
+          std::lock_guard lock(mutex);
+          release(*raw);
+        }
+        raw->finished = true;
+      });
+    } catch (const std::system_error& e) {  // no thread to be had: close, keep serving the others
+      std::fprintf(stderr, "sextant: cannot start a connection thread: %s\n", e.what());
+      release(*raw);
+      return;
+    }
     connections.push_back(std::move(conn));
-    raw->thread = std::thread([this, raw] {
-      try {
-        serve(*raw);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "connection error: %s\n", e.what());
-        std::lock_guard lock(mutex);
-        release(*raw);
-      }
-      raw->finished = true;
-    });
   }
 
   // 503 with Retry-After, written without blocking (it fits any socket buffer); the socket
-  // lingers until the client has read it. Caller holds `mutex`.
+  // lingers until the client has read it.
   void refuse(tcp::socket socket, const std::string& peer, bool per_address) {
     static const std::string kFull = refusal_response(503, "Service Unavailable", "TEMPORARILY_UNAVAILABLE",
                                                       "Too many connections; retry.", 1);
@@ -544,6 +574,7 @@ struct Server::Impl {
     socket.non_blocking(true, ec);
     asio::write(socket, asio::buffer(answer), ec);
     socket.shutdown(tcp::socket::shutdown_send, ec);
+    std::lock_guard lock(mutex);
     linger(std::move(socket));
   }
 
@@ -629,7 +660,6 @@ void Server::run() {
     socket.set_option(tcp::no_delay(true), ec);
     auto endpoint = socket.remote_endpoint(ec);
     if (ec) continue;  // already gone
-    std::lock_guard lock(impl.mutex);
     impl.admit(std::move(socket), endpoint.address().to_string());
   }
   // Graceful stop: no new connections (the listening socket is closed, so clients are refused
