@@ -79,10 +79,17 @@ class OperationsTest(unittest.TestCase):
                            timeout=30)
         self.assertEqual(got.content, payload)
 
-        r = requests.get(self.srv.url("/metrics"), timeout=30)
+        # The download is counted once its connection thread has logged it, which may be a moment
+        # after the client has the last byte.
+        deadline = time.time() + 5
+        while True:
+            r = requests.get(self.srv.url("/metrics"), timeout=30)
+            text = r.text
+            if '{direction="download"}' in text or time.time() > deadline:
+                break
+            time.sleep(0.05)
         self.assertEqual(r.status_code, 200)
         self.assertTrue(r.headers["Content-Type"].startswith("text/plain; version=0.0.4"))
-        text = r.text
         self.assertIn("# TYPE sextant_http_requests_total counter", text)
         self.assertIn("# TYPE sextant_http_request_duration_seconds histogram", text)
         requests_total = samples(text, "sextant_http_requests_total")
