@@ -434,7 +434,7 @@ Operations (each also SEXTANT_<NAME>):
   --max-connections-per-address N  Concurrent connections from one peer address (default 0 =
                                  max-connections/4; --real-ip-from balancers are exempt)
   --max-request-body SIZE        Largest body of a non-upload request (default 64MiB; then 413)
-  --max-header-size SIZE         Largest request header (default 64KiB)
+  --max-header-size SIZE         Largest request head (default 64KiB; then 431)
   --keep-alive-timeout DURATION  Close connections waiting this long for a request (default 150s;
                                  keep it above the load balancer's idle timeout)
   --header-timeout DURATION      A request head must arrive within this from its first byte
