@@ -318,6 +318,11 @@ int run_server(const std::vector<std::string>& args) {
     http_opts.idle_timeout_seconds = static_cast<int>(cfg.http.keep_alive_timeout_seconds);
     http_opts.body_timeout_seconds = static_cast<int>(cfg.http.request_body_timeout_seconds);
     http_opts.shutdown_grace_seconds = static_cast<int>(cfg.http.shutdown_timeout_seconds);
+    http_opts.header_timeout_seconds = static_cast<int>(cfg.http.header_timeout_seconds);
+    http_opts.write_timeout_seconds = static_cast<int>(cfg.http.write_timeout_seconds);
+    http_opts.min_transfer_rate = static_cast<std::uint64_t>(cfg.http.min_transfer_rate);
+    http_opts.max_connections_per_address = static_cast<std::size_t>(cfg.http.max_connections_per_address);
+    for (const auto& c : cfg.auth.real_ip_from) http_opts.uncapped_peers.push_back(*auth::Cidr::parse(c));
     http::Server server(router, http_opts, auth_runtime ? auth_runtime->gate.get() : nullptr);
     server.bind();
     std::thread signal_thread([&server, signals] {

@@ -34,11 +34,16 @@ constexpr Option kMaxHeader{"--max-header-size", nullptr, "SEXTANT_MAX_HEADER_SI
 constexpr Option kKeepAlive{"--keep-alive-timeout", nullptr, "SEXTANT_KEEP_ALIVE_TIMEOUT"};
 constexpr Option kBodyTimeout{"--request-body-timeout", nullptr, "SEXTANT_REQUEST_BODY_TIMEOUT"};
 constexpr Option kShutdown{"--shutdown-timeout", nullptr, "SEXTANT_SHUTDOWN_TIMEOUT"};
+// Connection lifecycle (issue 13).
+constexpr Option kHeaderTimeout{"--header-timeout", nullptr, "SEXTANT_HEADER_TIMEOUT"};
+constexpr Option kWriteTimeout{"--write-timeout", nullptr, "SEXTANT_WRITE_TIMEOUT"};
+constexpr Option kMinRate{"--min-transfer-rate", nullptr, "SEXTANT_MIN_TRANSFER_RATE"};
+constexpr Option kMaxPerAddress{"--max-connections-per-address", nullptr, "SEXTANT_MAX_CONNECTIONS_PER_ADDRESS"};
 constexpr Option kDbWriters{"--db-writers", nullptr, "SEXTANT_DB_WRITERS"};
 constexpr Option kValueOptions[] = {kHost,       kPort,           kBackend,  kRoot,       kDest,
                                     kWorkers,    kPrefix,         kUiDir,    kAccessLog,  kMaxConnections,
                                     kMaxBody,    kMaxHeader,      kKeepAlive, kBodyTimeout, kShutdown,
-                                    kDbWriters};
+                                    kDbWriters,  kHeaderTimeout,  kWriteTimeout, kMinRate,    kMaxPerAddress};
 
 int parse_int(const std::string& text, const char* what) {
   int v = 0;
@@ -281,10 +286,17 @@ static void resolve_http(HttpConfig& h, const Lookup& lookup) {
   auto positive = [&](const Option& o, std::int64_t& out) {
     if (auto v = lookup(o)) out = parse_duration_seconds(*v, o.flag);
     if (out <= 0) throw ConfigError(std::string(o.flag) + " must be positive");
+    if (out > 30LL * 24 * 3600) throw ConfigError(std::string(o.flag) + " must be at most 30 days");
   };
   positive(kKeepAlive, h.keep_alive_timeout_seconds);
   positive(kBodyTimeout, h.request_body_timeout_seconds);
   positive(kShutdown, h.shutdown_timeout_seconds);
+  // Connection lifecycle.
+  positive(kHeaderTimeout, h.header_timeout_seconds);
+  positive(kWriteTimeout, h.write_timeout_seconds);
+  if (auto v = lookup(kMinRate)) h.min_transfer_rate = parse_size(*v, "--min-transfer-rate");
+  if (auto v = lookup(kMaxPerAddress)) h.max_connections_per_address = parse_int(*v, "--max-connections-per-address");
+  if (h.max_connections_per_address < 0) throw ConfigError("--max-connections-per-address must not be negative");
 }
 
 ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLookup& env) {
@@ -417,12 +429,22 @@ Options (each also from SEXTANT_<NAME> or MLflow's MLFLOW_<NAME> variable):
 Operations (each also SEXTANT_<NAME>):
   --access-log PATH|-|off        JSON access log, one line per request with its request id
                                  (default - = stderr)
-  --max-connections N            Concurrent client connections (default 512; more get 503)
+  --max-connections N            Concurrent client connections (default 512); when full, the
+                                 connection idle longest is closed for a new one, else 503
+  --max-connections-per-address N  Concurrent connections from one peer address (default 0 =
+                                 max-connections/4; --real-ip-from balancers are exempt)
   --max-request-body SIZE        Largest body of a non-upload request (default 64MiB; then 413)
-  --max-header-size SIZE         Largest request header (default 64KiB)
-  --keep-alive-timeout DURATION  Close keep-alive connections idle this long (default 300s; keep it
-                                 above the load balancer's idle timeout)
-  --request-body-timeout DURATION  Close a connection whose request body stalls this long (default 60s)
+  --max-header-size SIZE         Largest request head (default 64KiB; then 431)
+  --keep-alive-timeout DURATION  Close connections waiting this long for a request (default 150s;
+                                 keep it above the load balancer's idle timeout)
+  --header-timeout DURATION      A request head must arrive within this from its first byte
+                                 (default 10s; then 408 and closed)
+  --request-body-timeout DURATION  A request body that makes no progress this long: 408, closed
+                                 (default 60s)
+  --write-timeout DURATION       A response the client does not read for this long: closed
+                                 (default 60s)
+  --min-transfer-rate SIZE       Bytes per second request bodies and responses must average once
+                                 their first timeout period has passed (default 1KiB; 0 = off)
   --shutdown-timeout DURATION    On SIGTERM, let in-flight requests finish for this long (default 20s)
   --db-writers N                 Writer connections to PostgreSQL/MySQL, each committing groups of
                                  requests; one run's writes always use the same one (default 4;
