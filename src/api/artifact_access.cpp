@@ -79,9 +79,8 @@ ArtifactRoot locate_artifact_root(const Services& s, const std::string& artifact
                               "The artifacts at '" + artifact_uri + "' are proxied but this server does not serve "
                               "artifacts.");
     }
-    artifacts::validate_artifact_path(mapped);
     root.repo = borrowed(artifact_destination(s));
-    root.base = mapped;
+    root.base = artifacts::canonical_artifact_path(mapped, artifacts::PathKind::Directory);
     return root;
   }
   if (s.stores) {

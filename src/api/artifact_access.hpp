@@ -26,7 +26,7 @@ struct ArtifactRoot {
   std::string base;  // relative path of the root inside repo ("" = repo root)
 
   // Direct children of <root>/<relative> with paths relative to the root ("dir/file"), sorted;
-  // empty when the directory does not exist. `relative` must be validated by the caller.
+  // empty when the directory does not exist. `relative` must be canonical (canonical_artifact_path).
   std::vector<core::FileInfo> list(const std::string& relative) const;
   // The file at <root>/<relative> as an attachment response; RESOURCE_DOES_NOT_EXIST when missing.
   ApiResponse send_file(const std::string& relative, const std::string& range_header = "") const;

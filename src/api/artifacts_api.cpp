@@ -31,18 +31,15 @@ std::shared_ptr<const artifacts::ArtifactRepo> destination(const Services& s) {
   return std::shared_ptr<const artifacts::ArtifactRepo>(std::shared_ptr<void>(), &artifact_destination(s));
 }
 
-// The object a multipart upload writes: <artifact_dir>/<basename of the client's local path>.
+// The object a multipart upload writes: <artifact_dir>/<basename of the client's local path>
+// (the client's local path may be a Windows one: the basename follows the last '/' or '\\').
 std::string multipart_target(const ApiRequest& req, const Params& p) {
-  artifacts::validate_artifact_path(req.route_tail);
+  auto dir = artifacts::canonical_artifact_path(req.route_tail, artifacts::PathKind::Directory);
   auto local = p.required_str("path");
-  auto slash = local.rfind('/');
-  auto name = slash == std::string::npos ? local : local.substr(slash + 1);
-  if (name.empty() || name == "." || name == "..") core::throw_invalid("Invalid path");
-  std::string dir = req.route_tail;
-  while (!dir.empty() && dir.back() == '/') dir.pop_back();
-  auto target = dir.empty() ? name : dir + "/" + name;
-  artifacts::validate_artifact_path(target);
-  return target;
+  auto sep = local.find_last_of("/\\");
+  auto name = sep == std::string::npos ? local : local.substr(sep + 1);
+  if (name.empty()) core::throw_invalid("Invalid path: a file name is required");
+  return artifacts::canonical_artifact_path(dir.empty() ? name : dir + "/" + name, artifacts::PathKind::File);
 }
 
 }  // namespace
@@ -60,24 +57,25 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
       continue;
     }
     router.add_prefix("GET", base + "/artifacts/", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
-      artifacts::validate_artifact_path(req.route_tail);
-      return artifact_file_response(destination(s), req.route_tail, req.range);
+      auto path = artifacts::canonical_artifact_path(req.route_tail, artifacts::PathKind::File);
+      return artifact_file_response(destination(s), path, req.range);
     });
     router.add_prefix(
         "PUT", base + "/artifacts/", auth::Policy::Authenticated,
         [&s](const ApiRequest& req) {
+          auto path = artifacts::canonical_artifact_path(req.route_tail, artifacts::PathKind::File);
           if (!req.body_stream) core::throw_invalid("Missing request body");
-          artifact_destination(s).write(req.route_tail, *req.body_stream);
+          artifact_destination(s).write(path, *req.body_stream);
           return ApiResponse::json("{}");
         },
         /*streaming=*/true);
     router.add_prefix("DELETE", base + "/artifacts/", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
-      artifact_destination(s).remove(req.route_tail);
+      artifact_destination(s).remove(artifacts::canonical_deletable_artifact_path(req.route_tail));
       return ApiResponse::json("{}");
     });
     router.add("GET", base + "/artifacts", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
       Params p(req);
-      auto path = p.str("path").value_or("");
+      auto path = artifacts::canonical_artifact_path(p.str("path").value_or(""), artifacts::PathKind::Directory);
       auto files = artifact_destination(s).list(path, "");
       json out = json::object();
       if (!files.empty()) {
@@ -132,9 +130,7 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
   reg.rpc("GET", "/artifacts/list", [&s](const ApiRequest& req) {
     Params p(req);
     auto run = s.tracking.get_run(p.run_id());
-    auto path = p.str("path").value_or("");
-    while (!path.empty() && path.back() == '/') path.pop_back();
-    if (!path.empty()) artifacts::validate_artifact_path(path);
+    auto path = artifacts::canonical_artifact_path(p.str("path").value_or(""), artifacts::PathKind::Directory);
     json out = {{"root_uri", run.info.artifact_uri}};
     auto files = locate_artifact_root(s, run.info.artifact_uri).list(path);
     if (!files.empty()) {
@@ -149,8 +145,7 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
   router.add("GET", s.settings.static_prefix + "/get-artifact", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
     Params p(req);
     auto run = s.tracking.get_run(p.run_id());
-    auto path = p.required_str("path");
-    artifacts::validate_artifact_path(path);
+    auto path = artifacts::canonical_artifact_path(p.required_str("path"), artifacts::PathKind::File);
     return locate_artifact_root(s, run.info.artifact_uri).send_file(path, req.range);
   });
 }

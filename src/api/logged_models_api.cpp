@@ -80,13 +80,6 @@ bool json_bool(const json& obj, std::string_view name, const std::string& path, 
 
 ApiResponse model_response(const core::LoggedModel& m) { return ApiResponse::json(json{{"model", to_json(m)}}.dump()); }
 
-// Strips trailing '/' and applies the artifact path safety rule ("" = the root).
-std::string artifact_subpath(std::optional<std::string> path) {
-  std::string p = path.value_or("");
-  while (!p.empty() && p.back() == '/') p.pop_back();
-  if (!p.empty()) artifacts::validate_artifact_path(p);
-  return p;
-}
 
 ApiResponse search(store::LoggedModelStore& store, const ApiRequest& req) {
   Params p(req);
@@ -197,7 +190,8 @@ void register_logged_model_routes(RpcRegistrar& reg, Services& s) {
 
   reg.rpc("GET", "/logged-models/{model_id}/artifacts/directories", [&s](const ApiRequest& req) {
     Params p(req);
-    auto path = artifact_subpath(p.str("artifact_directory_path"));
+    auto path = artifacts::canonical_artifact_path(p.str("artifact_directory_path").value_or(""),
+                                                   artifacts::PathKind::Directory);
     auto model = s.logged_models.get_logged_model(req.path_param("model_id"));
     auto files = locate_artifact_root(s, model.artifact_location).list(path);
     json out = {{"root_uri", model.artifact_location}};
@@ -222,7 +216,7 @@ void register_logged_model_routes(RpcRegistrar& reg, Services& s) {
       throw core::MlflowError(core::ErrorCode::BAD_REQUEST,
                               "Request must include the \"artifact_file_path\" query parameter.");
     }
-    artifacts::validate_artifact_path(path);
+    path = artifacts::canonical_artifact_path(path, artifacts::PathKind::File);
     auto model = s.logged_models.get_logged_model(req.path_param("model_id"));
     return locate_artifact_root(s, model.artifact_location).send_file(path, req.range);
   });

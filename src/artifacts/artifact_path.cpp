@@ -1,31 +1,188 @@
 #include "artifacts/artifact_path.hpp"
 
+#include <array>
 #include <cctype>
-#include <string>
 
 #include "core/error.hpp"
-#include "util/strings.hpp"
 #include "util/url.hpp"
 
 namespace sextant::artifacts {
 
-void validate_artifact_path(std::string_view raw) {
-  std::string path(raw);
-  if (path.starts_with("file://")) path = path.substr(7);
-  for (int i = 0; i < 16; ++i) {  // decode until stable (bounded)
-    std::string decoded = util::percent_decode(path);
-    if (decoded == path) break;
-    path = std::move(decoded);
+namespace {
+
+constexpr std::size_t kMaxPathBytes = 4096;
+constexpr std::size_t kMaxSegmentBytes = 255;
+constexpr int kMaxDecodeRounds = 8;  // "%2525252525252525" and deeper is nobody's file name
+
+[[noreturn]] void invalid(std::string_view why) { core::throw_invalid("Invalid path: " + std::string(why)); }
+
+bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
+
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+bool valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t n;
+    unsigned char lo = 0x80, hi = 0xbf;  // bounds of the second byte
+    if (c >= 0xc2 && c <= 0xdf) {
+      n = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 2;
+      if (c == 0xe0) lo = 0xa0;
+      if (c == 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 3;
+      if (c == 0xf0) lo = 0x90;
+      if (c == 0xf4) hi = 0x8f;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // truncated sequence
+    for (std::size_t k = 1; k <= n; ++k) {
+      auto b = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf)) return false;
+    }
+    i += n + 1;
   }
-  auto invalid = [] { core::throw_invalid("Invalid path"); };
-  // MLflow re-escapes control characters produced by decoding (they may come from names such
-  // as "acc%step%0%timestamp%1700..."), so only a NUL in the path as given is refused here.
-  if (raw.find('\0') != std::string_view::npos) invalid();
-  if (path.find('#') != std::string::npos || path.find('\\') != std::string::npos) invalid();
-  if (path.starts_with("/")) invalid();
-  if (path.size() >= 2 && path[1] == ':' && std::isalpha(static_cast<unsigned char>(path[0]))) invalid();
-  for (const auto& segment : util::split(path, '/'))
-    if (segment == "..") invalid();
+  return true;
+}
+
+// An overlong UTF-8 form (C0/C1 leads, E0 80-9F, F0 80-8F): how '.', '/' and '\' are smuggled
+// past byte-wise checks into decoders that accept them.
+bool has_overlong_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0xc0 || c == 0xc1) return true;
+    if (i + 1 < s.size()) {
+      auto next = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xe0 && next >= 0x80 && next < 0xa0) || (c == 0xf0 && next >= 0x80 && next < 0x90)) return true;
+    }
+  }
+  return false;
+}
+
+bool is_scheme_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+}
+
+// "C:", "c:x": a Windows drive; "file:", "s3:x", "mlflow-artifacts:y", "x:": a URI scheme.
+bool drive_or_scheme(std::string_view first_segment) {
+  auto colon = first_segment.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  auto token = first_segment.substr(0, colon);
+  if (!std::isalpha(static_cast<unsigned char>(token[0]))) return false;
+  for (char c : token)
+    if (!is_scheme_char(c)) return false;
+  if (token.size() == 1 || colon + 1 == first_segment.size()) return true;
+  static constexpr std::array<std::string_view, 24> kSchemes = {
+      "file", "s3",     "s3a",   "s3n",    "gs",   "http",   "https", "ftp",    "sftp",   "hdfs", "viewfs",
+      "wasb", "wasbs",  "abfs",  "abfss",  "dbfs", "runs",   "models", "mlflow-artifacts", "oci", "uc",
+      "data", "javascript", "ws"};
+  std::string lower;
+  for (char c : token) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto s : kSchemes)
+    if (lower == s) return true;
+  return false;
+}
+
+// The rules shared by the path as given and its repeatedly decoded form.
+void check_shape(std::string_view p) {
+  if (p.find('\\') != std::string_view::npos) invalid("backslashes are not allowed");
+  if (p.find('#') != std::string_view::npos) invalid("'#' is not allowed");
+  if (p.find('\0') != std::string_view::npos) invalid("NUL is not allowed");
+  if (p.starts_with('/')) invalid("absolute paths are not allowed");
+  if (has_overlong_utf8(p)) invalid("overlong UTF-8 is not allowed");
+  std::size_t start = 0;
+  bool first = true;
+  while (start <= p.size()) {
+    auto end = p.find('/', start);
+    if (end == std::string_view::npos) end = p.size();
+    auto seg = p.substr(start, end - start);
+    if (seg.empty()) invalid("empty path segments are not allowed");
+    if (seg == "." || seg == "..") invalid("'.' and '..' segments are not allowed");
+    if (seg.size() > kMaxSegmentBytes) invalid("a path segment is longer than 255 bytes");
+    if (first && drive_or_scheme(seg)) invalid("drive letters and URI schemes are not allowed");
+    first = false;
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
+std::string canonical_artifact_path(std::string_view path, PathKind kind) {
+  if (path.size() > kMaxPathBytes) invalid("longer than 4096 bytes");
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    auto c = static_cast<unsigned char>(path[i]);
+    bool c1 = c == 0xc2 && i + 1 < path.size() && static_cast<unsigned char>(path[i + 1]) < 0xa0;  // U+0080-U+009F
+    if (is_control(c) || c1) invalid("control characters are not allowed");
+  }
+  if (!valid_utf8(path)) invalid("not valid UTF-8");
+  if (path.starts_with('/')) invalid("absolute paths are not allowed");
+  if (path.ends_with('/')) {
+    if (kind == PathKind::File) invalid("a file name is required");
+    path.remove_suffix(1);
+  }
+  if (path.empty()) {
+    if (kind == PathKind::File) invalid("a file name is required");
+    return "";
+  }
+  check_shape(path);
+  // Never used, only checked: what a second (third...) decoder downstream would see. A name that
+  // decodes to a separator at the end ("a%2F") is refused too: it would be an empty segment.
+  std::string decoded(path);
+  for (int round = 0;; ++round) {
+    std::string next = util::percent_decode(decoded);
+    if (next == decoded) break;
+    if (round == kMaxDecodeRounds) invalid("percent-encoded too many times");
+    decoded = std::move(next);
+  }
+  if (decoded != path) {
+    if (decoded.empty()) invalid("the path decodes to nothing");
+    check_shape(decoded);
+  }
+  return std::string(path);
+}
+
+bool artifact_path_deletable(std::string_view canonical) {
+  auto hex32 = [](std::string_view s) {
+    if (s.size() != 32) return false;
+    for (char c : s)
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+  };
+  auto entity_id = [&](std::string_view s) {
+    if (s.starts_with("m-")) s.remove_prefix(2);
+    else if (s.starts_with("tr-")) s.remove_prefix(3);
+    return hex32(s);
+  };
+  std::string_view previous;
+  std::size_t start = 0;
+  while (start < canonical.size()) {
+    auto end = canonical.find('/', start);
+    if (end == std::string_view::npos) end = canonical.size();
+    auto seg = canonical.substr(start, end - start);
+    if (seg == "artifacts" && entity_id(previous)) return true;
+    previous = seg;
+    start = end + 1;
+  }
+  return false;
+}
+
+std::string canonical_deletable_artifact_path(std::string_view path) {
+  auto canonical = canonical_artifact_path(path, PathKind::Directory);
+  if (!artifact_path_deletable(canonical)) {
+    throw core::MlflowError(core::ErrorCode::PERMISSION_DENIED,
+                            "Refusing to delete '" + canonical +
+                                "': only a run's, logged model's or trace's artifact directory "
+                                "(<experiment>/<run_id>/artifacts, <experiment>/models/<model_id>/artifacts) or "
+                                "something inside it may be deleted");
+  }
+  return canonical;
 }
 
 }  // namespace sextant::artifacts

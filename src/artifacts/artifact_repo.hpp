@@ -1,6 +1,6 @@
 // The storage behind artifact URIs: one interface for local disk (LocalArtifactRepo) and S3
 // (s3::S3ArtifactRepo), chosen by URI (repo_factory.hpp). Paths are relative to the repository's
-// root; every implementation checks them with validate_artifact_path and confines them to its root.
+// root; every implementation checks them with canonical_artifact_path and confines them to its root.
 // Implementations are thread-safe.
 #pragma once
 

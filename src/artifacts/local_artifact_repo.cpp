@@ -33,11 +33,9 @@ bool is_within(const fs::path& root, const fs::path& path) {
 
 LocalArtifactRepo::LocalArtifactRepo(fs::path root) : root_(fs::weakly_canonical(fs::absolute(root))) {}
 
-fs::path LocalArtifactRepo::resolve(std::string_view relative) const {
-  validate_artifact_path(relative);
-  std::string rel(relative);
-  while (!rel.empty() && rel.back() == '/') rel.pop_back();
-  fs::path full = rel.empty() ? root_ : (root_ / fs::path(rel)).lexically_normal();
+fs::path LocalArtifactRepo::resolve(std::string_view relative, PathKind kind) const {
+  auto rel = canonical_artifact_path(relative, kind);
+  fs::path full = rel.empty() ? root_ : root_ / fs::path(rel);
   // Symlinks inside the tree must not lead outside it.
   std::error_code ec;
   fs::path real = fs::weakly_canonical(full, ec);
@@ -46,9 +44,7 @@ fs::path LocalArtifactRepo::resolve(std::string_view relative) const {
 }
 
 void LocalArtifactRepo::write(std::string_view relative, ByteSource& source) const {
-  if (relative.empty() || relative.back() == '/') core::throw_invalid("Invalid path: a file name is required");
-  fs::path target = resolve(relative);
-  if (target == root_) core::throw_invalid("Invalid path");
+  fs::path target = resolve(relative, PathKind::File);
   std::error_code ec;
   // A file where a parent directory should be is the client's mistake, not a server error.
   for (fs::path p = target.parent_path(); p != root_ && p.has_relative_path(); p = p.parent_path()) {
@@ -90,7 +86,7 @@ void LocalArtifactRepo::write(std::string_view relative, ByteSource& source) con
 }
 
 std::optional<fs::path> LocalArtifactRepo::local_file(std::string_view relative) const {
-  fs::path p = resolve(relative);
+  fs::path p = resolve(relative, PathKind::File);
   std::error_code ec;
   if (!fs::is_regular_file(p, ec)) return std::nullopt;
   return p;
@@ -134,7 +130,7 @@ void LocalArtifactRepo::read(std::string_view relative, const std::optional<Byte
 
 std::vector<core::FileInfo> LocalArtifactRepo::list(std::string_view relative, const std::string& prefix) const {
   std::vector<core::FileInfo> out;
-  fs::path dir = resolve(relative);
+  fs::path dir = resolve(relative, PathKind::Directory);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return out;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
@@ -151,8 +147,9 @@ std::vector<core::FileInfo> LocalArtifactRepo::list(std::string_view relative, c
 }
 
 void LocalArtifactRepo::remove(std::string_view relative) const {
-  fs::path p = resolve(relative);
-  if (p == root_) core::throw_invalid("Invalid path");
+  // The root is compared as a canonical relative path, never as fs::path ("root/" != "root").
+  if (canonical_artifact_path(relative, PathKind::Directory).empty()) core::throw_invalid("Invalid path: not the root");
+  fs::path p = resolve(relative, PathKind::Directory);
   std::error_code ec;
   fs::remove_all(p, ec);
   if (ec) io_error("delete failed: " + ec.message());

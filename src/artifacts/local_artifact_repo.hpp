@@ -1,5 +1,5 @@
 // Artifacts on local disk under one root directory. Every relative path is checked with
-// validate_artifact_path and must resolve inside the root (symlinks included), otherwise
+// canonical_artifact_path and must resolve inside the root (symlinks included), otherwise
 // INVALID_PARAMETER_VALUE. Writes go to a temporary file that is renamed into place, so readers
 // never see half-written files. Thread-safe (no shared mutable state besides the filesystem).
 #pragma once
@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "artifacts/artifact_path.hpp"
 #include "artifacts/artifact_repo.hpp"
 
 namespace sextant::artifacts {
@@ -32,7 +33,7 @@ class LocalArtifactRepo final : public ArtifactRepo {
   void remove(std::string_view relative) const override;
 
  private:
-  std::filesystem::path resolve(std::string_view relative) const;
+  std::filesystem::path resolve(std::string_view relative, PathKind kind) const;
   std::filesystem::path root_;
 };
 

@@ -418,6 +418,28 @@ class TestConfinement(S3Base):
         self.assertGreaterEqual(r.status_code, 400)
         self.assertEqual(self.obj(secret), b"top secret")
 
+    def test_delete_never_reaches_the_prefix_or_an_experiment(self):
+        """Issue #13: DELETE of the root in any spelling, or of an experiment's prefix, issues no
+        DeleteObjects: 400 for malformed paths, 403 for paths above a run's directory."""
+        rid, root = self.new_root()
+        other_exp = self.create_experiment(unique("s3-other"))
+        other_root = self.create_run(other_exp)["info"]["artifact_uri"][len("mlflow-artifacts:/"):]
+        for r in (root, other_root):
+            self.assertOk(self.put(r + "/keep.txt", b"keep"))
+        before = self.everything()
+        enc = "".join("%%%02X" % ord(c) for c in self.exp)
+        for p in (".", "%2e", "./", "./.", "%2E/", ".%2f", "%2e%2f", ".//", "%252e", "%c0%ae", "%2f", "%2F%2F",
+                  "..", "%2e%2e", self.exp + "/.", self.exp + "/%2e", self.exp + "//", root + "/..",
+                  root + "/%2e%2e/%2e%2e", root + "/.", root + "//", "%00", "%5c"):
+            self.assertBadParam(self.srv.raw_request("DELETE", ARTIFACTS + "/" + p), msg="DELETE " + p)
+        for p in (self.exp, self.exp + "/", enc, other_exp, self.exp + "/" + rid, self.exp + "/" + rid + "/"):
+            self.assertError(self.srv.raw_request("DELETE", ARTIFACTS + "/" + p), 403, "PERMISSION_DENIED",
+                             msg="DELETE " + p)
+        self.assertEqual(self.everything(), before)
+        # What `mlflow gc` sends: the run's directory, with a trailing '/'; nothing else goes.
+        self.assertOk(self.srv.raw_request("DELETE", ARTIFACTS + "/" + root + "/"))
+        self.assertEqual(sorted(self.everything()), sorted(k for k in before if not k.startswith("proxied/" + root + "/")))
+
 
 class TestSessionTokens(unittest.TestCase):
     """Temporary credentials with a session token, from the environment and from an ECS-style

@@ -52,26 +52,19 @@ S3ArtifactRepo::S3ArtifactRepo(std::shared_ptr<const S3Client> client, std::stri
 
 std::string S3ArtifactRepo::root_uri() const { return "s3://" + bucket_ + (prefix_.empty() ? "" : "/" + prefix_); }
 
-std::string S3ArtifactRepo::key_for(std::string_view relative) const {
-  validate_artifact_path(relative);
-  std::string rel(relative);
-  while (!rel.empty() && rel.back() == '/') rel.pop_back();
-  // Empty segments ("a//b") would name other keys than the client meant.
-  if (rel.find("//") != std::string::npos) core::throw_invalid("Invalid path");
+std::string S3ArtifactRepo::key_for(std::string_view relative, PathKind kind) const {
+  auto rel = canonical_artifact_path(relative, kind);
   if (rel.empty()) return prefix_;
   return prefix_.empty() ? rel : prefix_ + "/" + rel;
 }
 
 void S3ArtifactRepo::write(std::string_view relative, ByteSource& source) const {
-  if (relative.empty() || relative.back() == '/') core::throw_invalid("Invalid path: a file name is required");
-  auto key = key_for(relative);
-  if (key == prefix_) core::throw_invalid("Invalid path");
+  auto key = key_for(relative, PathKind::File);
   guarded([&] { client_->put_object(bucket_, key, source); });
 }
 
 std::optional<FileStat> S3ArtifactRepo::stat(std::string_view relative) const {
-  auto key = key_for(relative);
-  if (key.empty() || key == prefix_) return std::nullopt;
+  auto key = key_for(relative, PathKind::File);
   return guarded([&]() -> std::optional<FileStat> {
     auto head = client_->head_object(bucket_, key);
     if (!head) return std::nullopt;
@@ -81,14 +74,14 @@ std::optional<FileStat> S3ArtifactRepo::stat(std::string_view relative) const {
 
 void S3ArtifactRepo::read(std::string_view relative, const std::optional<ByteRange>& range, const FileStat* expected,
                           ByteSink& sink) const {
-  auto key = key_for(relative);
+  auto key = key_for(relative, PathKind::File);
   std::optional<std::pair<std::uint64_t, std::uint64_t>> r;
   if (range) r = std::make_pair(range->first, range->last);
   guarded([&] { client_->get_object(bucket_, key, r, expected ? expected->etag : "", sink); });
 }
 
 std::vector<core::FileInfo> S3ArtifactRepo::list(std::string_view relative, const std::string& out_prefix) const {
-  auto dir = key_for(relative);
+  auto dir = key_for(relative, PathKind::Directory);
   std::string list_prefix = dir.empty() ? "" : dir + "/";
   std::string must_start = prefix_.empty() ? "" : prefix_ + "/";
   std::vector<core::FileInfo> out;
@@ -126,8 +119,9 @@ std::vector<core::FileInfo> S3ArtifactRepo::list(std::string_view relative, cons
 }
 
 void S3ArtifactRepo::remove(std::string_view relative) const {
-  auto key = key_for(relative);
-  if (key.empty() || key == prefix_) core::throw_invalid("Invalid path");
+  // Never the prefix itself: decided on the canonical relative path, before any request is sent.
+  if (canonical_artifact_path(relative, PathKind::Directory).empty()) core::throw_invalid("Invalid path: not the root");
+  auto key = key_for(relative, PathKind::Directory);
   guarded([&] {
     // The object itself, then everything below "<key>/" (not "<key>x": MLflow's prefix match
     // without the slash would take siblings with).
@@ -148,8 +142,7 @@ void S3ArtifactRepo::remove(std::string_view relative) const {
 }
 
 MultipartCreated S3ArtifactRepo::create_multipart(std::string_view relative_file, int num_parts) const {
-  auto key = key_for(relative_file);
-  if (key == prefix_) core::throw_invalid("Invalid path");
+  auto key = key_for(relative_file, PathKind::File);
   return guarded([&] {
     MultipartCreated out;
     out.upload_id = client_->create_multipart_upload(bucket_, key);
@@ -161,14 +154,14 @@ MultipartCreated S3ArtifactRepo::create_multipart(std::string_view relative_file
 
 void S3ArtifactRepo::complete_multipart(std::string_view relative_file, const std::string& upload_id,
                                         const std::vector<MultipartPart>& parts) const {
-  auto key = key_for(relative_file);
+  auto key = key_for(relative_file, PathKind::File);
   std::vector<CompletedPart> done;
   for (const auto& p : parts) done.push_back({p.part_number, p.etag});
   guarded([&] { client_->complete_multipart_upload(bucket_, key, upload_id, done); });
 }
 
 void S3ArtifactRepo::abort_multipart(std::string_view relative_file, const std::string& upload_id) const {
-  auto key = key_for(relative_file);
+  auto key = key_for(relative_file, PathKind::File);
   guarded([&] { client_->abort_multipart_upload(bucket_, key, upload_id); });
 }
 

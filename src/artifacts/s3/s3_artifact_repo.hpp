@@ -1,5 +1,5 @@
 // Artifacts in S3 under s3://bucket/prefix. Relative paths are checked with
-// validate_artifact_path and joined below the prefix, so every key stays inside it; listings
+// canonical_artifact_path and joined below the prefix, so every key stays inside it; listings
 // verify that S3 returned keys under the prefix (as MLflow's S3ArtifactRepository does).
 // Directories are key prefixes: listing uses the "/" delimiter, deleting a directory deletes every
 // key below it in batches of 1,000 (DeleteObjects). S3 errors become MLflow errors (NoSuchKey ->
@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "artifacts/artifact_path.hpp"
 #include "artifacts/artifact_repo.hpp"
 #include "artifacts/s3/s3_client.hpp"
 
@@ -32,8 +33,8 @@ class S3ArtifactRepo final : public ArtifactRepo {
                           const std::vector<MultipartPart>& parts) const override;
   void abort_multipart(std::string_view relative_file, const std::string& upload_id) const override;
 
-  // The key of a relative path (validated; "" relative = the prefix itself).
-  std::string key_for(std::string_view relative) const;
+  // The key of a relative path (canonicalised; "" relative = the prefix itself, for a Directory).
+  std::string key_for(std::string_view relative, PathKind kind) const;
 
  private:
   std::shared_ptr<const S3Client> client_;
