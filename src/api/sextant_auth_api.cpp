@@ -18,6 +18,7 @@
 //                                        endpoint (OIDC sessions) or to <prefix>/
 #include <nlohmann/json.hpp>
 
+#include "api/request_json.hpp"
 #include "api/routes.hpp"
 #include "api/ui_files.hpp"
 #include "auth/crypto.hpp"
@@ -45,7 +46,8 @@ constexpr std::int64_t kMaxTokenLifetimeMs = 3650 * kDayMs;
 
 json body_of(const ApiRequest& req) {
   if (req.body.empty()) return json::object();
-  auto j = json::parse(req.body);
+  auto j = decode_request_json(req.body);
+  if (j.is_discarded()) core::throw_invalid("Invalid request: the body is not valid JSON.");
   if (!j.is_object()) core::throw_invalid("The request body must be a JSON object.");
   return j;
 }
