@@ -236,6 +236,10 @@ struct Server::Impl {
         creds.forwarded_email = header(hreq, "X-Forwarded-Email");
         creds.forwarded_user = header(hreq, "X-Forwarded-User");
         creds.forwarded_groups = header(hreq, "X-Forwarded-Groups");
+        creds.counts = {hreq.count(bhttp::field::host), hreq.count(bhttp::field::authorization),
+                         hreq.count("X-Forwarded-Email"), hreq.count("X-Forwarded-User"),
+                         hreq.count("X-Forwarded-Groups")};
+        creds.has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
         bool found = match.kind == api::Router::Match::Kind::Found;
         auto policy = found ? match.route->policy : auth::Policy::Authenticated;
         auto outcome = gate->check(creds, policy, found && match.route->streaming_body);
