@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "auth/cidr.hpp"
+#include "auth/host_allowlist.hpp"
 #include "util/strings.hpp"
 
 namespace sextant::config {
@@ -93,6 +94,8 @@ constexpr AuthOption kAuthOptions[] = {
     {"--real-ip-from", "SEXTANT_REAL_IP_FROM", AuthKind::List},
     {"--skip-jwt-bearer-tokens", "SEXTANT_SKIP_JWT_BEARER_TOKENS", AuthKind::Bool},
     {"--extra-jwt-issuers", "SEXTANT_EXTRA_JWT_ISSUERS", AuthKind::List},
+    {"--max-token-lifetime", "SEXTANT_MAX_TOKEN_LIFETIME", AuthKind::Value},
+    {"--max-jwt-lifetime", "SEXTANT_MAX_JWT_LIFETIME", AuthKind::List},
 };
 
 const AuthOption* find_auth_option(const std::string& name) {
@@ -151,6 +154,13 @@ void resolve_auth(AuthConfig& a, const std::vector<std::pair<std::string, std::s
   } else if (auto v = env("MLFLOW_SERVER_ALLOWED_HOSTS")) {
     a.allowed_hosts = split_list(*v);
   }
+  if (a.allowed_hosts) {
+    try {
+      auth::HostAllowlist::parse(*a.allowed_hosts);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(e.what());
+    }
+  }
   if (auto v = last("--cookie-expire")) a.cookie_expire_seconds = parse_duration_seconds(*v, "--cookie-expire");
   if (auto v = last("--cookie-refresh")) a.cookie_refresh_seconds = parse_duration_seconds(*v, "--cookie-refresh");
   if (auto v = last("--session-idle-timeout")) {
@@ -202,6 +212,24 @@ void resolve_auth(AuthConfig& a, const std::vector<std::pair<std::string, std::s
     }
     a.extra_jwt_issuers.emplace_back(item.substr(0, eq), item.substr(eq + 1));
   }
+  // Lifetime bounds (issue #13).
+  if (auto v = last("--max-token-lifetime")) {
+    a.max_token_lifetime_seconds = parse_duration_seconds(*v, "--max-token-lifetime");
+    if (a.max_token_lifetime_seconds < 60 || a.max_token_lifetime_seconds > 3650LL * 86400) {
+      throw ConfigError("--max-token-lifetime must be between 1m and 3650d");
+    }
+  }
+  for (const auto& item : list("--max-jwt-lifetime")) {
+    auto eq = item.rfind('=');
+    std::string issuer = eq == std::string::npos ? "" : item.substr(0, eq);
+    auto seconds = parse_duration_seconds(eq == std::string::npos ? item : item.substr(eq + 1), "--max-jwt-lifetime");
+    if (seconds < 0) throw ConfigError("--max-jwt-lifetime must not be negative");
+    if (issuer.empty()) {
+      a.max_jwt_lifetime_seconds = seconds;
+    } else {
+      a.max_jwt_lifetime_per_issuer.emplace_back(issuer, seconds);
+    }
+  }
 }
 
 }  // namespace
@@ -225,11 +253,17 @@ std::int64_t parse_duration_seconds(const std::string& text, const char* what) {
     std::size_t k = j;
     while (k < text.size() && std::isalpha(static_cast<unsigned char>(text[k]))) ++k;
     auto unit = text.substr(j, k - j);
-    double scale = unit == "h" ? 3600e3 : unit == "m" ? 60e3 : unit == "s" ? 1e3 : unit == "ms" ? 1 : -1;
+    double scale = unit == "d"   ? 86400e3
+                   : unit == "h" ? 3600e3
+                   : unit == "m" ? 60e3
+                   : unit == "s" ? 1e3
+                   : unit == "ms" ? 1
+                                  : -1;
     if (scale < 0) throw bad();
     total_ms += number * scale;
     i = k;
   }
+  if (!(total_ms <= 1e15)) throw bad();  // ~31,000 years: range-checked before the conversion
   return static_cast<std::int64_t>(total_ms / 1000);
 }
 
@@ -459,13 +493,18 @@ Authentication (off by default; names as oauth2-proxy's; each also SEXTANT_<NAME
                                  none = no external identity may enter; local users are exempt)
   --allowed-group GROUP          Only members of these groups may enter (repeatable)
   --admin-group GROUP            Members of this group are administrators (repeatable)
+                                 GROUP: a plain name (groups from --oidc-issuer-url's tokens or the
+                                 trusted proxy) or ISSUER#NAME (that issuer's groups only)
   --admin-bootstrap-file PATH    File with 'username:password' (or 'username:sxt_<token>') creating the
                                  first local administrator if that user does not exist yet
                                  (SEXTANT_ADMIN_BOOTSTRAP holds the same in the environment)
   --trusted-proxy CIDR           Honour X-Forwarded-Email/-User/-Groups only from these addresses
                                  (repeatable, IPv4/IPv6, e.g. 127.0.0.1/32)
-  --allowed-hosts HOSTS          Host header allowlist, comma-separated, '*' wildcards
-                                 (default: localhost, loopback and private ranges) [MLFLOW_SERVER_ALLOWED_HOSTS]
+  --allowed-hosts HOSTS          Host header allowlist, comma-separated (with or without --auth):
+                                 exact names [:port], *.domain, IP addresses, CIDR ranges, MLflow's
+                                 10.* style globs (IP literals only); '*' = no check (default:
+                                 localhost, the --host address, loopback and private IP literals)
+                                 [MLFLOW_SERVER_ALLOWED_HOSTS]
   --cookie-expire DURATION       Absolute session lifetime (default 168h)
   --cookie-refresh DURATION      Refresh browser OIDC sessions with the provider's refresh token
                                  once they are this old (default 0 = off; needs --cookie-secret)
@@ -476,6 +515,8 @@ Authentication (off by default; names as oauth2-proxy's; each also SEXTANT_<NAME
   --session-idle-timeout DURATION  End sessions idle this long (default 24h)
   --audit-log PATH               Append the JSON-lines audit log here (default stderr)
   --auth-failure-limit N         Failed credential checks per address before back-off (default 10)
+  --max-token-lifetime DURATION  Longest personal access token lifetime, also the default (default
+                                 90d; at most 3650d)
   --real-ip-from CIDR            Load balancers whose X-Forwarded-For names the client address for
                                  back-off and audit (repeatable; default: the TCP peer is the client)
 
@@ -494,6 +535,9 @@ Bearer JWTs for programs (as oauth2-proxy's --skip-jwt-bearer-tokens):
   --skip-jwt-bearer-tokens       Accept "Authorization: Bearer <JWT>" from the issuers below
                                  (--oidc-issuer-url with --client-id as audience, and:)
   --extra-jwt-issuers ISSUER=AUDIENCE  Another trusted issuer and its audience (repeatable)
+  --max-jwt-lifetime [ISSUER=]DURATION  Refuse bearer JWTs (and ID tokens) living longer than this
+                                 (exp - iat, or exp - now without iat); per issuer with ISSUER=
+                                 (repeatable; default 24h; 0 = no limit)
 
   --help                         Show this message and exit.
 )";

@@ -49,9 +49,12 @@ struct AuthConfig {
                                                 //   X-Forwarded-For names the client (back-off, audit)
   bool skip_jwt_bearer_tokens = false;          // --skip-jwt-bearer-tokens
   std::vector<std::pair<std::string, std::string>> extra_jwt_issuers;  // --extra-jwt-issuers ISSUER=AUDIENCE
+  std::int64_t max_token_lifetime_seconds = 90LL * 86400;  // --max-token-lifetime (personal tokens)
+  std::int64_t max_jwt_lifetime_seconds = 24 * 3600;       // --max-jwt-lifetime DURATION (0 = no limit)
+  std::vector<std::pair<std::string, std::int64_t>> max_jwt_lifetime_per_issuer;  // --max-jwt-lifetime ISSUER=DURATION
 };
 
-// "168h", "1h30m", "15m", "90s", "500ms" (Go's duration syntax, as oauth2-proxy) or plain seconds.
+// "168h", "1h30m", "15m", "90s", "500ms" (Go's duration syntax, as oauth2-proxy), "90d", or plain seconds.
 std::int64_t parse_duration_seconds(const std::string& text, const char* what);
 
 // The HTTP server's limits, timeouts and access log (operations; not MLflow's flags).

@@ -280,6 +280,14 @@ struct Server::Impl {
         creds.forwarded_email = header(hreq, "X-Forwarded-Email");
         creds.forwarded_user = header(hreq, "X-Forwarded-User");
         creds.forwarded_groups = header(hreq, "X-Forwarded-Groups");
+        creds.counts = {hreq.count(bhttp::field::host), hreq.count(bhttp::field::authorization),
+                        hreq.count("X-Forwarded-Email"), hreq.count("X-Forwarded-User"),
+                        hreq.count("X-Forwarded-Groups")};
+        // A body is announced by chunking or a Content-Length other than zero (check_framing has
+        // refused repeated or malformed lengths by now).
+        auto lengths = field_values(hreq, bhttp::field::content_length);
+        creds.has_body = parser_.chunked() ||
+                         (!lengths.empty() && lengths.front().find_first_not_of('0') != std::string_view::npos);
         bool found = match_.kind == api::Router::Match::Kind::Found;
         auto policy = found ? match_.route->policy : auth::Policy::Authenticated;
         auto outcome = impl.gate->check(creds, policy, found && match_.route->streaming_body);
