@@ -196,8 +196,12 @@ class TestInvalidUtf8(HostileBase):
             self.assertEqual(r.status_code // 100, 4, path + " " + r.text[:300])
             body = json.loads(r.content.decode("utf-8"))
             self.assertIn("message", body, path)
-        body = json.loads(harness.raw_request("GET", API + "/runs/get?run_id=%FFx").content.decode("utf-8"))
-        self.assertIn("\\xffx", body["message"])
+        # The HTTP layer refuses a query that is not UTF-8 before any handler quotes it.
+        r = harness.raw_request("GET", API + "/runs/get?run_id=%FFx")
+        self.assertEqual(r.status_code, 400)
+        body = json.loads(r.content.decode("utf-8"))
+        self.assertEqual(body["error_code"], "INVALID_PARAMETER_VALUE")
+        self.assertIn("not valid UTF-8", body["message"])
 
     def test_page_token_with_invalid_utf8(self):
         token = base64.b64encode(b"\xff\xfe{not json").decode()
