@@ -771,6 +771,8 @@ class CrashSafetyTest(unittest.TestCase):
         r = self.srv.request("GET", ARTIFACTS, params={"path": root})
         self.assertEqual(r.status_code, 200, harness.describe(r))
         listed = {f["path"]: f for f in r.json().get("files", [])}
+        run_listing = self.ok(harness.api_get("artifacts/list", {"run_id": root.split("/")[1]}, srv=self.srv))
+        self.assertEqual(sorted(f["path"] for f in run_listing.get("files", [])), sorted(listed))
         temp = [p for p in listed if p.startswith(".") or p.endswith(".tmp")]
         if temp:
             self.problems.append("round %d: temp files listed: %s" % (rnd, temp))
