@@ -182,10 +182,12 @@ struct Server::Impl {
       }
       if (ec == bhttp::error::header_limit) {
         return ex.refuse(error_response(431, "BAD_REQUEST",
-                                    "The request head is larger than the server's limit of " +
-                                        std::to_string(options.max_header_bytes) + " bytes."));
+                                        "The request head is larger than the server's limit of " +
+                                            std::to_string(options.max_header_bytes) + " bytes."));
       }
-      if (malformed_message(ec)) return ex.refuse(error_response(400, "BAD_REQUEST", "Malformed request: " + ec.message()));
+      if (malformed_message(ec)) {
+        return ex.refuse(error_response(400, "BAD_REQUEST", "Malformed request: " + ec.message()));
+      }
       return Next::Close;  // the client went away before sending a request
     }
     Exchange ex(*this, conn, parser);
@@ -230,7 +232,8 @@ struct Server::Impl {
         verdict = FramingVerdict{400, "Transfer-Encoding must end with chunked."};
       }
       if (!verdict.ok()) {
-        return refuse(error_response(verdict.status, verdict.status == 501 ? "NOT_IMPLEMENTED" : "BAD_REQUEST", verdict.message));
+        auto code = verdict.status == 501 ? "NOT_IMPLEMENTED" : "BAD_REQUEST";
+        return refuse(error_response(verdict.status, code, verdict.message));
       }
 
       std::string_view target(hreq.target().data(), hreq.target().size());
