@@ -666,8 +666,8 @@ void Server::run() {
     impl.admit(std::move(socket), endpoint.address().to_string());
   }
   // Graceful stop: no new connections (the listening socket is closed, so clients are refused
-  // rather than left in the backlog); idle keep-alive connections are closed now; busy ones get
-  // the grace period.
+  // rather than left in the backlog); connections without an accepted request (idle, or a head
+  // still arriving) are closed now; busy ones get the grace period.
   {
     beast::error_code ec;
     impl.acceptor.close(ec);
@@ -678,9 +678,11 @@ void Server::run() {
   while (true) {
     {
       std::lock_guard lock(impl.mutex);
-      for (auto& c : impl.connections)
-        if (!c->finished.load() && (c->phase.load() == Phase::Idle || Clock::now() > deadline))
-          ::shutdown(c->socket.native_handle(), SHUT_RDWR);
+      for (auto& c : impl.connections) {
+        auto phase = c->phase.load();
+        bool no_request = phase == Phase::Idle || phase == Phase::Header;  // no request accepted yet
+        if (!c->finished.load() && (no_request || Clock::now() > deadline)) ::shutdown(c->socket.native_handle(), SHUT_RDWR);
+      }
     }
     impl.housekeeping();
     {
