@@ -182,10 +182,12 @@ struct Server::Impl {
       }
       if (ec == bhttp::error::header_limit) {
         return ex.refuse(error_response(431, "BAD_REQUEST",
-                                    "The request head is larger than the server's limit of " +
-                                        std::to_string(options.max_header_bytes) + " bytes."));
+                                        "The request head is larger than the server's limit of " +
+                                            std::to_string(options.max_header_bytes) + " bytes."));
       }
-      if (malformed_message(ec)) return ex.refuse(error_response(400, "BAD_REQUEST", "Malformed request: " + ec.message()));
+      if (malformed_message(ec)) {
+        return ex.refuse(error_response(400, "BAD_REQUEST", "Malformed request: " + ec.message()));
+      }
       return Next::Close;  // the client went away before sending a request
     }
     Exchange ex(*this, conn, parser);
@@ -230,7 +232,8 @@ struct Server::Impl {
         verdict = FramingVerdict{400, "Transfer-Encoding must end with chunked."};
       }
       if (!verdict.ok()) {
-        return refuse(error_response(verdict.status, verdict.status == 501 ? "NOT_IMPLEMENTED" : "BAD_REQUEST", verdict.message));
+        auto code = verdict.status == 501 ? "NOT_IMPLEMENTED" : "BAD_REQUEST";
+        return refuse(error_response(verdict.status, code, verdict.message));
       }
 
       std::string_view target(hreq.target().data(), hreq.target().size());
@@ -671,8 +674,8 @@ void Server::run() {
     impl.admit(std::move(socket), endpoint.address().to_string());
   }
   // Graceful stop: no new connections (the listening socket is closed, so clients are refused
-  // rather than left in the backlog); idle keep-alive connections are closed now; busy ones get
-  // the grace period.
+  // rather than left in the backlog); connections without an accepted request (idle, or a head
+  // still arriving) are closed now; busy ones get the grace period.
   {
     beast::error_code ec;
     impl.acceptor.close(ec);
@@ -683,9 +686,11 @@ void Server::run() {
   while (true) {
     {
       std::lock_guard lock(impl.mutex);
-      for (auto& c : impl.connections)
-        if (!c->finished.load() && (c->phase.load() == Phase::Idle || Clock::now() > deadline))
-          ::shutdown(c->socket.native_handle(), SHUT_RDWR);
+      for (auto& c : impl.connections) {
+        auto phase = c->phase.load();
+        bool no_request = phase == Phase::Idle || phase == Phase::Header;  // no request accepted yet
+        if (!c->finished.load() && (no_request || Clock::now() > deadline)) ::shutdown(c->socket.native_handle(), SHUT_RDWR);
+      }
     }
     impl.housekeeping();
     {

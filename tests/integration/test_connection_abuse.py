@@ -219,6 +219,33 @@ class ConnectionAbuseTest(unittest.TestCase):
         for s in closed:
             self.assertEqual(s.recv(100), b"")
 
+    def test_slow_heads_from_many_addresses_give_way_when_full(self):
+        # Its own server: a header timeout long enough that the heads are still arriving.
+        srv = harness.SextantServer(extra_args=["--max-connections", "8", "--max-connections-per-address", "2",
+                                                "--header-timeout", "60s", "--shutdown-timeout", "1s",
+                                                "--access-log", "off"], env=ASAN_ENV)
+        srv.start()
+        try:
+            held = []
+            for i in range(8):  # 2 slow heads from each of 4 addresses: every slot taken
+                s = socket.create_connection(("127.0.0.1", srv.port), timeout=10, source_address=(addr(50 + i // 2), 0))
+                s.sendall(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                held.append(s)
+            self.held.extend(held)
+            time.sleep(1.5)  # a head arriving for over a second may be cut when the server is full
+            start = time.time()
+            r = requests.get(srv.url("/health"), timeout=10)
+            self.assertEqual(r.status_code, 200)
+            self.assertLess(time.time() - start, ANSWER_BOUND_S)
+            text = requests.get(srv.url("/metrics"), timeout=10).text
+            self.assertGreaterEqual(harness.metric_samples(text, "sextant_http_connections_evicted_total")
+                                    .get('{phase="header"}', 0), 1)
+        finally:
+            for s in held:
+                s.close()
+            srv.stop()
+            srv.cleanup()
+
     # -- stalled and trickling requests ----------------------------------------------------------
     def stall(self, source, data):
         s = self.connect(source)
