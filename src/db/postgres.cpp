@@ -52,7 +52,7 @@ class PgStatement final : public StatementImpl {
     char buf[64];
     std::to_chars_result r;
     // Integral values as integers, so they also bind to BIGINT columns (timestamps in filters).
-    if (std::isfinite(value) && value == std::trunc(value) && std::fabs(value) < 9.0e15) {
+    if (std::isfinite(value) && value == std::trunc(value) && std::fabs(value) <= 9007199254740992.0) {
       r = std::to_chars(buf, buf + sizeof buf, static_cast<std::int64_t>(value));
     } else if (std::isnan(value)) {
       bind_text(index, "NaN");

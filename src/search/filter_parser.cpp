@@ -639,9 +639,9 @@ Value string_value(std::string s) {
   return out;
 }
 
-// A literal that overflows (1e999, or beyond int64 for an integer attribute) is refused.
+// A literal that overflows (1e999, or beyond 2^53 for an integer attribute) is refused.
 Value number_value(const RawValue& v, bool integer_attribute = false) {
-  if (!std::isfinite(v.number) || (integer_attribute && std::fabs(v.number) >= 9.2e18)) {
+  if (!std::isfinite(v.number) || (integer_attribute && std::fabs(v.number) > limits::kMaxIntegerLiteral)) {
     throw_invalid("Invalid number " + util::python_repr(v.raw.substr(0, 100)) + " in search filter: out of range.");
   }
   Value out;

@@ -19,6 +19,9 @@ inline constexpr std::size_t kMaxFilterClauses = 100;
 inline constexpr std::size_t kMaxEntityClauses = 40;
 // Values in all IN / NOT IN lists of one filter (each is a bind variable).
 inline constexpr std::size_t kMaxListValues = 10'000;
+// Largest magnitude of a literal compared with an integer attribute (times, version numbers):
+// 2^53, beyond which a double no longer holds every integer (and no timestamp means anything).
+inline constexpr double kMaxIntegerLiteral = 9007199254740992.0;
 // Keys in one order_by list (each may join a table: 40 + 16 + the run stays below 61).
 inline constexpr std::size_t kMaxOrderByKeys = 16;
 

@@ -332,7 +332,7 @@ LoggedModelComparison interpret(const RawComparison& raw) {
       }
     }
     if (ok && v.kind == Tok::Number &&
-        (!std::isfinite(c.number) || (c.entity == LoggedModelEntity::Attribute && std::fabs(c.number) >= 9.2e18))) {
+        (!std::isfinite(c.number) || (c.entity == LoggedModelEntity::Attribute && std::fabs(c.number) > limits::kMaxIntegerLiteral))) {
       throw_invalid("Invalid value " + util::python_repr(v.text.substr(0, 100)) + " for " + shown +
                     ": number out of range.");
     }

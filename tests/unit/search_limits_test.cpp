@@ -90,7 +90,8 @@ TEST(SearchLimits, OverflowingLiterals) {
   error_of([] { parse_logged_model_filter("metrics.x > 1e999"); });
   error_of([] { parse_logged_model_filter("creation_timestamp > 99999999999999999999"); });
   // In range: still accepted (a metric may exceed int64, Python's inf by name in logged models).
-  EXPECT_EQ(parse_filter("metrics.x > 1e300 and attributes.start_time > 9000000000000000000", Grammar::Runs).size(), 2u);
+  EXPECT_EQ(parse_filter("metrics.x > 1e300 and attributes.start_time > 9007199254740992", Grammar::Runs).size(), 2u);
+  error_of([] { parse_filter("attributes.start_time > 9007199254740994", Grammar::Runs); });
   EXPECT_EQ(parse_logged_model_filter("metrics.x > inf").size(), 1u);
 }
 
