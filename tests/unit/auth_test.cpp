@@ -811,7 +811,7 @@ TEST(AuthConfig, HelpListsTheFlags) {
                            "--cookie-refresh", "--oidc-issuer-url", "--client-id", "--client-secret",
                            "--client-secret-file", "--redirect-url", "--skip-jwt-bearer-tokens",
                            "--extra-jwt-issuers", "--scope", "--cookie-secret", "--cookie-secret-file",
-                           "--real-ip-from"}) {
+                           "--real-ip-from", "--max-token-lifetime", "--max-jwt-lifetime"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
 }
