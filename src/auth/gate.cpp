@@ -44,9 +44,9 @@ std::string form_body_violation(const RequestCredentials& req, bool upload_route
   if (upload_route && req.method != "POST") return "";
   auto media = util::to_lower(util::trim(std::string_view(req.content_type).substr(0, req.content_type.find(';'))));
   if (media == "application/x-www-form-urlencoded" || media == "multipart/form-data" || media == "text/plain") {
-    return "a " + media + " body";
+    return "Bad Request. Content-Type must be one of ['application/json'].";
   }
-  if (media.empty() && req.has_body && req.method == "POST") return "a body without Content-Type";
+  if (media.empty() && req.has_body && req.method == "POST") return "Bad Request. Content-Type header is missing.";
   return "";
 }
 
@@ -107,9 +107,7 @@ GateResult Gate::check(const RequestCredentials& req, Policy policy, bool upload
   }
   if (api_path(req.path)) {
     if (auto why = form_body_violation(req, upload_route); !why.empty()) {
-      return refuse(415, "BAD_REQUEST",
-                    "API requests send JSON (Content-Type: application/json); " + why +
-                        " is refused (cross-site form protection).");
+      return refuse(400, "INVALID_PARAMETER_VALUE", why);  // MLflow's own answer (api/params.cpp)
     }
   }
   GateResult ok;

@@ -4,7 +4,8 @@
 //  1. Host allowlist (DNS-rebinding protection, MLflow's --allowed-hosts; host_allowlist.hpp; the
 //     probes /health, /ready, /metrics and /version are exempt: load balancers and scrapers use
 //     addresses) -> 403 text/plain as MLflow; several Host headers -> 400.
-//  2. Form encodings on API routes (form_body_violation) -> 415.
+//  2. Form encodings on API routes (form_body_violation) -> 400 INVALID_PARAMETER_VALUE, MLflow's
+//     answer to a non-JSON body.
 //     With authentication off nothing else is checked.
 //  3. Public routes: allowed without credentials.
 //  4. Back-off: an address that failed too many credential checks gets 429 while it carries
@@ -42,7 +43,7 @@
 namespace sextant::auth {
 
 // Why a request to an API route (/api/, <prefix>/ajax-api/) must be refused as a possible
-// cross-site form submission, "" when it is acceptable: a body-carrying method (POST, PUT, PATCH,
+// cross-site form submission (MLflow's message for it), "" when it is acceptable: a body-carrying method (POST, PUT, PATCH,
 // DELETE) with a form encoding (application/x-www-form-urlencoded, multipart/form-data,
 // text/plain: what an HTML form or a no-CORS fetch can send cross-site), or a POST with a body
 // and no Content-Type. Artifact uploads (`upload_route`) carry the file's own type and are

@@ -268,14 +268,14 @@ class AuthTest(harness.SextantTestCase):
         r = call("POST", "/api/2.0/mlflow/experiments/create",
                  {"Cookie": cookie, "Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site",
                   "Content-Type": "application/x-www-form-urlencoded"}, data="name=" + exp_name)
-        self.assertError(r, 415, "BAD_REQUEST")  # form encodings: never on the API
+        self.assertError(r, 400, "INVALID_PARAMETER_VALUE")  # form encodings: never on the API
         # JSON from another origin, and a same-origin form post, are refused too.
         r = call("POST", "/api/2.0/mlflow/experiments/create", {"Cookie": cookie, "Origin": "https://evil.example"},
                  json={"name": exp_name})
         self.assertError(r, 403, "PERMISSION_DENIED")
         r = call("POST", "/api/2.0/mlflow/experiments/create",
                  dict(same, **{"Content-Type": "application/x-www-form-urlencoded"}), data="name=" + exp_name)
-        self.assertError(r, 415, "BAD_REQUEST")
+        self.assertError(r, 400, "INVALID_PARAMETER_VALUE")
         r = call("POST", "/api/2.0/mlflow/experiments/create", {"Cookie": cookie}, json={"name": exp_name})
         self.assertError(r, 403, "PERMISSION_DENIED")  # no Origin nor Sec-Fetch-Site
         # Nothing was created.
