@@ -8,7 +8,7 @@ PORT ?= 5000
 
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: deps test-deps configure build run test clean bench
+.PHONY: deps test-deps configure build run test clean bench fuzz
 
 deps:
 	@bash scripts/install-deps.sh
@@ -37,6 +37,11 @@ test-deps:
 
 test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The libFuzzer targets (tests/fuzz, clang, their own build dir): FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 bench: build
 	bash bench/run.sh $(BUILD_DIR)/sextant

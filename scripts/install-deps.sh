@@ -20,6 +20,7 @@ if ! $build_only; then
   packages+=(
     sqlite3 postgresql-15 postgresql-client-15 mariadb-server mariadb-client
     python3 python3-requests curl shellcheck
+    clang-14 libclang-rt-14-dev  # the libFuzzer targets (tests/fuzz): compiler and fuzzer runtime
   )
 fi
 # Node.js builds the web UI (web/, Vite 7: Node >= 20.19) and runs the OIDC provider processes of

@@ -58,6 +58,7 @@ struct AuthRuntime {
   std::unique_ptr<auth::OidcLogin> oidc;        // the browser login, when configured
   std::unique_ptr<auth::TokenSealer> sealer;    // with --cookie-secret(-file)
   std::unique_ptr<auth::AuthContext> context;
+  std::unique_ptr<auth::GroupsRefresher> groups;  // keeps external users' token groups current
 };
 
 // A secret given inline or as a file (trailing newlines dropped); "" when neither.
@@ -72,9 +73,31 @@ std::string secret_value(const std::string& inline_value, const std::string& fil
   return value;
 }
 
+// Trusted JWT issuers from ISSUER=AUDIENCE specs, each with its --max-jwt-lifetime.
+std::vector<auth::jwt::IssuerConfig> jwt_issuers(const config::AuthConfig& a, const std::vector<std::string>& specs) {
+  auto issuers = auth::jwt::parse_issuer_specs(specs);
+  for (auto& i : issuers) {
+    i.max_lifetime = std::chrono::seconds(a.max_jwt_lifetime_seconds);
+    for (const auto& [issuer, seconds] : a.max_jwt_lifetime_per_issuer)
+      if (issuer == i.issuer) i.max_lifetime = std::chrono::seconds(seconds);
+  }
+  return issuers;
+}
+
+// The Host check runs with or without --auth (MLflow's security middleware does by default).
+std::optional<auth::HostAllowlist> host_allowlist(const config::ServerConfig& cfg) {
+  auto hosts = cfg.auth.allowed_hosts ? auth::HostAllowlist::parse(*cfg.auth.allowed_hosts)
+                                      : auth::HostAllowlist::defaults(cfg.host);
+  if (!hosts.allows_every_host()) return hosts;
+  std::cerr << "sextant: WARNING: --allowed-hosts '*' accepts ALL hosts: the server may be open to DNS rebinding "
+               "attacks" << std::endl;
+  return std::nullopt;
+}
+
+// The Gate always exists (the Host check and the form-encoding refusal run without --auth too);
+// the authenticators, store use and handlers' context only with --auth.
 std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::sql::Database& database) {
   const auto& a = cfg.auth;
-  if (!a.enabled && !a.allowed_hosts) return nullptr;
   auto rt = std::make_unique<AuthRuntime>();
   rt->store = std::make_unique<store::sql::SqlAuthStore>(database);
   rt->audit = std::make_unique<auth::AuditLog>(a.audit_log);
@@ -102,7 +125,7 @@ std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::
             "--skip-jwt-bearer-tokens needs --oidc-issuer-url with --client-id, or --extra-jwt-issuers ISSUER=AUDIENCE");
       }
       auto keys = std::make_shared<auth::jwt::JwksCache>(std::make_shared<auth::CurlHttpFetcher>());
-      auto verifier = std::make_shared<const auth::jwt::JwtVerifier>(auth::jwt::parse_issuer_specs(specs), keys);
+      auto verifier = std::make_shared<const auth::jwt::JwtVerifier>(jwt_issuers(a, specs), keys);
       chain.push_back(std::make_unique<auth::jwt::JwtBearerAuthenticator>(
           verifier, auth::jwt::JwtBearerOptions{a.oidc_groups_claim}));
     }
@@ -117,7 +140,7 @@ std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::
       auto fetcher = std::make_shared<auth::CurlHttpFetcher>();
       auto keys = std::make_shared<auth::jwt::JwksCache>(fetcher);
       auto verifier = std::make_shared<const auth::jwt::JwtVerifier>(
-          auth::jwt::parse_issuer_specs({a.oidc_issuer_url + "=" + a.client_id}), keys);
+          jwt_issuers(a, {a.oidc_issuer_url + "=" + a.client_id}), keys);
       rt->oidc = std::make_unique<auth::OidcLogin>(std::move(o), *rt->store, fetcher, verifier);
     }
     if (auto secret = secret_value(a.cookie_secret, a.cookie_secret_file, "--cookie-secret-file"); !secret.empty()) {
@@ -135,13 +158,17 @@ std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::
   }
   auth::GateOptions gate_opts;
   gate_opts.authenticate = a.enabled;
-  gate_opts.allowed_hosts = a.allowed_hosts ? *a.allowed_hosts : auth::default_allowed_hosts();
+  gate_opts.hosts = host_allowlist(cfg);
   gate_opts.login_path = cfg.static_prefix + "/auth/login";
   gate_opts.static_prefix = cfg.static_prefix;
   gate_opts.limiter.free_failures = a.failure_limit;
   for (const auto& c : a.real_ip_from) gate_opts.real_ip_from.push_back(*auth::Cidr::parse(c));
-  rt->rules = std::make_unique<auth::AccessRules>(auth::AccessRulesConfig{a.email_domains, a.allowed_groups, a.admin_groups});
+  rt->rules = std::make_unique<auth::AccessRules>(auth::AccessRulesConfig{a.email_domains, a.allowed_groups, a.admin_groups, a.oidc_issuer_url});
   rt->gate = std::make_unique<auth::Gate>(gate_opts, std::move(chain), *rt->rules, *rt->audit);
+  if (a.enabled) {
+    rt->groups = std::make_unique<auth::GroupsRefresher>(*rt->store);
+    rt->gate->set_groups_refresher(rt->groups.get());
+  }
   if (a.enabled) {
     rt->context = std::make_unique<auth::AuthContext>(
         auth::AuthContext{*rt->store, *rt->audit, rt->gate->limiter(), *rt->basic,
@@ -151,6 +178,7 @@ std::unique_ptr<AuthRuntime> build_auth(const config::ServerConfig& cfg, store::
     rt->context->rules = rt->rules.get();
     rt->context->redirect_url = a.redirect_url;
     rt->context->sealer = rt->sealer.get();
+    rt->context->max_token_lifetime = std::chrono::seconds(a.max_token_lifetime_seconds);
   }
   return rt;
 }
@@ -183,6 +211,14 @@ void prepare_auth(const config::ServerConfig& cfg, AuthRuntime& rt) {
        a.cookie_refresh_seconds > 0) && !rt.oidc) {
     std::cerr << "sextant: warning: --client-secret, --redirect-url and --cookie-refresh belong to the browser OIDC "
                  "login, which needs --oidc-issuer-url and --client-id; they are ignored" << std::endl;
+  }
+  bool plain_groups = false;
+  for (const auto* list : {&a.allowed_groups, &a.admin_groups})
+    for (const auto& g : *list) plain_groups = plain_groups || auth::parse_group_rule(g).issuer.empty();
+  if (plain_groups && a.oidc_issuer_url.empty() && a.trusted_proxies.empty()) {
+    std::cerr << "sextant: warning: plain --allowed-group/--admin-group names match the groups of --oidc-issuer-url "
+                 "and the trusted proxy, and neither is configured; name a bearer-JWT issuer's groups as "
+                 "ISSUER#GROUP" << std::endl;
   }
   if (a.email_domains.empty()) {
     std::cerr << "sextant: note: no --email-domain given: no external identity (proxy, OIDC, JWT) may enter; local "
@@ -296,7 +332,7 @@ int run_server(const std::vector<std::string>& args) {
     store::sql::SqlLoggedModelStore logged_models(database);
     store::sql::SqlRegistryStore registry(database);
     auto auth_runtime = build_auth(cfg, database);
-    if (auth_runtime) prepare_auth(cfg, *auth_runtime);
+    prepare_auth(cfg, *auth_runtime);
 
     artifacts::ArtifactSetup artifact_setup = artifacts::make_artifact_setup(
         cfg.serve_artifacts, cfg.artifacts_destination, default_root, cfg.allowed_artifact_roots, config::process_env);
@@ -305,7 +341,7 @@ int run_server(const std::vector<std::string>& args) {
                                                ui_directory(cfg)}};
     services.stores = artifact_setup.stores.get();
     services.registry = &registry;
-    if (auth_runtime) services.auth = auth_runtime->context.get();
+    services.auth = auth_runtime->context.get();
     auto router = api::build_router(services);
     util::prom::add_process_collector(util::prom::Registry::global());
     http::ServerOptions http_opts;
@@ -318,7 +354,12 @@ int run_server(const std::vector<std::string>& args) {
     http_opts.idle_timeout_seconds = static_cast<int>(cfg.http.keep_alive_timeout_seconds);
     http_opts.body_timeout_seconds = static_cast<int>(cfg.http.request_body_timeout_seconds);
     http_opts.shutdown_grace_seconds = static_cast<int>(cfg.http.shutdown_timeout_seconds);
-    http::Server server(router, http_opts, auth_runtime ? auth_runtime->gate.get() : nullptr);
+    http_opts.header_timeout_seconds = static_cast<int>(cfg.http.header_timeout_seconds);
+    http_opts.write_timeout_seconds = static_cast<int>(cfg.http.write_timeout_seconds);
+    http_opts.min_transfer_rate = static_cast<std::uint64_t>(cfg.http.min_transfer_rate);
+    http_opts.max_connections_per_address = static_cast<std::size_t>(cfg.http.max_connections_per_address);
+    for (const auto& c : cfg.auth.real_ip_from) http_opts.uncapped_peers.push_back(*auth::Cidr::parse(c));
+    http::Server server(router, http_opts, auth_runtime->gate.get());
     server.bind();
     std::thread signal_thread([&server, signals] {
       int sig = 0;

@@ -1,6 +1,6 @@
 # The public entry: HTTPS with an ACM certificate (TLS 1.2+), HTTP redirected to HTTPS, health
 # checks on /health. Its idle timeout (no bytes either way) stays below Sextant's keep-alive
-# timeout (300 s), so the balancer never reuses a connection the server is closing.
+# timeout (150 s), so the balancer never reuses a connection the server is closing.
 
 resource "aws_lb" "this" {
   name                       = var.name

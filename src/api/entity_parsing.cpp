@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/params.hpp"
+#include "api/request_json.hpp"
 #include "core/error.hpp"
 #include "core/validation.hpp"
 
@@ -32,6 +33,7 @@ core::Param validated_param(std::string key, std::string value, const std::strin
 core::Tag validated_run_tag(std::string key, std::string value, const std::string& path) {
   core::validate_entity_key(key, field(path, "key"));
   core::validate_length(key, core::limits::kMaxEntityKey, "key");
+  if (key == "mlflow.runName") core::validate_length(value, core::limits::kMaxRunName, "run_name");
   return {std::move(key), core::truncate_tag_value(value)};
 }
 
@@ -42,8 +44,8 @@ core::Metric parse_metric(const json& obj, const std::string& path) {
   const json* v = json_field(obj, "value");
   if (!v) throw_missing(field(path, "value"));
   if (!(v->is_number() || v->is_string())) {
-    core::throw_invalid("Invalid value " + v->dump() + " for parameter '" + field(path, "value") +
-                        "' supplied: Got invalid value " + v->dump() +
+    core::throw_invalid("Invalid value " + excerpt_json(*v) + " for parameter '" + field(path, "value") +
+                        "' supplied: Got invalid value " + excerpt_json(*v) +
                         ". Please specify value as a valid double (64-bit floating point)");
   }
   auto value = json_double(obj, "value", field(path, "value"));

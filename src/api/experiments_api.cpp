@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/validation.hpp"
 #include "search/filter_parser.hpp"
+#include "search/limits.hpp"
 #include "util/strings.hpp"
 
 namespace sextant::api {
@@ -89,7 +90,9 @@ void register_experiment_routes(RpcRegistrar& reg, Services& s) {
     }
     q.view_type = parse_view_type(p, "view_type");
     q.filter = search::parse_filter(p.str("filter").value_or(""), search::Grammar::Experiments);
-    for (const auto& o : p.str_list("order_by")) q.order_by.push_back(search::parse_order_by(o, search::Grammar::Experiments));
+    auto order_by = p.str_list("order_by");
+    search::limits::check_order_by_count(order_by.size());
+    for (const auto& o : order_by) q.order_by.push_back(search::parse_order_by(o, search::Grammar::Experiments));
     q.offset = decode_page_token(p.str("page_token"));
     auto rows = store.search_experiments(q);
     json out = json::object();

@@ -6,11 +6,13 @@
 #include "api/json_codec.hpp"
 #include "api/page_token.hpp"
 #include "api/params.hpp"
+#include "api/request_json.hpp"
 #include "api/routes.hpp"
 #include "artifacts/artifact_path.hpp"
 #include "core/error.hpp"
 #include "core/logged_model.hpp"
 #include "core/run_name.hpp"
+#include "search/limits.hpp"
 #include "search/logged_model_filter.hpp"
 #include "util/strings.hpp"
 
@@ -58,7 +60,7 @@ core::LoggedModelStatus parse_status(const Params& p) {
     status = core::parse_logged_model_status(v->dump());
   }
   if (!status) {
-    std::string shown = v->is_string() ? v->get<std::string>() : v->dump();
+    std::string shown = excerpt(*v);
     core::throw_invalid("Invalid value \"" + shown + "\" for parameter 'status' supplied. Valid values are " +
                         "LOGGED_MODEL_STATUS_UNSPECIFIED, LOGGED_MODEL_PENDING, LOGGED_MODEL_READY, "
                         "LOGGED_MODEL_UPLOAD_FAILED. See the API docs for more information about request parameters.");
@@ -75,7 +77,7 @@ bool json_bool(const json& obj, std::string_view name, const std::string& path, 
     if (s == "true") return true;
     if (s == "false") return false;
   }
-  core::throw_invalid("Invalid value " + v->dump() + " for parameter '" + path + "' supplied: expected a boolean.");
+  core::throw_invalid("Invalid value " + excerpt_json(*v) + " for parameter '" + path + "' supplied: expected a boolean.");
 }
 
 ApiResponse model_response(const core::LoggedModel& m) { return ApiResponse::json(json{{"model", to_json(m)}}.dump()); }
@@ -96,6 +98,7 @@ ApiResponse search(store::LoggedModelStore& store, const ApiRequest& req) {
     q.datasets.push_back({*name, non_empty(json_str(datasets[i], "dataset_digest"))});
   }
   const json& order_by = list_field(p.raw("order_by"), "order_by");
+  search::limits::check_order_by_count(order_by.size());
   for (std::size_t i = 0; i < order_by.size(); ++i) {
     std::string path = "order_by[" + std::to_string(i) + "]";
     if (!order_by[i].is_object()) core::throw_invalid("Invalid value for parameter '" + path + "': expected an object");
@@ -108,6 +111,7 @@ ApiResponse search(store::LoggedModelStore& store, const ApiRequest& req) {
     core::throw_invalid("Invalid value " + std::to_string(q.max_results) +
                         " for parameter 'max_results' supplied. It must be a positive integer.");
   }
+  check_int32(q.max_results, "max_results");
   if (q.max_results == 0) q.max_results = kDefaultMaxResults;  // proto default; MLflow treats 0 the same
   q.offset = decode_logged_model_page_token(non_empty(p.str("page_token")), page);
   q.filter = search::parse_logged_model_filter(page.filter_string.value_or(""));

@@ -33,6 +33,7 @@ void register_metric_routes(RpcRegistrar& reg, Services& s) {
       core::throw_invalid("Invalid value " + std::to_string(*max_results) +
                           " for parameter 'max_results' supplied. It must be a positive integer");
     }
+    if (max_results) check_int32(*max_results, "max_results");
     auto offset = decode_page_token(p.str("page_token"));
     auto limit = max_results ? *max_results + 1 : -1;  // peek one row ahead
     auto rows = store.get_metric_history(run_id, key, limit, offset);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/request_json.hpp"
 #include "core/error.hpp"
 #include "util/base64.hpp"
 #include "util/strings.hpp"
@@ -12,15 +13,20 @@ std::string encode_page_token(std::int64_t offset) {
   return util::base64_encode("{\"offset\": " + std::to_string(offset) + "}");
 }
 
+namespace {
+std::string shown(const std::string& text) { return excerpt(nlohmann::json(text)); }
+}  // namespace
+
 std::int64_t decode_page_token(const std::optional<std::string>& token) {
   if (!token || token->empty()) return 0;
   auto decoded = util::base64_decode(*token);
-  if (!decoded) core::throw_invalid("Invalid page token, could not base64-decode. Underlying error: " + *token);
-  auto parsed = nlohmann::json::parse(*decoded, nullptr, false);
-  if (!parsed.is_object()) core::throw_invalid("Invalid page token, decoded value=" + *decoded);
+  if (!decoded) core::throw_invalid("Invalid page token, could not base64-decode. Underlying error: " + shown(*token));
+  auto parsed = decode_request_json(*decoded);
+  if (!parsed.is_object()) core::throw_invalid("Invalid page token, decoded value=" + shown(*decoded));
   auto it = parsed.find("offset");
-  if (it == parsed.end() || !it->is_number_integer() || it->get<std::int64_t>() <= 0) {
-    core::throw_invalid("Invalid page token, parsed value=" + *decoded);
+  if (it == parsed.end() || !it->is_number_integer() || it->get<std::int64_t>() <= 0 ||
+      it->get<std::int64_t>() > kMaxPageOffset) {
+    core::throw_invalid("Invalid page token, parsed value=" + shown(*decoded));
   }
   return it->get<std::int64_t>();
 }
@@ -106,8 +112,11 @@ std::int64_t decode_logged_model_page_token(const std::optional<std::string>& to
                                             const LoggedModelPageQuery& query) {
   if (!token || token->empty()) return 0;
   auto decoded = util::base64_decode(*token);
-  ordered_json parsed = decoded ? ordered_json::parse(*decoded, nullptr, false) : ordered_json(ordered_json::value_t::discarded);
-  if (!parsed.is_object()) core::throw_invalid("Invalid page token: " + *token + ". It could not be decoded.");
+  // Decoded with the request limits first (depth, size); then kept in insertion order.
+  ordered_json parsed = decoded && decode_request_json(*decoded).is_object()
+                            ? ordered_json::parse(*decoded, nullptr, false)
+                            : ordered_json(ordered_json::value_t::discarded);
+  if (!parsed.is_object()) core::throw_invalid("Invalid page token: " + shown(*token) + ". It could not be decoded.");
   auto field = [&](const char* name) {
     auto it = parsed.find(name);
     return it == parsed.end() ? ordered_json(nullptr) : *it;
@@ -139,8 +148,8 @@ std::int64_t decode_logged_model_page_token(const std::optional<std::string>& to
   }
   ordered_json offset = field("offset");
   if (offset.is_null() || offset == ordered_json(false) || offset == ordered_json(0)) return 0;
-  if (!offset.is_number_integer() || offset.get<std::int64_t>() < 0) {
-    core::throw_invalid("Invalid page token: " + *token + ". The offset must be a non-negative integer.");
+  if (!offset.is_number_integer() || offset.get<std::int64_t>() < 0 || offset.get<std::int64_t>() > kMaxPageOffset) {
+    core::throw_invalid("Invalid page token: " + shown(*token) + ". The offset must be a non-negative integer.");
   }
   return offset.get<std::int64_t>();
 }

@@ -9,6 +9,10 @@
 
 namespace sextant::api {
 
+// Largest offset a token may carry (2^53 - 1, exact in every JSON client): offset + max_results
+// cannot overflow.
+inline constexpr std::int64_t kMaxPageOffset = (std::int64_t{1} << 53) - 1;
+
 std::string encode_page_token(std::int64_t offset);
 // 0 for an absent/empty token; throws INVALID_PARAMETER_VALUE "Invalid page token, ..." otherwise.
 std::int64_t decode_page_token(const std::optional<std::string>& token);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "api/request_json.hpp"
 #include "core/error.hpp"
 #include "util/strings.hpp"
 
@@ -30,10 +31,8 @@ std::string camel_case(std::string_view snake) {
   return out;
 }
 
-std::string show(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
-
 [[noreturn]] void invalid_value(const json& v, std::string_view name) {
-  core::throw_invalid("Invalid value \"" + show(v) + "\" for parameter '" + std::string(name) +
+  core::throw_invalid("Invalid value \"" + excerpt(v) + "\" for parameter '" + std::string(name) +
                       "' supplied. Hint: Value was of type '" +
                       (v.is_string() ? "str" : v.is_number() ? "number" : v.is_boolean() ? "bool" : v.type_name()) +
                       "'. See the API docs for more information about request parameters.");
@@ -70,6 +69,13 @@ void throw_missing(std::string_view name) {
                       "'. See the API docs for more information about request parameters.");
 }
 
+void check_int32(std::int64_t value, std::string_view name) {
+  if (value > kMaxInt32) {
+    core::throw_invalid("Invalid value " + std::to_string(value) + " for parameter '" + std::string(name) +
+                        "' supplied. It must be at most " + std::to_string(kMaxInt32));
+  }
+}
+
 const json* json_field(const json& obj, std::string_view name) {
   if (!obj.is_object()) return nullptr;
   auto it = obj.find(std::string(name));
@@ -92,7 +98,8 @@ std::optional<std::string> json_str(const json& obj, std::string_view name) {
 std::optional<std::int64_t> json_int64(const json& obj, std::string_view name, std::string_view path) {
   const json* v = json_field(obj, name);
   if (!v) return std::nullopt;
-  if (v->is_number_integer()) return v->get<std::int64_t>();
+  // is_number_integer() is also true for unsigned values, which get<int64_t>() would wrap.
+  if (v->is_number_integer() && !v->is_number_unsigned()) return v->get<std::int64_t>();
   if (v->is_number_unsigned()) {
     auto u = v->get<std::uint64_t>();
     if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return static_cast<std::int64_t>(u);
@@ -124,8 +131,8 @@ struct Params::Impl {
 
 Params::Params(const ApiRequest& request) : impl_(std::make_unique<Impl>()) {
   auto parse_body = [&] {
-    json parsed = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_string()) parsed = json::parse(parsed.get<std::string>(), nullptr, false);  // double-encoded
+    json parsed = decode_request_json(request.body);
+    if (parsed.is_string()) parsed = decode_request_json(parsed.get<std::string>());  // double-encoded
     if (parsed.is_object()) impl_->object = std::move(parsed);
   };
   if (request.method == "GET" || request.method == "HEAD") {
@@ -200,7 +207,7 @@ std::optional<bool> Params::boolean(std::string_view name) const {
     auto s = util::to_lower(v->get<std::string>());
     if (s == "true") return true;
     if (s == "false") return false;
-    core::throw_invalid("Invalid boolean value: " + v->get<std::string>() + ", must be 'true' or 'false'.");
+    core::throw_invalid("Invalid boolean value: " + excerpt(*v) + ", must be 'true' or 'false'.");
   }
   invalid_value(*v, name);
 }

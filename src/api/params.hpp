@@ -17,6 +17,9 @@
 
 namespace sextant::api {
 
+// Largest value of an int32 field of MLflow's protos (max_results of most searches).
+inline constexpr std::int64_t kMaxInt32 = 2147483647;
+
 class Params {
  public:
   // Builds the field view of a request (applies the GET/body rules and the Content-Type check).
@@ -51,5 +54,7 @@ std::optional<double> json_double(const nlohmann::json& obj, std::string_view na
 const nlohmann::json* json_field(const nlohmann::json& obj, std::string_view name);
 
 [[noreturn]] void throw_missing(std::string_view name);
+// Refuses a value above kMaxInt32 for an int32 field (before any arithmetic on it).
+void check_int32(std::int64_t value, std::string_view name);
 
 }  // namespace sextant::api

@@ -7,11 +7,13 @@
 #include "api/page_token.hpp"
 #include "api/params.hpp"
 #include "api/registry_json.hpp"
+#include "api/request_json.hpp"
 #include "api/routes.hpp"
 #include "core/error.hpp"
 #include "core/registry.hpp"
 #include "core/validation.hpp"
 #include "search/filter_parser.hpp"
+#include "search/limits.hpp"
 #include "util/regex.hpp"
 
 namespace sextant::api {
@@ -47,7 +49,7 @@ std::int64_t version_param(const Params& p) {
 [[noreturn]] void max_results_too_large(const Params& p) {
   const json* v = p.raw("max_results");
   if (v && v->is_array() && !v->empty()) v = &(*v)[0];
-  std::string shown = v ? v->dump() : "null";
+  std::string shown = v ? excerpt_json(*v) : "null";
   const char* type = v && v->is_string() ? "str" : "int";
   core::throw_invalid("Invalid value " + shown + " for parameter 'max_results' supplied:  Hint: Value was of type '" +
                       type + "'. See the API docs for more information about request parameters.");
@@ -83,6 +85,7 @@ store::RegistrySearchQuery parse_search(const Params& p, search::Grammar grammar
   q.max_results = max_results_param(p, default_max, limit);
   q.filter = search::parse_filter(p.str("filter").value_or(""), grammar);
   auto order_by = p.str_list("order_by");
+  search::limits::check_order_by_count(order_by.size());
   for (const auto& o : order_by) {
     auto parsed = search::parse_order_by(o, grammar);
     for (const auto& seen : q.order_by) {
@@ -139,6 +142,7 @@ void register_registry_routes(RpcRegistrar& reg, Services& s) {
   reg.rpc("POST", "/registered-models/create", [&store](const ApiRequest& req) {
     Params p(req);
     auto name = p.required_str("name");
+    core::validate_model_name_length(name, "name");
     auto tags = parse_tags(p);
     for (const auto& t : tags) core::validate_registered_model_tag(t);
     return registered_model_response(store.create_registered_model(name, tags, p.str("description").value_or("")));
@@ -153,6 +157,7 @@ void register_registry_routes(RpcRegistrar& reg, Services& s) {
     Params p(req);
     auto name = p.required_str("name");
     auto new_name = p.required_str("new_name");
+    core::validate_model_name_length(new_name, "new_name");
     return registered_model_response(store.rename_registered_model(name, new_name));
   });
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "util/strings.hpp"
 
 namespace sextant::api {
 
@@ -149,9 +150,13 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
 }
 
 ApiResponse invoke(const Route& route, const ApiRequest& request) {
+  // Messages may quote client bytes (and nlohmann's what() may too): escaped to valid UTF-8 so
+  // the error body always serialises; `replace` is the belt to that brace.
   auto error = [](core::ErrorCode code, const std::string& message) {
-    nlohmann::json body = {{"error_code", std::string(core::error_code_name(code))}, {"message", message}};
-    return ApiResponse::json(body.dump(), core::http_status_for(code));
+    nlohmann::json body = {{"error_code", std::string(core::error_code_name(code))},
+                           {"message", util::utf8_escape_invalid(message)}};
+    return ApiResponse::json(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                             core::http_status_for(code));
   };
   try {
     return route.handler(request);

@@ -5,12 +5,14 @@
 #include "api/json_codec.hpp"
 #include "api/page_token.hpp"
 #include "api/params.hpp"
+#include "api/request_json.hpp"
 #include "api/routes.hpp"
 #include "api/view_type.hpp"
 #include "core/error.hpp"
 #include "core/run_name.hpp"
 #include "core/validation.hpp"
 #include "search/filter_parser.hpp"
+#include "search/limits.hpp"
 #include "util/time.hpp"
 
 namespace sextant::api {
@@ -33,6 +35,7 @@ store::NewRun parse_new_run(const Params& p) {
       run.tags.push_back(parse_run_tag((*tags)[i], "tags[" + std::to_string(i) + "]"));
   }
   auto name = p.str("run_name").value_or("");
+  core::validate_length(name, core::limits::kMaxRunName, "run_name");
   std::optional<std::string> tag_name;
   for (const auto& t : run.tags)
     if (t.key == kRunNameTag) tag_name = t.value;
@@ -71,7 +74,7 @@ void register_run_routes(RpcRegistrar& reg, Services& s) {
     store::RunUpdate update;
     if (const json* status = p.raw("status")) {
       static const char* kNames[] = {"", "RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED"};
-      std::string s = status->is_string() ? status->get<std::string>() : status->dump();
+      std::string s = excerpt(*status);
       if (s.size() == 1 && s[0] >= '1' && s[0] <= '5') s = kNames[s[0] - '0'];
       if (!core::is_valid_run_status(s)) {
         core::throw_invalid("Invalid value \"" + s + "\" for parameter 'status' supplied.");
@@ -111,7 +114,9 @@ void register_run_routes(RpcRegistrar& reg, Services& s) {
     q.view_type = parse_view_type(p, "run_view_type");
     q.filter = search::parse_filter(p.str("filter").value_or(""), search::Grammar::Runs);
     std::vector<std::string> seen;
-    for (const auto& o : p.str_list("order_by")) {
+    auto order_by = p.str_list("order_by");
+    search::limits::check_order_by_count(order_by.size());
+    for (const auto& o : order_by) {
       auto parsed = search::parse_order_by(o, search::Grammar::Runs);
       std::string id = std::to_string(static_cast<int>(parsed.entity)) + ":" + parsed.key;
       if (std::find(seen.begin(), seen.end(), id) != seen.end()) {

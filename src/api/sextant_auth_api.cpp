@@ -1,9 +1,11 @@
 // Sextant's own endpoints for built-in authentication, under /api/2.0/sextant/ (JSON in and out,
 // MLflow's error JSON on failure). Each route declares its policy:
-//   POST /login                 public   {username, password} -> session cookie (local users)
+//   POST /login                 public   {username, password} -> session cookie (local users);
+//                                        a same-origin JSON POST only (Policy::PublicSameOrigin)
 //   POST /logout                auth     revokes the calling session, clears the cookie
 //   GET  /whoami                auth     the calling principal
 //   POST /tokens/create         auth     {name, expires_in_seconds | expires_in_days} -> the secret, once
+//                                        (at most --max-token-lifetime, also the default)
 //   GET  /tokens/list           auth     own tokens (admins: ?username=)
 //   POST /tokens/revoke         auth     {token_id}: own tokens (admins: any)
 //   GET  /users/list            admin
@@ -14,14 +16,17 @@
 //   GET  <prefix>/auth/login?rd=PATH     -> 302 to the provider (state, nonce, PKCE S256); without
 //                                        a provider, the web UI's password login page (if built)
 //   GET  <prefix>/auth/callback          -> checks, session cookie, 302 to PATH
-//   GET|POST <prefix>/auth/logout        revokes the session; 302 to the provider's end-session
-//                                        endpoint (OIDC sessions) or to <prefix>/
+//   POST <prefix>/auth/logout            same-origin JSON only: revokes the session; answers
+//                                        {"location"}: the provider's end-session endpoint (OIDC
+//                                        sessions) or <prefix>/, where the browser goes next
 #include <nlohmann/json.hpp>
 
+#include "api/request_json.hpp"
 #include "api/routes.hpp"
 #include "api/ui_files.hpp"
 #include "auth/crypto.hpp"
 #include "auth/oidc_login.hpp"
+#include "auth/password_rule.hpp"
 #include "auth/token_sealer.hpp"
 #include "core/error.hpp"
 #include "util/random_id.hpp"
@@ -41,11 +46,11 @@ constexpr const char* kBase = "/api/2.0/sextant";
 // Binds a pending browser login to the browser that started it (OidcLogin::begin).
 constexpr std::string_view kLoginCookie = "__Host-sextant_login";
 constexpr std::int64_t kDayMs = 86'400'000;
-constexpr std::int64_t kMaxTokenLifetimeMs = 3650 * kDayMs;
 
 json body_of(const ApiRequest& req) {
   if (req.body.empty()) return json::object();
-  auto j = json::parse(req.body);
+  auto j = decode_request_json(req.body);
+  if (j.is_discarded()) core::throw_invalid("Invalid request: the body is not valid JSON.");
   if (!j.is_object()) core::throw_invalid("The request body must be a JSON object.");
   return j;
 }
@@ -65,16 +70,37 @@ const auth::Principal& caller(const ApiRequest& req) {
 
 void check_username(const std::string& name) {
   if (name.size() > 256) core::throw_invalid("User names are at most 256 characters.");
+  if (name.starts_with(auth::kTokenPrefix)) core::throw_invalid("User names cannot start with 'sxt_' (personal tokens do).");
   for (unsigned char c : name)
     if (c < 0x20 || c == 0x7f || c == ':') core::throw_invalid("User names cannot contain ':' or control characters.");
 }
 
-void check_password(const std::string& password) {
-  if (password.size() < 12) core::throw_invalid("Passwords must be at least 12 characters long.");
-  if (password.size() > 1024) core::throw_invalid("Passwords are at most 1024 characters.");
-  if (password.starts_with(auth::kTokenPrefix)) {
-    core::throw_invalid("Passwords cannot start with 'sxt_' (that prefix marks personal access tokens).");
-  }
+void check_password(const std::string& password, const std::string& username) {
+  if (auto problem = auth::password_problem(password, username); !problem.empty()) core::throw_invalid(problem);
+}
+
+// {"expires_in_seconds": N} or {"expires_in_days": N}: the lifetime in ms, range-checked before
+// any arithmetic; at most `max` (--max-token-lifetime), which is also the default.
+std::int64_t token_lifetime_ms(const json& body, std::chrono::milliseconds max) {
+  const std::int64_t max_ms = max.count();
+  const auto max_days = std::to_string(max_ms / kDayMs) + " days";
+  auto read = [&](const char* field, std::int64_t unit_ms) -> std::optional<std::int64_t> {
+    auto it = body.find(field);
+    if (it == body.end() || it->is_null()) return std::nullopt;
+    if (!it->is_number_integer() || (it->is_number_unsigned() && it->get<std::uint64_t>() > INT64_MAX) ||
+        it->get<std::int64_t>() <= 0) {
+      core::throw_invalid(std::string(field) + " must be a positive integer.");
+    }
+    auto v = it->get<std::int64_t>();
+    if (v > max_ms / unit_ms) {
+      core::throw_invalid("Tokens can live at most " + max_days + " (--max-token-lifetime); " + field + " is " +
+                          std::to_string(v) + ".");
+    }
+    return v * unit_ms;
+  };
+  if (auto ms = read("expires_in_seconds", 1000)) return *ms;
+  if (auto ms = read("expires_in_days", kDayMs)) return *ms;
+  return max_ms;
 }
 
 json user_json(const store::AuthUser& u) {
@@ -96,6 +122,20 @@ std::string session_cookie(const std::string& value, std::int64_t max_age_s) {
          std::to_string(max_age_s);
 }
 
+// An external user's row keeps the groups its personal tokens act with: those of the latest
+// sign-in (or token mint) by an identity provider or the trusted proxy. A personal token or Basic
+// caller carries the row's own groups and changes nothing.
+void refresh_groups(auth::AuthContext& a, const auth::Principal& p, store::AuthUser& row) {
+  if (row.source == "local" || p.local_account || p.method == "token" || p.method == "basic-token" ||
+      p.method == "basic") {
+    return;
+  }
+  if (row.groups == p.groups && row.groups_issuer == p.groups_issuer) return;
+  a.store.set_groups(row.username, p.groups_issuer, p.groups);
+  row.groups = p.groups;
+  row.groups_issuer = p.groups_issuer;
+}
+
 // The user row behind the caller, created for external identities (OIDC, JWT, trusted proxy)
 // the first time they need one (to own tokens). An external identity never takes over a local
 // account of the same name (whose password, tokens and admin flag an administrator set):
@@ -109,6 +149,7 @@ store::AuthUser ensure_user(auth::AuthContext& a, const auth::Principal& p) {
   };
   if (auto u = a.store.get_user(p.username)) {
     if (u->source == "local" && !p.local_account) throw local_collision();
+    refresh_groups(a, p, *u);
     return *u;
   }
   store::AuthUser u;
@@ -116,6 +157,7 @@ store::AuthUser ensure_user(auth::AuthContext& a, const auth::Principal& p) {
   u.source = "oidc";
   u.email = p.email;
   u.groups = p.groups;
+  u.groups_issuer = p.groups_issuer;
   try {
     a.store.create_user(u);
   } catch (const MlflowError& e) {
@@ -245,6 +287,8 @@ void register_oidc_login_routes(Router& router, auth::AuthContext& a, const Serv
     } catch (const auth::AuthError& e) {
       a.audit.event("access_denied", {{"remote", req.remote_address}, {"user", p.username}, {"via", "oidc"},
                                       {"reason", e.what()}});
+      // The provider's current word also holds for the user's personal tokens.
+      if (auto row = a.store.get_user(p.username)) refresh_groups(a, p, *row);
       return html_status(403, "Permission denied");
     }
     store::AuthUser user;
@@ -285,12 +329,13 @@ void register_oidc_login_routes(Router& router, auth::AuthContext& a, const Serv
         if (!back.empty()) location += "&post_logout_redirect_uri=" + util::percent_encode(back + prefix + "/", false);
       }
     }
-    auto r = redirect(location);
+    auto r = ApiResponse::json(json{{"location", location}}.dump());
     r.headers.emplace_back("Set-Cookie", session_cookie("", 0));
+    r.headers.emplace_back("Cache-Control", "no-store");
     return r;
   };
-  router.add("GET", prefix + "/auth/logout", Policy::Public, logout);
-  router.add("POST", prefix + "/auth/logout", Policy::Public, logout);
+  // A same-origin JSON POST only (PublicSameOrigin): a foreign page cannot sign the browser out.
+  router.add("POST", prefix + "/auth/logout", Policy::PublicSameOrigin, logout);
 }
 
 }  // namespace
@@ -300,7 +345,7 @@ void register_sextant_auth_routes(Router& router, Services& s) {
   const std::string base = kBase;
   register_oidc_login_routes(router, a, s.settings);
 
-  router.add("POST", base + "/login", Policy::Public, [&a](const ApiRequest& req) {
+  router.add("POST", base + "/login", Policy::PublicSameOrigin, [&a](const ApiRequest& req) {
     auto body = body_of(req);
     auto username = required_string(body, "username");
     auto password = required_string(body, "password");
@@ -318,7 +363,9 @@ void register_sextant_auth_routes(Router& router, Services& s) {
       p = a.basic.check_password(username, password);
     } catch (const auth::AuthError& e) {
       a.limiter.record_failure(req.remote_address);
-      a.audit.event("login_failure", {{"user", username}, {"remote", req.remote_address}, {"reason", e.what()}});
+      // Only an existing user's name is logged: another is often a secret typed in the wrong field.
+      a.audit.event("login_failure", {{"user", a.store.get_user(username) ? username : std::string("(unknown user)")},
+                                      {"remote", req.remote_address}, {"reason", e.what()}});
       throw MlflowError(ErrorCode::UNAUTHENTICATED, "Invalid user name or password.");
     }
     store::Session session;
@@ -362,15 +409,7 @@ void register_sextant_auth_routes(Router& router, Services& s) {
     auto body = body_of(req);
     auto name = required_string(body, "name");
     if (name.size() > 256) core::throw_invalid("Token names are at most 256 characters.");
-    std::int64_t lifetime_ms = 90 * kDayMs;
-    if (auto it = body.find("expires_in_seconds"); it != body.end()) {
-      if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) core::throw_invalid("expires_in_seconds must be a positive integer.");
-      lifetime_ms = it->get<std::int64_t>() * 1000;
-    } else if (auto d = body.find("expires_in_days"); d != body.end()) {
-      if (!d->is_number_integer() || d->get<std::int64_t>() <= 0) core::throw_invalid("expires_in_days must be a positive integer.");
-      lifetime_ms = d->get<std::int64_t>() * kDayMs;
-    }
-    if (lifetime_ms > kMaxTokenLifetimeMs) core::throw_invalid("Tokens can live at most 3650 days.");
+    auto lifetime_ms = token_lifetime_ms(body, a.max_token_lifetime);
     auto user = ensure_user(a, p);
     auto secret = auth::new_personal_token();
     store::PersonalToken t;
@@ -424,7 +463,7 @@ void register_sextant_auth_routes(Router& router, Services& s) {
     check_username(u.username);
     if (auto it = body.find("password"); it != body.end() && !it->is_null()) {
       if (!it->is_string()) core::throw_invalid("password must be a string.");
-      check_password(it->get<std::string>());
+      check_password(it->get<std::string>(), u.username);
       u.password_hash = auth::hash_password(it->get<std::string>());
     }
     if (auto it = body.find("is_admin"); it != body.end()) {
@@ -452,7 +491,7 @@ void register_sextant_auth_routes(Router& router, Services& s) {
     auto body = body_of(req);
     auto username = required_string(body, "username");
     auto password = required_string(body, "password");
-    check_password(password);
+    check_password(password, username);
     a.store.set_password(username, auth::hash_password(password));
     a.audit.event("password_set", {{"user", username}, {"by", p.username}});
     return ApiResponse::json("{}");

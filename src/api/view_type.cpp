@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/request_json.hpp"
 #include "core/error.hpp"
 
 namespace sextant::api {
@@ -10,7 +11,7 @@ core::ViewType parse_view_type(const Params& p, std::string_view field) {
   const auto* v = p.raw(field);
   if (!v) return core::ViewType::ActiveOnly;
   const nlohmann::json& value = v->is_array() && !v->empty() ? (*v)[0] : *v;
-  std::string s = value.is_string() ? value.get<std::string>() : value.dump();
+  std::string s = excerpt(value);
   if (s == "ACTIVE_ONLY" || s == "1") return core::ViewType::ActiveOnly;
   if (s == "DELETED_ONLY" || s == "2") return core::ViewType::DeletedOnly;
   if (s == "ALL" || s == "3") return core::ViewType::All;

@@ -7,7 +7,16 @@
 
 namespace sextant::auth {
 
+GroupRule parse_group_rule(const std::string& entry) {
+  if (entry.starts_with("https://") || entry.starts_with("http://")) {
+    if (auto hash = entry.find('#'); hash != std::string::npos) return {entry.substr(0, hash), entry.substr(hash + 1)};
+  }
+  return {"", entry};
+}
+
 AccessRules::AccessRules(AccessRulesConfig config) : config_(std::move(config)) {
+  for (const auto& g : config_.allowed_groups) allowed_.push_back(parse_group_rule(g));
+  for (const auto& g : config_.admin_groups) admin_.push_back(parse_group_rule(g));
   for (auto& d : config_.email_domains) {
     d = util::to_lower(util::trim(d));
     if (d.starts_with("@")) d = d.substr(1);
@@ -15,16 +24,19 @@ AccessRules::AccessRules(AccessRulesConfig config) : config_(std::move(config)) 
   }
 }
 
-namespace {
-bool in_any(const std::vector<std::string>& have, const std::vector<std::string>& wanted) {
-  for (const auto& g : have)
-    if (std::find(wanted.begin(), wanted.end(), g) != wanted.end()) return true;
+bool AccessRules::member(const Principal& p, const std::vector<GroupRule>& rules) const {
+  if (p.groups_issuer.empty()) return false;
+  bool default_source = p.groups_issuer == kTrustedProxyGroups ||
+                        (!config_.default_issuer.empty() && p.groups_issuer == config_.default_issuer);
+  for (const auto& r : rules) {
+    if (r.issuer.empty() ? !default_source : r.issuer != p.groups_issuer) continue;
+    if (std::find(p.groups.begin(), p.groups.end(), r.name) != p.groups.end()) return true;
+  }
   return false;
 }
-}  // namespace
 
 void AccessRules::apply(Principal& p) const {
-  bool admin_member = in_any(p.groups, config_.admin_groups);
+  bool admin_member = member(p, admin_);
   if (admin_member) p.is_admin = true;
   if (p.local_account) return;
   if (!any_domain_) {
@@ -38,7 +50,7 @@ void AccessRules::apply(Principal& p) const {
     }
   }
   if (!p.email_verified) throw AuthError(AuthError::Kind::Forbidden, "e-mail address is not verified");
-  if (!config_.allowed_groups.empty() && !admin_member && !in_any(p.groups, config_.allowed_groups)) {
+  if (!config_.allowed_groups.empty() && !admin_member && !member(p, allowed_)) {
     throw AuthError(AuthError::Kind::Forbidden, "principal is in none of the allowed groups");
   }
 }

@@ -7,6 +7,10 @@
 //  - allowed groups (--allowed-group, repeatable): when any is configured the principal must be in
 //    one of them (or in an admin group);
 //  - admin groups (--admin-group): members get is_admin.
+// Groups are scoped by who vouched for them (Principal::groups_issuer): an entry "ISSUER#group"
+// (ISSUER an http(s) URL) matches `group` from that issuer only; a plain "group" matches groups
+// from the browser login's issuer (--oidc-issuer-url, `default_issuer`) and from the trusted
+// proxy, so one issuer's `groups` claim never grants what was meant for another's.
 // The domain, verified and group rules apply to external identities only; local accounts
 // (Principal::local_account: created by an admin or the bootstrap) are admitted by existence,
 // their is_admin comes from the user table (and admin-group membership never removes it).
@@ -23,7 +27,15 @@ struct AccessRulesConfig {
   std::vector<std::string> email_domains;
   std::vector<std::string> allowed_groups;
   std::vector<std::string> admin_groups;
+  std::string default_issuer{};  // --oidc-issuer-url: whose groups plain names mean (besides the proxy's)
 };
+
+// One --allowed-group / --admin-group entry: "ISSUER#name" or a plain name (issuer "").
+struct GroupRule {
+  std::string issuer;
+  std::string name;
+};
+GroupRule parse_group_rule(const std::string& entry);
 
 class AccessRules {
  public:
@@ -34,7 +46,10 @@ class AccessRules {
   void apply(Principal& principal) const;
 
  private:
+  bool member(const Principal& p, const std::vector<GroupRule>& rules) const;
+
   AccessRulesConfig config_;
+  std::vector<GroupRule> allowed_, admin_;
   bool any_domain_ = false;
 };
 

@@ -32,6 +32,7 @@ struct AuthContext {
   // Seals the provider's refresh and ID tokens kept with a session (--cookie-secret); null = they
   // are not kept (no --cookie-refresh, logout without id_token_hint).
   const TokenSealer* sealer = nullptr;
+  std::chrono::milliseconds max_token_lifetime{std::chrono::hours(90 * 24)};  // --max-token-lifetime
 };
 
 }  // namespace sextant::auth

@@ -10,7 +10,9 @@ namespace sextant::auth {
 
 class AuthError : public std::runtime_error {
  public:
-  enum class Kind { Unauthenticated, Forbidden };
+  // BadRequest: the request is malformed in a way that may be an attack (duplicated identity
+  // headers); 400, not counted as a failed guess.
+  enum class Kind { Unauthenticated, Forbidden, BadRequest };
   AuthError(Kind kind, const std::string& reason) : std::runtime_error(reason), kind_(kind) {}
   Kind kind() const noexcept { return kind_; }
 

@@ -21,6 +21,7 @@ Principal principal_for(const store::AuthUser& user, std::string method) {
   p.email = !user.email.empty() ? user.email : (user.username.find('@') != std::string::npos ? user.username : "");
   p.email_verified = true;  // local: vouched for by an admin; oidc: the row exists after a verified login
   p.groups = user.groups;
+  p.groups_issuer = user.groups_issuer;
   p.is_admin = user.is_admin;
   p.method = std::move(method);
   p.local_account = user.source == "local";
@@ -28,28 +29,6 @@ Principal principal_for(const store::AuthUser& user, std::string method) {
 }
 
 }  // namespace
-
-std::optional<std::string> cookie_value(std::string_view header, std::string_view name) {
-  for (auto part : util::split(header, ';')) {
-    auto kv = util::trim(part);
-    auto eq = kv.find('=');
-    if (eq == std::string_view::npos) continue;
-    if (util::trim(kv.substr(0, eq)) == name) {
-      auto v = util::trim(kv.substr(eq + 1));
-      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-      return std::string(v);
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> authorization_param(std::string_view header, std::string_view scheme) {
-  auto h = util::trim(header);
-  if (h.size() <= scheme.size() || !util::iequals(h.substr(0, scheme.size()), scheme) || h[scheme.size()] != ' ') {
-    return std::nullopt;
-  }
-  return std::string(util::trim(h.substr(scheme.size() + 1)));
-}
 
 // --- personal tokens ---------------------------------------------------------------------
 
@@ -95,15 +74,21 @@ std::optional<Principal> BasicAuthenticator::authenticate(const RequestCredentia
   auto colon = decoded->find(':');
   if (colon == std::string::npos) unauthenticated("malformed Basic credentials");
   std::string username = decoded->substr(0, colon), password = decoded->substr(colon + 1);
-  if (password.starts_with(kTokenPrefix)) {
-    auto p = tokens_.verify(password);
-    p.method = "basic-token";
-    return p;
+  // A token as the password, or as the user name (`-u "$TOKEN:x-oauth-basic"`, the GitHub /
+  // oauth2-proxy convention): the token alone decides who it is.
+  for (const std::string* secret : {&password, &username}) {
+    if (secret->starts_with(kTokenPrefix)) {
+      auto p = tokens_.verify(*secret);
+      p.method = "basic-token";
+      return p;
+    }
   }
   return check_password(username, password);
 }
 
 Principal BasicAuthenticator::check_password(const std::string& username, const std::string& password) {
+  // Longer than any password the rule accepts (password_rule.hpp): refused before argon2id.
+  if (password.size() > 1024 || username.size() > 1024) unauthenticated("over-long Basic credentials");
   auto key = sha256_hex(salt_ + username + std::string(1, '\0') + password);
   auto now = std::chrono::steady_clock::now();
   auto user = store_.get_user(username);
@@ -120,7 +105,8 @@ Principal BasicAuthenticator::check_password(const std::string& username, const 
   }
   if (!user || !user->password_hash) {
     verify_password(password, dummy_hash_);  // same cost as a real check: do not reveal which users exist
-    unauthenticated("unknown user or user without a password: '" + username + "'");
+    // The name is not logged: a name that is no user's is often a secret typed in the wrong field.
+    unauthenticated(user ? "user '" + username + "' has no password" : "unknown user");
   }
   if (!verify_password(password, *user->password_hash)) unauthenticated("wrong password for user '" + username + "'");
   {
@@ -135,8 +121,22 @@ Principal BasicAuthenticator::check_password(const std::string& username, const 
 // --- trusted proxy -----------------------------------------------------------------------
 
 std::optional<Principal> TrustedProxyAuthenticator::authenticate(const RequestCredentials& request) {
-  if (request.forwarded_email.empty() && request.forwarded_user.empty()) return std::nullopt;
+  auto& n = request.counts;
+  bool any = !request.forwarded_email.empty() || !request.forwarded_user.empty() || n.forwarded_email > 0 ||
+             n.forwarded_user > 0;
+  if (!any) return std::nullopt;
   if (!address_in(proxies_, request.remote_address)) return std::nullopt;  // spoofable: ignored
+  // A proxy that appends to (rather than replaces) a client's header would let the client choose
+  // the identity: two headers, or a list in a single-identity header, are refused.
+  if (n.forwarded_email > 1 || n.forwarded_user > 1 || n.forwarded_groups > 1) {
+    throw AuthError(AuthError::Kind::BadRequest, "duplicated X-Forwarded-Email/-User/-Groups headers from the proxy");
+  }
+  if (request.forwarded_email.find(',') != std::string::npos || request.forwarded_user.find(',') != std::string::npos) {
+    throw AuthError(AuthError::Kind::BadRequest, "a list in X-Forwarded-Email/-User from the proxy");
+  }
+  if (util::trim(request.forwarded_email).empty() && util::trim(request.forwarded_user).empty()) {
+    unauthenticated("empty X-Forwarded-Email/-User from the proxy");
+  }
   Principal p;
   p.email = std::string(util::trim(request.forwarded_email));
   p.username = !p.email.empty() ? p.email : std::string(util::trim(request.forwarded_user));
@@ -145,6 +145,7 @@ std::optional<Principal> TrustedProxyAuthenticator::authenticate(const RequestCr
     auto t = util::trim(g);
     if (!t.empty()) p.groups.emplace_back(t);
   }
+  p.groups_issuer = kTrustedProxyGroups;
   p.method = "proxy";
   return p;
 }
@@ -152,7 +153,7 @@ std::optional<Principal> TrustedProxyAuthenticator::authenticate(const RequestCr
 // --- sessions ----------------------------------------------------------------------------
 
 std::optional<Principal> SessionAuthenticator::authenticate(const RequestCredentials& request) {
-  if (request.cookie.empty()) return std::nullopt;
+  if (request.cookie.empty() || request.has_authorization()) return std::nullopt;  // Authorization decides alone
   auto value = cookie_value(request.cookie, kSessionCookie);
   if (!value) return std::nullopt;
   if (value->size() != 43) unauthenticated("malformed session cookie");
@@ -181,6 +182,7 @@ std::optional<Principal> SessionAuthenticator::authenticate(const RequestCredent
     p.email = session->email;
     p.email_verified = session->email_verified;
     p.groups = session->groups;
+    p.groups_issuer = session->issuer;
   }
   p.credential_id = hash;
   return p;
@@ -213,6 +215,7 @@ void SessionAuthenticator::refresh(store::Session& session) {
     if (!tokens.id_token.empty()) session.sealed_id_token = sealer_->seal(tokens.id_token, session.session_hash);
     store_.update_session_claims(session, now);
     session.created_ms = now;
+    if (fresh) store_.set_groups(session.username, session.issuer, session.groups);  // what the owner's tokens act with
     if (audit_) audit_->event("session_refreshed", {{"user", session.username}});
   } catch (const LoginError& e) {
     store_.revoke_session(session.session_hash, now);

@@ -14,14 +14,10 @@
 #include "auth/audit_log.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/cidr.hpp"
+#include "auth/credential_headers.hpp"
 #include "store/auth_store.hpp"
 
 namespace sextant::auth {
-
-// The value of cookie `name` in a Cookie header ("a=1; b=2"), nullopt when absent.
-std::optional<std::string> cookie_value(std::string_view header, std::string_view name);
-// The credentials of "Authorization: <scheme> <rest>" when the scheme matches (case-insensitive).
-std::optional<std::string> authorization_param(std::string_view header, std::string_view scheme);
 
 inline constexpr std::string_view kSessionCookie = "__Host-sextant_session";
 

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "auth/crypto.hpp"
+#include "auth/password_rule.hpp"
 #include "core/error.hpp"
 #include "util/random_id.hpp"
 #include "util/strings.hpp"
@@ -23,8 +24,8 @@ BootstrapSpec parse_bootstrap(const std::string& text) {
       throw std::invalid_argument("admin bootstrap token must be 'sxt_' followed by 43 base64url characters (32 random bytes)");
     }
     spec.is_token = true;
-  } else if (spec.secret.size() < 12) {
-    throw std::invalid_argument("admin bootstrap password must be at least 12 characters long");
+  } else if (auto problem = password_problem(spec.secret, spec.username); !problem.empty()) {
+    throw std::invalid_argument("admin bootstrap password: " + problem);
   }
   return spec;
 }
@@ -40,6 +41,12 @@ std::string apply_bootstrap(store::AuthStore& store, const BootstrapSpec& spec, 
     if (!spec.is_token) u.password_hash = hash_password(spec.secret);
     store.create_user(u);
     done = "created administrator '" + spec.username + "'";
+  } else if (existing->source != "local") {
+    // An identity from the provider or proxy that happens to have this name: never promoted.
+    done = "NOT applied: '" + spec.username + "' is an external (" + existing->source +
+           ") account; choose another name for the bootstrap administrator";
+    audit.event("admin_bootstrap_refused", {{"user", spec.username}, {"reason", "external account of that name"}});
+    return done;
   } else {
     if (!existing->is_admin) store.set_admin(spec.username, true);
     done = "administrator '" + spec.username + "' exists";

@@ -7,6 +7,9 @@
 //  - secret is a personal token "sxt_<43 base64url chars>" (generate it yourself): the admin user
 //    is created without a password and the token is registered for it (idempotent: restarting
 //    with the same file does not duplicate it).
+// An existing EXTERNAL account of that name (created by an OIDC/JWT/proxy sign-in) is never
+// changed: nothing is applied and the start-up log and audit log say so. The password must pass
+// password_rule.hpp.
 #pragma once
 
 #include <string>

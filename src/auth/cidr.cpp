@@ -16,6 +16,8 @@ struct Address {
 };
 
 std::optional<Address> parse_address(std::string_view text) {
+  // inet_pton reads a C string: an embedded NUL would hide whatever follows it.
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   std::string s(text);
   if (s.size() > 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
   if (auto pct = s.find('%'); pct != std::string::npos) s = s.substr(0, pct);  // zone id

@@ -2,6 +2,7 @@
 // so that auth/ never sees Boost or sockets. Plain value.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace sextant::auth {
@@ -22,6 +23,15 @@ struct RequestCredentials {
   // Identity headers set by a trusted reverse proxy (oauth2-proxy); honoured only when
   // remote_address is a configured trusted proxy.
   std::string forwarded_email, forwarded_user, forwarded_groups;
+  // How many times each header occurs (http/ reads the first occurrence into the fields above):
+  // duplicates of a header that names a single identity or authority are refused.
+  struct Counts {
+    std::size_t host = 0, authorization = 0, forwarded_email = 0, forwarded_user = 0, forwarded_groups = 0;
+  } counts;
+  bool has_body = false;       // Content-Length > 0 or a chunked body
+
+  // An Authorization header is present (even an empty one): it alone decides who the caller is.
+  bool has_authorization() const { return counts.authorization > 0 || !authorization.empty(); }
 };
 
 }  // namespace sextant::auth

@@ -1,5 +1,7 @@
 #include "auth/crypto.hpp"
 
+#include "auth/argon2_limiter.hpp"
+
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -56,6 +58,7 @@ std::string new_session_secret() { return base64url_encode(random_bytes(32)); }
 std::string hash_password(std::string_view password) {
   crypto_init();
   char out[crypto_pwhash_STRBYTES];
+  Argon2Limiter::Permit permit(Argon2Limiter::global());
   if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     throw std::runtime_error("password hashing failed (out of memory)");
@@ -66,6 +69,7 @@ std::string hash_password(std::string_view password) {
 bool verify_password(std::string_view password, const std::string& hash) {
   crypto_init();
   if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return false;
+  Argon2Limiter::Permit permit(Argon2Limiter::global());
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 

@@ -8,49 +8,6 @@
 
 namespace sextant::auth {
 
-std::vector<std::string> default_allowed_hosts() {
-  std::vector<std::string> hosts;
-  for (const char* h : {"localhost", "127.0.0.1", "[::1]", "0.0.0.0"}) {
-    hosts.emplace_back(h);
-    hosts.push_back(std::string(h) + ":*");
-  }
-  for (const char* h : {"192.168.*", "10.*", "fc00:*", "fd00:*", "[fc00:*", "[fd00:*"}) hosts.emplace_back(h);
-  for (int i = 16; i <= 31; ++i) hosts.push_back("172." + std::to_string(i) + ".*");
-  return hosts;
-}
-
-namespace {
-// '*' = any run of characters, '?' = one; everything else literal ('[' too: IPv6 hosts), ASCII
-// case-insensitive.
-bool glob_match(std::string_view p, std::string_view s) {
-  std::size_t pi = 0, si = 0, star = std::string_view::npos, mark = 0;
-  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
-  while (si < s.size()) {
-    if (pi < p.size() && (p[pi] == '?' || lower(p[pi]) == lower(s[si]))) {
-      ++pi, ++si;
-    } else if (pi < p.size() && p[pi] == '*') {
-      star = pi++;
-      mark = si;
-    } else if (star != std::string_view::npos) {
-      pi = star + 1;
-      si = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (pi < p.size() && p[pi] == '*') ++pi;
-  return pi == p.size();
-}
-}  // namespace
-
-bool host_allowed(const std::vector<std::string>& patterns, const std::string& host) {
-  for (const auto& p : patterns) {
-    if (p == "*") return true;
-    if (!host.empty() && glob_match(p, host)) return true;
-  }
-  return false;
-}
-
 namespace {
 
 bool state_changing(const std::string& method) {
@@ -67,7 +24,9 @@ std::string origin_authority(std::string_view origin) {
 }
 
 std::string json_error(const char* code, const std::string& message) {
-  return nlohmann::json{{"error_code", code}, {"message", message}}.dump();
+  // Messages may quote request headers (Origin): invalid UTF-8 is replaced, never thrown on.
+  return nlohmann::json{{"error_code", code}, {"message", message}}.dump(-1, ' ', false,
+                                                                         nlohmann::json::error_handler_t::replace);
 }
 
 GateResult refuse(int status, const char* code, const std::string& message) {
@@ -80,11 +39,22 @@ GateResult refuse(int status, const char* code, const std::string& message) {
 
 }  // namespace
 
+std::string form_body_violation(const RequestCredentials& req, bool upload_route) {
+  if (!state_changing(req.method)) return "";
+  if (upload_route && req.method != "POST") return "";
+  auto media = util::to_lower(util::trim(std::string_view(req.content_type).substr(0, req.content_type.find(';'))));
+  if (media == "application/x-www-form-urlencoded" || media == "multipart/form-data" || media == "text/plain") {
+    return "a " + media + " body";
+  }
+  if (media.empty() && req.has_body && req.method == "POST") return "a body without Content-Type";
+  return "";
+}
+
 std::string csrf_violation(const RequestCredentials& req, bool upload_route) {
   if (!state_changing(req.method)) return "";
   if (!upload_route) {
     auto media = util::to_lower(util::trim(std::string_view(req.content_type).substr(0, req.content_type.find(';'))));
-    if (media != "application/json") return "cookie-authenticated request without a JSON body";
+    if (media != "application/json") return "a request without a JSON body";
   }
   bool proof = false;
   if (!req.origin.empty()) {
@@ -96,7 +66,7 @@ std::string csrf_violation(const RequestCredentials& req, bool upload_route) {
     if (!util::iequals(req.sec_fetch_site, "same-origin")) return "cross-site request (Sec-Fetch-Site " + req.sec_fetch_site + ")";
     proof = true;
   }
-  if (!proof) return "cookie-authenticated request without Origin or Sec-Fetch-Site";
+  if (!proof) return "a request without Origin or Sec-Fetch-Site";
   return "";
 }
 
@@ -104,10 +74,13 @@ Gate::Gate(GateOptions options, std::vector<std::unique_ptr<Authenticator>> chai
     : options_(std::move(options)), chain_(std::move(chain)), rules_(std::move(rules)), audit_(audit),
       limiter_(options_.limiter) {}
 
+bool Gate::api_path(const std::string& path) const {
+  return path.starts_with("/api/") || path.starts_with(options_.static_prefix + "/ajax-api/");
+}
+
 GateResult Gate::unauthenticated(const RequestCredentials& req, const std::string& message) const {
-  bool api_path = req.path.starts_with("/api/") || req.path.starts_with(options_.static_prefix + "/ajax-api/");
   bool browser = (req.method == "GET" || req.method == "HEAD") && req.accept.find("text/html") != std::string::npos;
-  if (browser && !api_path && req.authorization.empty()) {
+  if (browser && !api_path(req.path) && !req.has_authorization()) {
     GateResult r;
     r.status = 302;
     r.content_type = "text/plain; charset=utf-8";
@@ -123,21 +96,37 @@ GateResult Gate::unauthenticated(const RequestCredentials& req, const std::strin
 }
 
 GateResult Gate::check(const RequestCredentials& req, Policy policy, bool upload_route) {
-  if (!options_.allowed_hosts.empty() && req.path != "/health" && req.path != "/ready" && req.path != "/metrics" &&
-      req.path != "/version" &&
-      !host_allowed(options_.allowed_hosts, req.host)) {
+  if (req.counts.host > 1) return refuse(400, "BAD_REQUEST", "A request carries one Host header.");
+  if (options_.hosts && req.path != "/health" && req.path != "/ready" && req.path != "/metrics" &&
+      req.path != "/version" && !options_.hosts->allows(req.host)) {
     GateResult r;
     r.status = 403;
     r.content_type = "text/plain; charset=utf-8";
     r.body = "Invalid Host header - possible DNS rebinding attack detected";
     return r;
   }
+  if (api_path(req.path)) {
+    if (auto why = form_body_violation(req, upload_route); !why.empty()) {
+      return refuse(415, "BAD_REQUEST",
+                    "API requests send JSON (Content-Type: application/json); " + why +
+                        " is refused (cross-site form protection).");
+    }
+  }
   GateResult ok;
   ok.allowed = true;
+  if (policy == Policy::PublicSameOrigin) {
+    if (auto why = csrf_violation(req, false); !why.empty()) {
+      audit_.event("csrf_refused", {{"remote", req.client_address.empty() ? req.remote_address : req.client_address},
+                                    {"path", req.path}, {"reason", why}});
+      return refuse(403, "PERMISSION_DENIED", "Cross-site request refused: " + why + ".");
+    }
+    return ok;
+  }
   if (!options_.authenticate || policy == Policy::Public) return ok;
+  if (req.counts.authorization > 1) return refuse(400, "BAD_REQUEST", "A request carries one Authorization header.");
 
   const std::string& client = req.client_address.empty() ? req.remote_address : req.client_address;
-  bool carries = !req.authorization.empty() || cookie_value(req.cookie, kSessionCookie).has_value() ||
+  bool carries = req.has_authorization() || cookie_value(req.cookie, kSessionCookie).has_value() ||
                  !req.forwarded_email.empty() || !req.forwarded_user.empty();
   if (carries) {
     auto wait = limiter_.blocked_for(client);
@@ -154,10 +143,15 @@ GateResult Gate::check(const RequestCredentials& req, Policy policy, bool upload
       principal = a->authenticate(req);
       if (principal) break;
     }
-    if (!principal && !req.authorization.empty()) {
+    if (!principal && req.has_authorization()) {
       throw AuthError(AuthError::Kind::Unauthenticated, "unsupported or unrecognised Authorization credentials");
     }
   } catch (const AuthError& e) {
+    if (e.kind() == AuthError::Kind::BadRequest) {
+      audit_.event("identity_refused", {{"remote", client}, {"method", req.method}, {"path", req.path},
+                                        {"reason", e.what()}});
+      return refuse(400, "BAD_REQUEST", std::string("Refused: ") + e.what() + ".");
+    }
     if (e.kind() == AuthError::Kind::Unauthenticated) {
       limiter_.record_failure(client);
       audit_.event("auth_failure", {{"remote", client}, {"method", req.method}, {"path", req.path},
@@ -170,6 +164,7 @@ GateResult Gate::check(const RequestCredentials& req, Policy policy, bool upload
     return refuse(503, "TEMPORARILY_UNAVAILABLE", std::string("Authentication is temporarily unavailable: ") + e.what());
   }
   if (!principal) return unauthenticated(req, "Authentication required.");
+  if (refresher_ && (principal->method == "jwt" || principal->method == "proxy")) refresher_->observe(*principal);
 
   try {
     rules_.apply(*principal);

@@ -10,6 +10,10 @@ namespace sextant::auth {
 enum class Policy {
   Unspecified,    // no explicit policy: always refused (401 anonymous, 403 authenticated)
   Public,         // no authentication needed (exact allowlist: /health, login endpoints)
+  // No authentication needed, but only a same-origin JSON POST from the browser (the Gate applies
+  // csrf_violation): the password login and the browser logout, which set or clear the session
+  // cookie, so that a foreign page cannot sign the browser in or out.
+  PublicSameOrigin,
   Authenticated,  // any authenticated principal that passes the access rules
   Admin,          // an authenticated principal with is_admin
 };
@@ -17,6 +21,7 @@ enum class Policy {
 constexpr std::string_view policy_name(Policy p) {
   switch (p) {
     case Policy::Public: return "public";
+    case Policy::PublicSameOrigin: return "public-same-origin";
     case Policy::Authenticated: return "authenticated";
     case Policy::Admin: return "admin";
     case Policy::Unspecified: break;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "auth/cidr.hpp"
+#include "auth/host_allowlist.hpp"
 #include "util/strings.hpp"
 
 namespace sextant::config {
@@ -34,11 +35,16 @@ constexpr Option kMaxHeader{"--max-header-size", nullptr, "SEXTANT_MAX_HEADER_SI
 constexpr Option kKeepAlive{"--keep-alive-timeout", nullptr, "SEXTANT_KEEP_ALIVE_TIMEOUT"};
 constexpr Option kBodyTimeout{"--request-body-timeout", nullptr, "SEXTANT_REQUEST_BODY_TIMEOUT"};
 constexpr Option kShutdown{"--shutdown-timeout", nullptr, "SEXTANT_SHUTDOWN_TIMEOUT"};
+// Connection lifecycle (issue 13).
+constexpr Option kHeaderTimeout{"--header-timeout", nullptr, "SEXTANT_HEADER_TIMEOUT"};
+constexpr Option kWriteTimeout{"--write-timeout", nullptr, "SEXTANT_WRITE_TIMEOUT"};
+constexpr Option kMinRate{"--min-transfer-rate", nullptr, "SEXTANT_MIN_TRANSFER_RATE"};
+constexpr Option kMaxPerAddress{"--max-connections-per-address", nullptr, "SEXTANT_MAX_CONNECTIONS_PER_ADDRESS"};
 constexpr Option kDbWriters{"--db-writers", nullptr, "SEXTANT_DB_WRITERS"};
 constexpr Option kValueOptions[] = {kHost,       kPort,           kBackend,  kRoot,       kDest,
                                     kWorkers,    kPrefix,         kUiDir,    kAccessLog,  kMaxConnections,
                                     kMaxBody,    kMaxHeader,      kKeepAlive, kBodyTimeout, kShutdown,
-                                    kDbWriters};
+                                    kDbWriters,  kHeaderTimeout,  kWriteTimeout, kMinRate,    kMaxPerAddress};
 
 int parse_int(const std::string& text, const char* what) {
   int v = 0;
@@ -88,6 +94,8 @@ constexpr AuthOption kAuthOptions[] = {
     {"--real-ip-from", "SEXTANT_REAL_IP_FROM", AuthKind::List},
     {"--skip-jwt-bearer-tokens", "SEXTANT_SKIP_JWT_BEARER_TOKENS", AuthKind::Bool},
     {"--extra-jwt-issuers", "SEXTANT_EXTRA_JWT_ISSUERS", AuthKind::List},
+    {"--max-token-lifetime", "SEXTANT_MAX_TOKEN_LIFETIME", AuthKind::Value},
+    {"--max-jwt-lifetime", "SEXTANT_MAX_JWT_LIFETIME", AuthKind::List},
 };
 
 const AuthOption* find_auth_option(const std::string& name) {
@@ -146,6 +154,13 @@ void resolve_auth(AuthConfig& a, const std::vector<std::pair<std::string, std::s
   } else if (auto v = env("MLFLOW_SERVER_ALLOWED_HOSTS")) {
     a.allowed_hosts = split_list(*v);
   }
+  if (a.allowed_hosts) {
+    try {
+      auth::HostAllowlist::parse(*a.allowed_hosts);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(e.what());
+    }
+  }
   if (auto v = last("--cookie-expire")) a.cookie_expire_seconds = parse_duration_seconds(*v, "--cookie-expire");
   if (auto v = last("--cookie-refresh")) a.cookie_refresh_seconds = parse_duration_seconds(*v, "--cookie-refresh");
   if (auto v = last("--session-idle-timeout")) {
@@ -197,6 +212,24 @@ void resolve_auth(AuthConfig& a, const std::vector<std::pair<std::string, std::s
     }
     a.extra_jwt_issuers.emplace_back(item.substr(0, eq), item.substr(eq + 1));
   }
+  // Lifetime bounds (issue #13).
+  if (auto v = last("--max-token-lifetime")) {
+    a.max_token_lifetime_seconds = parse_duration_seconds(*v, "--max-token-lifetime");
+    if (a.max_token_lifetime_seconds < 60 || a.max_token_lifetime_seconds > 3650LL * 86400) {
+      throw ConfigError("--max-token-lifetime must be between 1m and 3650d");
+    }
+  }
+  for (const auto& item : list("--max-jwt-lifetime")) {
+    auto eq = item.rfind('=');
+    std::string issuer = eq == std::string::npos ? "" : item.substr(0, eq);
+    auto seconds = parse_duration_seconds(eq == std::string::npos ? item : item.substr(eq + 1), "--max-jwt-lifetime");
+    if (seconds < 0) throw ConfigError("--max-jwt-lifetime must not be negative");
+    if (issuer.empty()) {
+      a.max_jwt_lifetime_seconds = seconds;
+    } else {
+      a.max_jwt_lifetime_per_issuer.emplace_back(issuer, seconds);
+    }
+  }
 }
 
 }  // namespace
@@ -220,11 +253,17 @@ std::int64_t parse_duration_seconds(const std::string& text, const char* what) {
     std::size_t k = j;
     while (k < text.size() && std::isalpha(static_cast<unsigned char>(text[k]))) ++k;
     auto unit = text.substr(j, k - j);
-    double scale = unit == "h" ? 3600e3 : unit == "m" ? 60e3 : unit == "s" ? 1e3 : unit == "ms" ? 1 : -1;
+    double scale = unit == "d"   ? 86400e3
+                   : unit == "h" ? 3600e3
+                   : unit == "m" ? 60e3
+                   : unit == "s" ? 1e3
+                   : unit == "ms" ? 1
+                                  : -1;
     if (scale < 0) throw bad();
     total_ms += number * scale;
     i = k;
   }
+  if (!(total_ms <= 1e15)) throw bad();  // ~31,000 years: range-checked before the conversion
   return static_cast<std::int64_t>(total_ms / 1000);
 }
 
@@ -281,10 +320,17 @@ static void resolve_http(HttpConfig& h, const Lookup& lookup) {
   auto positive = [&](const Option& o, std::int64_t& out) {
     if (auto v = lookup(o)) out = parse_duration_seconds(*v, o.flag);
     if (out <= 0) throw ConfigError(std::string(o.flag) + " must be positive");
+    if (out > 30LL * 24 * 3600) throw ConfigError(std::string(o.flag) + " must be at most 30 days");
   };
   positive(kKeepAlive, h.keep_alive_timeout_seconds);
   positive(kBodyTimeout, h.request_body_timeout_seconds);
   positive(kShutdown, h.shutdown_timeout_seconds);
+  // Connection lifecycle.
+  positive(kHeaderTimeout, h.header_timeout_seconds);
+  positive(kWriteTimeout, h.write_timeout_seconds);
+  if (auto v = lookup(kMinRate)) h.min_transfer_rate = parse_size(*v, "--min-transfer-rate");
+  if (auto v = lookup(kMaxPerAddress)) h.max_connections_per_address = parse_int(*v, "--max-connections-per-address");
+  if (h.max_connections_per_address < 0) throw ConfigError("--max-connections-per-address must not be negative");
 }
 
 ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLookup& env) {
@@ -417,12 +463,22 @@ Options (each also from SEXTANT_<NAME> or MLflow's MLFLOW_<NAME> variable):
 Operations (each also SEXTANT_<NAME>):
   --access-log PATH|-|off        JSON access log, one line per request with its request id
                                  (default - = stderr)
-  --max-connections N            Concurrent client connections (default 512; more get 503)
+  --max-connections N            Concurrent client connections (default 512); when full, the
+                                 connection idle longest is closed for a new one, else 503
+  --max-connections-per-address N  Concurrent connections from one peer address (default 0 =
+                                 max-connections/4; --real-ip-from balancers are exempt)
   --max-request-body SIZE        Largest body of a non-upload request (default 64MiB; then 413)
-  --max-header-size SIZE         Largest request header (default 64KiB)
-  --keep-alive-timeout DURATION  Close keep-alive connections idle this long (default 300s; keep it
-                                 above the load balancer's idle timeout)
-  --request-body-timeout DURATION  Close a connection whose request body stalls this long (default 60s)
+  --max-header-size SIZE         Largest request head (default 64KiB; then 431)
+  --keep-alive-timeout DURATION  Close connections waiting this long for a request (default 150s;
+                                 keep it above the load balancer's idle timeout)
+  --header-timeout DURATION      A request head must arrive within this from its first byte
+                                 (default 10s; then 408 and closed)
+  --request-body-timeout DURATION  A request body that makes no progress this long: 408, closed
+                                 (default 60s)
+  --write-timeout DURATION       A response the client does not read for this long: closed
+                                 (default 60s)
+  --min-transfer-rate SIZE       Bytes per second request bodies and responses must average once
+                                 their first timeout period has passed (default 1KiB; 0 = off)
   --shutdown-timeout DURATION    On SIGTERM, let in-flight requests finish for this long (default 20s)
   --db-writers N                 Writer connections to PostgreSQL/MySQL, each committing groups of
                                  requests; one run's writes always use the same one (default 4;
@@ -437,13 +493,18 @@ Authentication (off by default; names as oauth2-proxy's; each also SEXTANT_<NAME
                                  none = no external identity may enter; local users are exempt)
   --allowed-group GROUP          Only members of these groups may enter (repeatable)
   --admin-group GROUP            Members of this group are administrators (repeatable)
+                                 GROUP: a plain name (groups from --oidc-issuer-url's tokens or the
+                                 trusted proxy) or ISSUER#NAME (that issuer's groups only)
   --admin-bootstrap-file PATH    File with 'username:password' (or 'username:sxt_<token>') creating the
                                  first local administrator if that user does not exist yet
                                  (SEXTANT_ADMIN_BOOTSTRAP holds the same in the environment)
   --trusted-proxy CIDR           Honour X-Forwarded-Email/-User/-Groups only from these addresses
                                  (repeatable, IPv4/IPv6, e.g. 127.0.0.1/32)
-  --allowed-hosts HOSTS          Host header allowlist, comma-separated, '*' wildcards
-                                 (default: localhost, loopback and private ranges) [MLFLOW_SERVER_ALLOWED_HOSTS]
+  --allowed-hosts HOSTS          Host header allowlist, comma-separated (with or without --auth):
+                                 exact names [:port], *.domain, IP addresses, CIDR ranges, MLflow's
+                                 10.* style globs (IP literals only); '*' = no check (default:
+                                 localhost, the --host address, loopback and private IP literals)
+                                 [MLFLOW_SERVER_ALLOWED_HOSTS]
   --cookie-expire DURATION       Absolute session lifetime (default 168h)
   --cookie-refresh DURATION      Refresh browser OIDC sessions with the provider's refresh token
                                  once they are this old (default 0 = off; needs --cookie-secret)
@@ -454,6 +515,8 @@ Authentication (off by default; names as oauth2-proxy's; each also SEXTANT_<NAME
   --session-idle-timeout DURATION  End sessions idle this long (default 24h)
   --audit-log PATH               Append the JSON-lines audit log here (default stderr)
   --auth-failure-limit N         Failed credential checks per address before back-off (default 10)
+  --max-token-lifetime DURATION  Longest personal access token lifetime, also the default (default
+                                 90d; at most 3650d)
   --real-ip-from CIDR            Load balancers whose X-Forwarded-For names the client address for
                                  back-off and audit (repeatable; default: the TCP peer is the client)
 
@@ -472,6 +535,9 @@ Bearer JWTs for programs (as oauth2-proxy's --skip-jwt-bearer-tokens):
   --skip-jwt-bearer-tokens       Accept "Authorization: Bearer <JWT>" from the issuers below
                                  (--oidc-issuer-url with --client-id as audience, and:)
   --extra-jwt-issuers ISSUER=AUDIENCE  Another trusted issuer and its audience (repeatable)
+  --max-jwt-lifetime [ISSUER=]DURATION  Refuse bearer JWTs (and ID tokens) living longer than this
+                                 (exp - iat, or exp - now without iat); per issuer with ISSUER=
+                                 (repeatable; default 24h; 0 = no limit)
 
   --help                         Show this message and exit.
 )";

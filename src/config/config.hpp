@@ -49,9 +49,12 @@ struct AuthConfig {
                                                 //   X-Forwarded-For names the client (back-off, audit)
   bool skip_jwt_bearer_tokens = false;          // --skip-jwt-bearer-tokens
   std::vector<std::pair<std::string, std::string>> extra_jwt_issuers;  // --extra-jwt-issuers ISSUER=AUDIENCE
+  std::int64_t max_token_lifetime_seconds = 90LL * 86400;  // --max-token-lifetime (personal tokens)
+  std::int64_t max_jwt_lifetime_seconds = 24 * 3600;       // --max-jwt-lifetime DURATION (0 = no limit)
+  std::vector<std::pair<std::string, std::int64_t>> max_jwt_lifetime_per_issuer;  // --max-jwt-lifetime ISSUER=DURATION
 };
 
-// "168h", "1h30m", "15m", "90s", "500ms" (Go's duration syntax, as oauth2-proxy) or plain seconds.
+// "168h", "1h30m", "15m", "90s", "500ms" (Go's duration syntax, as oauth2-proxy), "90d", or plain seconds.
 std::int64_t parse_duration_seconds(const std::string& text, const char* what);
 
 // The HTTP server's limits, timeouts and access log (operations; not MLflow's flags).
@@ -60,9 +63,14 @@ struct HttpConfig {
   int max_connections = 512;                             // --max-connections
   std::int64_t max_request_body = 64LL * 1024 * 1024;    // --max-request-body (non-upload routes)
   std::int64_t max_header_size = 64 * 1024;              // --max-header-size
-  std::int64_t keep_alive_timeout_seconds = 300;         // --keep-alive-timeout
+  std::int64_t keep_alive_timeout_seconds = 150;         // --keep-alive-timeout (waiting for a request)
   std::int64_t request_body_timeout_seconds = 60;        // --request-body-timeout (no progress)
   std::int64_t shutdown_timeout_seconds = 20;            // --shutdown-timeout (drain on SIGTERM)
+  // Connection lifecycle.
+  std::int64_t header_timeout_seconds = 10;              // --header-timeout (a head, from its first byte)
+  std::int64_t write_timeout_seconds = 60;               // --write-timeout (a response, no progress)
+  std::int64_t min_transfer_rate = 1024;                 // --min-transfer-rate (bytes/s; 0 = off)
+  int max_connections_per_address = 0;                   // --max-connections-per-address (0 = max/4)
 };
 
 // "64MiB", "512k", "1G", "1048576": bytes (K/M/G and KiB/MiB/GiB are powers of 1024).

@@ -1,6 +1,7 @@
 #include "core/logged_model.hpp"
 
 #include "core/error.hpp"
+#include "core/validation.hpp"
 #include "util/strings.hpp"
 
 namespace sextant::core {
@@ -36,6 +37,7 @@ void validate_logged_model_name(std::string_view name) {
                   ") provided. Model name must be a non-empty string and cannot contain the following characters: "
                   "('/', ':', '.', '%', '\"', \"'\")");
   }
+  validate_length(name, limits::kMaxLoggedModelName, "name");
 }
 
 }  // namespace sextant::core

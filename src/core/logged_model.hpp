@@ -38,7 +38,8 @@ struct LoggedModel {
   std::vector<Metric> metrics;   // every logged_model_metrics row (model_id, run_id and dataset set)
 };
 
-// The name rule of CreateLoggedModel: when given, non-empty and none of / : . % " '.
+// The name rule of CreateLoggedModel: when given, non-empty and none of / : . % " ', and at most
+// 500 characters ("'name' exceeds the maximum length of 500 characters").
 // Throws INVALID_PARAMETER_VALUE "Invalid model name ('x') provided. ..." otherwise.
 void validate_logged_model_name(std::string_view name);
 

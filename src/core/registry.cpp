@@ -69,6 +69,10 @@ void validate_alias_not_reserved(std::string_view alias) {
   }
 }
 
+void validate_model_name_length(std::string_view name, std::string_view what) {
+  validate_length(name, registry::kMaxModelName, what);
+}
+
 void validate_registered_model_tag(const Tag& tag) {
   validate_entity_key(tag.key, "key");
   validate_length(tag.key, registry::kMaxTagKey, "key");

@@ -26,6 +26,8 @@ inline constexpr const char* kModelVersionsTag = "mlflow.modelVersions";  // on 
 inline constexpr std::size_t kMaxTagKey = 250;
 inline constexpr std::size_t kMaxTagValue = 100000;
 inline constexpr std::size_t kMaxAlias = 255;
+// registered_models.name VARCHAR(256): MLflow's schema limit, enforced on every backend.
+inline constexpr std::size_t kMaxModelName = 256;
 inline constexpr std::int64_t kMaxSearchModels = 1000;
 inline constexpr std::int64_t kMaxSearchVersions = 200000;
 }  // namespace registry
@@ -75,6 +77,10 @@ void validate_alias_name(std::string_view alias);
 void validate_alias_not_reserved(std::string_view alias);
 // Does the alias mean "the newest version" (GetModelVersionByAlias)?
 bool is_latest_alias(std::string_view alias);
+
+// Registered model names (create, rename): at most 256 characters (the schema's column), MLflow's
+// "'name' exceeds the maximum length of 256 characters" (`what` names the field).
+void validate_model_name_length(std::string_view name, std::string_view what);
 
 // Tag rules: key as other tag names and <= 250 characters; value <= 100000 characters (for
 // model versions, `mlflow.prompt.text` gets the prompt-specific message).

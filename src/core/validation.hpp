@@ -13,6 +13,10 @@ inline constexpr std::size_t kMaxEntityKey = 250;       // metric/param/tag keys
 inline constexpr std::size_t kMaxParamValue = 6000;     // truncated to this
 inline constexpr std::size_t kMaxTagValue = 8000;       // truncated to this
 inline constexpr std::size_t kMaxExperimentName = 500;
+// Not checked by MLflow's validation but by its schema on PostgreSQL/MySQL (runs.name
+// VARCHAR(250)): enforced here on every backend, in MLflow's wording.
+inline constexpr std::size_t kMaxRunName = 250;
+inline constexpr std::size_t kMaxLoggedModelName = 500;  // logged_models.name VARCHAR(500)
 inline constexpr std::size_t kMaxExperimentTagValue = 5000;
 inline constexpr std::size_t kMaxArtifactLocation = 2048;
 inline constexpr std::size_t kMaxBatchMetrics = 1000;

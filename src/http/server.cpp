@@ -4,16 +4,26 @@
 
 #include <atomic>
 #include <cctype>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <list>
 #include <mutex>
+#include <optional>
+#include <system_error>
 #include <thread>
 
+#include "core/error.hpp"
 #include "http/beast_pch.hpp"
+#include "http/body_reader.hpp"
+#include "http/connection.hpp"
+#include "http/connection_slots.hpp"
+#include "http/error_response.hpp"
+#include "http/request_framing.hpp"
+#include "http/request_target.hpp"
+#include "http/response_writer.hpp"
+#include "http/transfer_budget.hpp"
 #include "util/json_lines.hpp"
 #include "util/prometheus.hpp"
 #include "util/random_id.hpp"
@@ -30,57 +40,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::int64_t steady_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
-}
-
-// Request body pulled chunk by chunk from the Beast parser. While a read blocks, `reading_since`
-// holds its start (the housekeeper closes reads that stall past the body timeout).
-class ParserSource final : public artifacts::ByteSource {
- public:
-  ParserSource(tcp::socket& socket, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser,
-               std::atomic<std::int64_t>& reading_since)
-      : socket_(socket), buffer_(buffer), parser_(parser), reading_since_(reading_since) {}
-
-  // From the header itself (Beast's boost::optional accessors trip GCC 12's maybe-uninitialized
-  // check under the sanitizers).
-  std::optional<std::uint64_t> size() const override {
-    if (parser_.chunked()) return std::nullopt;
-    const auto& h = parser_.get();
-    auto it = h.find(bhttp::field::content_length);
-    if (it == h.end()) return std::nullopt;
-    std::string_view v(it->value().data(), it->value().size());
-    std::uint64_t n = 0;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
-    return n;
-  }
-
-  std::size_t read(char* out, std::size_t size) override {
-    while (!parser_.is_done()) {
-      parser_.get().body().data = out;
-      parser_.get().body().size = size;
-      beast::error_code ec;
-      reading_since_ = steady_ms();
-      bhttp::read(socket_, buffer_, parser_, ec);
-      reading_since_ = 0;
-      if (ec == bhttp::error::need_buffer) ec = {};
-      if (ec) throw std::runtime_error("reading request body: " + ec.message());
-      std::size_t got = size - parser_.get().body().size;
-      bytes_ += got;
-      if (got > 0) return got;
-    }
-    return 0;
-  }
-  std::size_t bytes() const { return bytes_; }
-
- private:
-  tcp::socket& socket_;
-  beast::flat_buffer& buffer_;
-  bhttp::request_parser<bhttp::buffer_body>& parser_;
-  std::atomic<std::int64_t>& reading_since_;
-  std::size_t bytes_ = 0;
-};
+// How long and how much a closing connection reads of what the client still sends (so that the
+// kernel does not answer it with a reset that could destroy our response before it is read).
+constexpr std::int64_t kLingerMs = 2000;
+constexpr std::size_t kLingerBytes = 1024 * 1024;
+// While the server is full, a request head arriving for longer than this may be cut for a newcomer.
+constexpr std::int64_t kSlowHeaderMs = 1000;
+constexpr std::chrono::milliseconds kHousekeepingPeriod{100};
 
 // An incoming X-Request-Id is kept when it is 1-128 characters of [A-Za-z0-9._:-].
 bool sane_request_id(std::string_view id) {
@@ -103,12 +69,35 @@ struct HttpMetrics {
       util::prom::Registry::global().gauge("sextant_http_connections", "Open client connections").with({});
   util::prom::Family<util::prom::Counter>& artifact_bytes = util::prom::Registry::global().counter(
       "sextant_artifact_bytes_total", "Artifact bytes streamed through the server", {"direction"});
-  util::prom::Counter& timeouts = util::prom::Registry::global()
-                                      .counter("sextant_http_timeouts_total", "Connections closed for a stalled body")
-                                      .with({});
+  util::prom::Family<util::prom::Counter>& timeouts = util::prom::Registry::global().counter(
+      "sextant_http_timeouts_total",
+      "Connections closed because a socket operation passed its deadline, by phase (idle, header, body, write)",
+      {"phase"});
+  util::prom::Family<util::prom::Counter>& refused = util::prom::Registry::global().counter(
+      "sextant_http_connections_refused_total", "Connections answered 503 at accept, by the limit reached",
+      {"limit"});
+  util::prom::Family<util::prom::Counter>& evicted = util::prom::Registry::global().counter(
+      "sextant_http_connections_evicted_total", "Connections closed to make room for a new one while full",
+      {"phase"});
 };
 
 std::string method_name(bhttp::verb v) { return std::string(bhttp::to_string(v)); }
+
+// The values of every `name` field line, in order.
+std::vector<std::string_view> field_values(const RequestParser::value_type& req, bhttp::field name) {
+  std::vector<std::string_view> out;
+  auto [first, last] = req.equal_range(name);
+  for (auto it = first; it != last; ++it) out.emplace_back(it->value().data(), it->value().size());
+  return out;
+}
+
+// Beast's verdict on a head it could not parse: a complaint about the message (answered) rather
+// than about the connection (closed without an answer).
+bool malformed_message(const beast::error_code& ec) {
+  if (ec.category() != bhttp::make_error_code(bhttp::error::end_of_stream).category()) return false;
+  return ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message && ec != bhttp::error::need_buffer &&
+         ec != bhttp::error::need_more;
+}
 
 }  // namespace
 
@@ -123,124 +112,187 @@ struct Server::Impl {
   HttpMetrics metrics;
   std::unique_ptr<util::JsonLines> access_log;
 
-  struct Connection {
-    tcp::socket socket;
-    std::atomic<std::int64_t> idle_since_ms{0};  // 0 while a request is being handled
-    std::atomic<std::int64_t> reading_since_ms{0};  // steady ms while blocked reading a body
-    std::atomic<bool> finished{false};
-    std::thread thread;
-    explicit Connection(tcp::socket s) : socket(std::move(s)) {}
-  };
+  // Connections (guarded by `mutex`): the list holds every connection whose thread has not been
+  // joined; `slots` counts those that are open.
   std::mutex mutex;
-  std::condition_variable cv;
   std::list<std::unique_ptr<Connection>> connections;
-  std::size_t active = 0;
+  ConnectionSlots slots;
+  // Closing sockets (answered, shut for sending) read until the client closes or kLingerMs pass.
+  struct Lingering {
+    tcp::socket socket;
+    std::int64_t until_ms;
+    std::size_t drained = 0;
+  };
+  std::list<Lingering> lingering;
+  std::condition_variable keeper_wake;
 
-  Impl(const api::Router& r, ServerOptions o, auth::Gate* g) : router(r), options(std::move(o)), gate(g) {
+  Impl(const api::Router& r, ServerOptions o, auth::Gate* g)
+      : router(r),
+        options(std::move(o)),
+        gate(g),
+        slots(options.max_connections, options.max_connections_per_address
+                                           ? options.max_connections_per_address
+                                           : std::max<std::size_t>(1, options.max_connections / 4)) {
     if (!options.access_log.empty()) access_log = std::make_unique<util::JsonLines>(options.access_log);
   }
 
-  static std::string header(const bhttp::request_parser<bhttp::buffer_body>::value_type& req, std::string_view name) {
+  static std::string header(const RequestParser::value_type& req, std::string_view name) {
     auto it = req.find(boost::string_view(name.data(), name.size()));
     return it == req.end() ? std::string() : std::string(it->value());
   }
 
-  static std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+  TransferBudget write_budget() const {
+    return TransferBudget(options.write_timeout_seconds * 1000LL, options.min_transfer_rate);
   }
 
-  // Drains what is left of a request body we did not consume, so keep-alive stays in sync.
-  bool drain(tcp::socket& socket, beast::flat_buffer& buffer, bhttp::request_parser<bhttp::buffer_body>& parser,
-             std::size_t limit = 0) {
-    if (limit == 0) limit = options.max_body_bytes;
-    char sink[8192];
-    std::size_t total = 0;
-    while (!parser.is_done()) {
-      parser.get().body().data = sink;
-      parser.get().body().size = sizeof(sink);
-      beast::error_code ec;
-      bhttp::read(socket, buffer, parser, ec);
-      if (ec == bhttp::error::need_buffer) ec = {};
-      if (ec) return false;
-      total += sizeof(sink) - parser.get().body().size;
-      if (total > limit) return false;
-    }
-    return true;
-  }
+  // ---- One connection -----------------------------------------------------------------------
+
+  // What a finished request leaves for the connection.
+  enum class Next { KeepAlive, Close, CloseLingering };
 
   void serve(Connection& conn) {
-    auto& socket = conn.socket;
     beast::flat_buffer buffer;
-    beast::error_code ec;
-    std::string remote_address;
-    {
-      auto endpoint = socket.remote_endpoint(ec);
-      if (!ec) remote_address = endpoint.address().to_string();
-      ec = {};
-    }
+    Next next = Next::Close;
     while (!stopping.load()) {
-      conn.idle_since_ms = now_ms();
-      bhttp::request_parser<bhttp::buffer_body> parser;
-      parser.body_limit(boost::none);
-      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-      bhttp::read_header(socket, buffer, parser, ec);
-      if (ec) break;
-      conn.idle_since_ms = 0;
-      auto& hreq = parser.get();
-      auto started = Clock::now();
-      std::string request_id = header(hreq, "X-Request-Id");
-      if (!sane_request_id(request_id)) request_id = util::uuid4_hex();
-      struct InFlight {
-        util::prom::Gauge& gauge;
-        explicit InFlight(util::prom::Gauge& g) : gauge(g) { gauge.add(1); }
-        ~InFlight() { gauge.add(-1); }
-        InFlight(const InFlight&) = delete;
-        InFlight& operator=(const InFlight&) = delete;
-      } in_flight(metrics.in_flight);
+      if (buffer.size() == 0 && !conn.wait_readable(steady_ms() + options.idle_timeout_seconds * 1000LL)) {
+        next = Next::Close;
+        break;
+      }
+      next = serve_request(conn, buffer);
+      if (next != Next::KeepAlive) break;
+    }
+    close(conn, next == Next::CloseLingering);
+  }
 
-      api::ApiRequest req;
-      req.method = method_name(hreq.method());
+  // Reads one request head and answers it.
+  Next serve_request(Connection& conn, beast::flat_buffer& buffer) {
+    auto head_started = steady_ms();
+    conn.enter(Phase::Header, head_started);
+    RequestParser parser;
+    parser.body_limit(boost::none);
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    beast::error_code ec;
+    conn.arm(Phase::Header, head_started + options.header_timeout_seconds * 1000LL);
+    bhttp::read_header(conn.socket, buffer, parser, ec);
+    conn.disarm();
+    if (ec) {
+      Exchange ex(*this, conn, parser);
+      if (conn.timed_out.load() == Phase::Header) {
+        return ex.refuse(error_response(408, "BAD_REQUEST", "The request head did not arrive in time."));
+      }
+      if (ec == bhttp::error::header_limit) {
+        return ex.refuse(error_response(431, "BAD_REQUEST",
+                                    "The request head is larger than the server's limit of " +
+                                        std::to_string(options.max_header_bytes) + " bytes."));
+      }
+      if (malformed_message(ec)) return ex.refuse(error_response(400, "BAD_REQUEST", "Malformed request: " + ec.message()));
+      return Next::Close;  // the client went away before sending a request
+    }
+    Exchange ex(*this, conn, parser);
+    try {
+      return ex.run(buffer);
+    } catch (const std::exception& e) {
+      // Last resort: a request never ends without an answer and a log line.
+      return ex.refuse(error_response(500, "INTERNAL_ERROR", std::string("Internal error: ") + e.what()));
+    }
+  }
+
+  // One request on a connection, from its parsed head to the logged response.
+  class Exchange {
+   public:
+    Exchange(Impl& impl, Connection& conn, RequestParser& parser)
+        : impl_(impl), conn_(conn), parser_(parser), started_(Clock::now()) {
+      const auto& h = parser.get();
+      std::string id = header(h, "X-Request-Id");
+      request_id_ = sane_request_id(id) ? id : util::uuid4_hex();
+      version_ = h.version() == 10 ? 10 : 11;
+      std::string_view target(h.target().data(), h.target().size());
+      req_.method = method_name(h.method());  // "<unknown>" for others (bounded metric labels)
+      req_.path = std::string(target.substr(0, target.find('?')));  // raw until decoded
+      req_.remote_address = conn.peer;
+    }
+
+    // Answers with `res` and closes (after reading what the client still sends).
+    Next refuse(api::ApiResponse res) {
+      finish(std::move(res), false);
+      return Next::CloseLingering;
+    }
+
+    Next run(beast::flat_buffer& buffer) {
+      auto& impl = impl_;
+      auto& hreq = parser_.get();
+      bool head = hreq.method() == bhttp::verb::head;
+
+      FramingFields framing{version_, field_values(hreq, bhttp::field::transfer_encoding),
+                            field_values(hreq, bhttp::field::content_length), field_values(hreq, bhttp::field::host)};
+      auto verdict = check_framing(framing);
+      if (verdict.ok() && !framing.transfer_encoding.empty() && !parser_.chunked()) {
+        verdict = FramingVerdict{400, "Transfer-Encoding must end with chunked."};
+      }
+      if (!verdict.ok()) {
+        return refuse(error_response(verdict.status, verdict.status == 501 ? "NOT_IMPLEMENTED" : "BAD_REQUEST", verdict.message));
+      }
+
       std::string_view target(hreq.target().data(), hreq.target().size());
       auto q = target.find('?');
-      req.path = util::percent_decode(target.substr(0, q));
-      if (q != std::string_view::npos) req.query = util::parse_query(target.substr(q + 1));
-      if (auto it = hreq.find(bhttp::field::content_type); it != hreq.end()) {
-        req.has_content_type = true;
-        req.content_type = std::string(it->value());
+      auto path = decode_path(target.substr(0, q));
+      if (!path) {
+        return refuse(error_response(400, "INVALID_PARAMETER_VALUE",
+                                 "The request path is not valid: a malformed percent-escape or invalid UTF-8."));
       }
-      bool keep_alive = hreq.keep_alive();
-      bool head = hreq.method() == bhttp::verb::head;
-      req.remote_address = gate ? gate->client_address(remote_address, header(hreq, "X-Forwarded-For")) : remote_address;
-      req.host = header(hreq, "Host");
-      req.cookie = header(hreq, "Cookie");
-      req.range = header(hreq, "Range");
-      req.accept_encoding = header(hreq, "Accept-Encoding");
-      auto match = router.match(req.method, req.path);
+      req_.path = std::move(*path);
+      if (q != std::string_view::npos) req_.query = util::parse_query(target.substr(q + 1));
+      for (const auto& [k, v] : req_.query) {
+        if (!valid_utf8(k) || !valid_utf8(v)) {
+          return refuse(error_response(400, "INVALID_PARAMETER_VALUE", "The query string is not valid UTF-8."));
+        }
+      }
+      if (auto it = hreq.find(bhttp::field::content_type); it != hreq.end()) {
+        req_.has_content_type = true;
+        req_.content_type = std::string(it->value());
+      }
+      keep_alive_ = hreq.keep_alive();
+      req_.remote_address =
+          impl.gate ? impl.gate->client_address(conn_.peer, header(hreq, "X-Forwarded-For")) : conn_.peer;
+      req_.host = header(hreq, "Host");
+      req_.cookie = header(hreq, "Cookie");
+      req_.range = header(hreq, "Range");
+      req_.accept_encoding = header(hreq, "Accept-Encoding");
+      match_ = impl.router.match(req_.method, req_.path);
+      routed_ = true;
 
       // Authentication before anything is read or 100-continue is promised. Unknown paths need
       // an authenticated caller too (anonymous callers cannot probe which routes exist).
       std::optional<api::ApiResponse> refused;
-      if (gate) {
+      if (impl.gate) {
         auth::RequestCredentials creds;
-        creds.method = req.method == "HEAD" ? "GET" : req.method;
-        creds.path = req.path;
+        creds.method = req_.method == "HEAD" ? "GET" : req_.method;
+        creds.path = req_.path;
         creds.authorization = header(hreq, "Authorization");
-        creds.cookie = header(hreq, "Cookie");
-        creds.remote_address = remote_address;
-        creds.client_address = req.remote_address;
-        creds.host = header(hreq, "Host");
+        creds.cookie = req_.cookie;
+        creds.remote_address = conn_.peer;
+        creds.client_address = req_.remote_address;
+        creds.host = req_.host;
         creds.origin = header(hreq, "Origin");
         creds.sec_fetch_site = header(hreq, "Sec-Fetch-Site");
-        creds.content_type = req.content_type;
+        creds.content_type = req_.content_type;
         creds.accept = header(hreq, "Accept");
         creds.forwarded_email = header(hreq, "X-Forwarded-Email");
         creds.forwarded_user = header(hreq, "X-Forwarded-User");
         creds.forwarded_groups = header(hreq, "X-Forwarded-Groups");
-        bool found = match.kind == api::Router::Match::Kind::Found;
-        auto policy = found ? match.route->policy : auth::Policy::Authenticated;
-        auto outcome = gate->check(creds, policy, found && match.route->streaming_body);
+        creds.counts = {hreq.count(bhttp::field::host), hreq.count(bhttp::field::authorization),
+                        hreq.count("X-Forwarded-Email"), hreq.count("X-Forwarded-User"),
+                        hreq.count("X-Forwarded-Groups")};
+        // A body is announced by chunking or a Content-Length other than zero (check_framing has
+        // refused repeated or malformed lengths by now).
+        auto lengths = field_values(hreq, bhttp::field::content_length);
+        creds.has_body = parser_.chunked() ||
+                         (!lengths.empty() && lengths.front().find_first_not_of('0') != std::string_view::npos);
+        bool found = match_.kind == api::Router::Match::Kind::Found;
+        auto policy = found ? match_.route->policy : auth::Policy::Authenticated;
+        auto outcome = impl.gate->check(creds, policy, found && match_.route->streaming_body);
         if (outcome.allowed) {
-          req.principal = std::move(outcome.principal);
+          req_.principal = std::move(outcome.principal);
         } else {
           api::ApiResponse r;
           r.status = outcome.status;
@@ -252,210 +304,293 @@ struct Server::Impl {
       }
       bool expect_continue = false;
       if (auto it = hreq.find(bhttp::field::expect); it != hreq.end() && beast::iequals(it->value(), "100-continue")) {
-        expect_continue = true;
+        expect_continue = version_ >= 11;
       }
       if (expect_continue && !refused) {
         bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, hreq.version()};
-        bhttp::write(socket, cont, ec);
-        if (ec) break;
+        bhttp::response_serializer<bhttp::empty_body> sr{cont};
+        auto budget = impl.write_budget();
+        if (!conn_.write_out(sr, budget)) return Next::Close;
       }
 
+      BodyReader body(conn_, buffer, parser_,
+                      TransferBudget(impl.options.body_timeout_seconds * 1000LL, impl.options.min_transfer_rate));
       api::ApiResponse res;
       bool body_ok = true;
       if (refused) {
         // The client was not told to continue: close instead of reading a body it may not send.
-        body_ok = expect_continue ? false : drain(socket, buffer, parser, 1024 * 1024);
+        body_ok = expect_continue ? false : body.drain(1024 * 1024);
         res = std::move(*refused);
-      } else if (match.kind == api::Router::Match::Kind::NotFound) {
-        body_ok = drain(socket, buffer, parser);
-        res = api::ApiResponse::text("Not Found", 404, "text/html; charset=utf-8");
-        res.body = "<!doctype html><title>404 Not Found</title><h1>Not Found</h1>";
-      } else if (match.kind == api::Router::Match::Kind::MethodNotAllowed) {
-        body_ok = drain(socket, buffer, parser);
+      } else if (match_.kind == api::Router::Match::Kind::NotFound) {
+        body_ok = body.drain(impl.options.max_body_bytes);
+        res = api::ApiResponse::text("<!doctype html><title>404 Not Found</title><h1>Not Found</h1>", 404,
+                                     "text/html; charset=utf-8");
+      } else if (match_.kind == api::Router::Match::Kind::MethodNotAllowed) {
+        body_ok = body.drain(impl.options.max_body_bytes);
         res = api::ApiResponse::text("<!doctype html><title>405 Method Not Allowed</title><h1>Method Not Allowed</h1>",
                                      405, "text/html; charset=utf-8");
       } else {
-        req.route_tail = std::move(match.tail);
-        req.path_params = std::move(match.params);
-        ParserSource source(socket, buffer, parser, conn.reading_since_ms);
-        if (match.route->streaming_body) {
-          req.body_stream = &source;
-          res = api::invoke(*match.route, req);
-          body_ok = drain(socket, buffer, parser);
-          if (source.bytes()) metrics.artifact_bytes.with({"upload"}).inc(static_cast<double>(source.bytes()));
+        req_.route_tail = std::move(match_.tail);
+        req_.path_params = std::move(match_.params);
+        if (match_.route->streaming_body) {
+          req_.body_stream = &body;
+          res = handle();
+          if (!body.failed()) body_ok = body.drain(impl.options.max_body_bytes);
+          if (body.bytes()) impl.metrics.artifact_bytes.with({"upload"}).inc(static_cast<double>(body.bytes()));
         } else {
-          std::string body;
+          std::string text;
           char chunk[65536];
           bool too_large = false;
           try {
-            while (std::size_t n = source.read(chunk, sizeof(chunk))) {
-              body.append(chunk, n);
-              if (body.size() > options.max_body_bytes) {
+            while (std::size_t n = body.read(chunk, sizeof(chunk))) {
+              text.append(chunk, n);
+              if (text.size() > impl.options.max_body_bytes) {
                 too_large = true;
                 break;
               }
             }
-          } catch (const std::exception&) {
-            break;  // broken connection
+          } catch (const core::MlflowError&) {
           }
-          if (too_large) {
-            res = api::ApiResponse::json(
-                R"({"error_code": "RESOURCE_EXHAUSTED", "message": "Request body is larger than the server's limit."})",
-                413);
-            keep_alive = false;
+          if (body.failed()) {
+            body_ok = false;
+          } else if (too_large) {
+            res = error_response(413, "RESOURCE_EXHAUSTED", "Request body is larger than the server's limit.");
             body_ok = false;
           } else {
-            req.body = std::move(body);
-            res = api::invoke(*match.route, req);
+            req_.body = std::move(text);
+            res = handle();
           }
         }
       }
-      if (!body_ok) keep_alive = false;
-      if (stopping.load()) keep_alive = false;
-      res.headers.emplace_back("X-Request-Id", request_id);
-      std::uintmax_t file_bytes = 0;
-      bool written = write_response(socket, res, hreq.version(), keep_alive, head, &file_bytes);
-      std::string route = match.kind == api::Router::Match::Kind::Found ? match.route->name : "(unmatched)";
-      record(req, res, route, request_id, started, file_bytes, written);
-      if (!written) break;
-      if (!keep_alive) break;
+      if (body.failed()) {
+        res = body.failure_response();
+        body_ok = false;
+      }
+      if (!body_ok) keep_alive_ = false;
+      if (!finish(std::move(res), head)) return Next::Close;
+      if (!body_ok) return Next::CloseLingering;
+      return keep_alive_ ? Next::KeepAlive : Next::Close;
     }
-    socket.shutdown(tcp::socket::shutdown_both, ec);
-    socket.close(ec);
+
+   private:
+    api::ApiResponse handle() {
+      conn_.enter(Phase::Handler, steady_ms());
+      struct InFlight {
+        util::prom::Gauge& gauge;
+        explicit InFlight(util::prom::Gauge& g) : gauge(g) { gauge.add(1); }
+        ~InFlight() { gauge.add(-1); }
+        InFlight(const InFlight&) = delete;
+        InFlight& operator=(const InFlight&) = delete;
+      } in_flight(impl_.metrics.in_flight);
+      return api::invoke(*match_.route, req_);
+    }
+
+    // Writes the response and logs it; false when it could not be written whole.
+    bool finish(api::ApiResponse res, bool head) {
+      if (impl_.stopping.load()) keep_alive_ = false;
+      res.headers.emplace_back("X-Request-Id", request_id_);
+      conn_.enter(Phase::Write, steady_ms());
+      std::string error = res.status >= 500 && !res.file && !res.stream ? res.body.substr(0, 1000) : std::string();
+      Sent sent;
+      bool written = write_response(conn_, res, version_, keep_alive_, head, impl_.write_budget(), sent);
+      std::string route = !routed_                                         ? "(malformed)"
+                          : match_.kind == api::Router::Match::Kind::Found ? match_.route->name
+                                                                           : "(unmatched)";
+      impl_.record(req_, res.status, route, request_id_, started_, sent, written, conn_.timed_out.load(), error);
+      return written;
+    }
+
+    Impl& impl_;
+    Connection& conn_;
+    RequestParser& parser_;
+    Clock::time_point started_;
+    std::string request_id_;
+    unsigned version_ = 11;
+    bool keep_alive_ = false;
+    bool routed_ = false;  // false: refused before routing (the head or its framing)
+    api::ApiRequest req_;
+    api::Router::Match match_;
+  };
+
+  // Ends the connection's thread: gives its slot back and closes. With `lingering` (the client
+  // may still be sending what we did not read), the socket is only shut for sending and handed to
+  // the housekeeper, which reads and discards until the client closes or kLingerMs pass, so that
+  // the kernel does not answer with a reset that could destroy our response before it is read.
+  // Otherwise the socket is shut down here and closed when the housekeeper reaps the connection
+  // (its descriptor is never reused while the housekeeper may still shut it down).
+  void close(Connection& conn, bool lingering) {
+    beast::error_code ec;
+    // A client that does not read: drop what it did not take instead of keeping it in the kernel.
+    if (conn.timed_out.load() == Phase::Write) conn.socket.set_option(asio::socket_base::linger(true, 0), ec);
+    conn.enter(Phase::None, steady_ms());
+    std::lock_guard lock(mutex);
+    release(conn);
+    if (lingering && conn.timed_out.load() != Phase::Write) {
+      conn.socket.shutdown(tcp::socket::shutdown_send, ec);
+      if (linger(std::move(conn.socket))) return;
+    }
+    conn.socket.shutdown(tcp::socket::shutdown_both, ec);
   }
 
-  // Metrics and the access-log line of one answered (or, `written` false, failed) request.
-  void record(const api::ApiRequest& req, const api::ApiResponse& res, const std::string& route,
-              const std::string& request_id, Clock::time_point started, std::uintmax_t file_bytes, bool written) {
+  // Hands a socket shut for sending to the housekeeper (see close()); false when too many are
+  // lingering already (then the caller closes it at once). Caller holds `mutex`.
+  bool linger(tcp::socket socket) {
+    if (lingering.size() >= options.max_connections) return false;
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    lingering.push_back(Lingering{std::move(socket), steady_ms() + kLingerMs, 0});
+    return true;
+  }
+
+  // Gives the connection's slot back (once). Caller holds `mutex`.
+  void release(Connection& conn) {
+    if (!conn.holds_slot) return;
+    conn.holds_slot = false;
+    slots.release(conn.peer, conn.capped);
+    metrics.connections.set(static_cast<double>(slots.active()));
+  }
+
+  // Metrics and the access-log line of one answered (or, `written` false, failed) request;
+  // `error`: the start of a 5xx body.
+  void record(const api::ApiRequest& req, int status, const std::string& route, const std::string& request_id,
+              Clock::time_point started, const Sent& sent, bool written, Phase timed_out, const std::string& error) {
     double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    auto status = std::to_string(res.status);
-    metrics.requests.with({req.method, route, status}).inc();
+    metrics.requests.with({req.method, route, std::to_string(status)}).inc();
     metrics.duration.with({req.method, route}).observe(seconds);
-    if (file_bytes) metrics.artifact_bytes.with({"download"}).inc(static_cast<double>(file_bytes));
+    if (sent.download && sent.bytes) metrics.artifact_bytes.with({"download"}).inc(static_cast<double>(sent.bytes));
     if (!access_log) return;
     nlohmann::json line = {{"ts", util::now_ms()},
-                           {"level", res.status >= 500 ? "error" : "info"},
+                           {"level", status >= 500 ? "error" : "info"},
                            {"msg", "request"},
                            {"request_id", request_id},
                            {"method", req.method},
                            {"path", req.path},
                            {"route", route},
-                           {"status", res.status},
+                           {"status", status},
                            {"duration_ms", std::round(seconds * 100000.0) / 100.0},
-                           {"bytes_out", res.file || res.stream ? file_bytes : res.body.size()},
+                           {"bytes_out", sent.bytes},
                            {"remote", req.remote_address}};
     if (req.principal) line["user"] = req.principal->username;
     if (!written) line["aborted"] = true;
-    if (res.status >= 500 && !res.file && !res.stream) line["error"] = res.body.substr(0, 1000);
+    if (timed_out != Phase::None) line["timeout"] = std::string(phase_name(timed_out));
+    if (!error.empty()) line["error"] = error;
     access_log->write(line);
   }
 
-  template <typename Response>
-  void common_headers(Response& r, const api::ApiResponse& res, bool keep_alive) {
-    r.set(bhttp::field::server, "sextant");
-    r.set(bhttp::field::content_type, res.content_type);
-    r.set("X-Content-Type-Options", "nosniff");
-    r.set("X-Frame-Options", "SAMEORIGIN");
-    for (const auto& [k, v] : res.headers) r.insert(k, v);  // insert: WWW-Authenticate may repeat
-    r.keep_alive(keep_alive);
+  // A connection-level event without a request (refused at accept, closed to make room).
+  void log_connection(std::string_view msg, int status, std::string_view reason, const std::string& remote) {
+    if (!access_log) return;
+    nlohmann::json line = {{"ts", util::now_ms()},         {"level", "warn"}, {"msg", std::string(msg)},
+                           {"reason", std::string(reason)}, {"remote", remote}};
+    if (status) line["status"] = status;
+    access_log->write(line);
   }
 
-  // `file_bytes` (optional) receives the body bytes of a file or streamed response.
-  bool write_response(tcp::socket& socket, const api::ApiResponse& res, unsigned version, bool keep_alive, bool head,
-                      std::uintmax_t* file_bytes = nullptr) {
-    beast::error_code ec;
-    if (res.file) {
-      bhttp::response<bhttp::file_body> r{static_cast<bhttp::status>(res.status), version};
-      r.body().open(res.file->c_str(), beast::file_mode::scan, ec);
-      if (ec) {
-        api::ApiResponse missing = api::ApiResponse::json(
-            R"({"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "File not found."})", 404);
-        return write_response(socket, missing, version, keep_alive, head);
+  // ---- Accepting and housekeeping ----------------------------------------------------------
+
+  // Admits a new connection (closing an idle one for it when the server is full) or refuses it
+  // with 503.
+  void admit(tcp::socket socket, const std::string& peer) {
+    bool capped = !auth::address_in(options.uncapped_peers, peer);
+    std::optional<EvictionCandidate::State> evicted;
+    std::string evicted_peer;
+    auto admission = ConnectionSlots::Admission::Full;
+    {
+      std::lock_guard lock(mutex);
+      admission = slots.admit(peer, capped);
+      if (admission == ConnectionSlots::Admission::Full && connections.size() < 2 * options.max_connections) {
+        if (auto* victim = evict(evicted)) {
+          evicted_peer = victim->peer;
+          admission = slots.admit(peer, capped);
+        }
       }
-      common_headers(r, res, keep_alive);
-      r.prepare_payload();
-      if (file_bytes && !head) *file_bytes = r.body().size();
-      if (head) {
-        bhttp::response_serializer<bhttp::file_body> sr{r};
-        bhttp::write_header(socket, sr, ec);
-      } else {
-        bhttp::write(socket, r, ec);
-      }
-      return !ec;
+      if (admission == ConnectionSlots::Admission::Admitted) start(std::move(socket), peer, capped);
     }
-    if (res.stream) return write_stream(socket, res, version, keep_alive, head, file_bytes);
-    bhttp::response<bhttp::string_body> r{static_cast<bhttp::status>(res.status), version};
-    common_headers(r, res, keep_alive);
-    r.body() = res.body;
-    r.prepare_payload();
-    if (head) {
-      bhttp::response_serializer<bhttp::string_body> sr{r};
-      bhttp::write_header(socket, sr, ec);
-    } else {
-      bhttp::write(socket, r, ec);
+    if (evicted) {
+      bool idle = *evicted == EvictionCandidate::State::Idle;
+      metrics.evicted.with({idle ? "idle" : "header"}).inc();
+      log_connection("connection evicted", 0, idle ? "idle while the server is full" : "slow request head while full",
+                     evicted_peer);
     }
-    return !ec;
+    if (admission != ConnectionSlots::Admission::Admitted) {
+      refuse(std::move(socket), peer, admission == ConnectionSlots::Admission::AddressFull);
+    }
   }
 
-  // A body the handler produces after the headers: Content-Length known up front, bytes relayed
-  // through a buffer_body serializer. A producer that fails or comes up short ends the connection.
-  bool write_stream(tcp::socket& socket, const api::ApiResponse& res, unsigned version, bool keep_alive, bool head,
-                    std::uintmax_t* sent_bytes) {
-    beast::error_code ec;
-    bhttp::response<bhttp::buffer_body> r{static_cast<bhttp::status>(res.status), version};
-    common_headers(r, res, keep_alive);
-    r.content_length(res.stream->length);
-    r.body().data = nullptr;
-    r.body().more = true;
-    bhttp::response_serializer<bhttp::buffer_body> sr{r};
-    bhttp::write_header(socket, sr, ec);
-    if (ec) return false;
-    if (head) return true;
+  // Closes the open connection choose_eviction() picks, if any, and gives its slot back;
+  // `state` receives what it was doing. Caller holds `mutex`.
+  Connection* evict(std::optional<EvictionCandidate::State>& state) {
+    std::vector<EvictionCandidate> open;
+    std::vector<Connection*> which;
+    for (auto& c : connections) {
+      if (!c->holds_slot) continue;
+      auto phase = c->phase.load();
+      EvictionCandidate candidate;
+      candidate.state = phase == Phase::Idle     ? EvictionCandidate::State::Idle
+                        : phase == Phase::Header ? EvictionCandidate::State::ReadingHeader
+                                                 : EvictionCandidate::State::Busy;
+      candidate.since_ms = c->phase_since_ms.load();
+      open.push_back(candidate);
+      which.push_back(c.get());
+    }
+    auto victim = choose_eviction(open, steady_ms(), kSlowHeaderMs);
+    if (!victim) return nullptr;
+    auto& v = *which[*victim];
+    state = open[*victim].state;
+    release(v);
+    ::shutdown(v.socket.native_handle(), SHUT_RDWR);
+    return &v;
+  }
 
-    struct SocketSink final : artifacts::ByteSink {
-      tcp::socket& socket;
-      bhttp::response<bhttp::buffer_body>& r;
-      bhttp::response_serializer<bhttp::buffer_body>& sr;
-      std::uint64_t sent = 0;
-      std::uint64_t limit;
-      SocketSink(tcp::socket& s, bhttp::response<bhttp::buffer_body>& resp, bhttp::response_serializer<bhttp::buffer_body>& ser,
-                 std::uint64_t max)
-          : socket(s), r(resp), sr(ser), limit(max) {}
-      bool write(const char* data, std::size_t size) override {
-        if (size == 0) return true;
-        if (size > limit - sent) return false;  // more than announced: the source changed; stop
-        r.body().data = const_cast<char*>(data);
-        r.body().size = size;
-        r.body().more = true;
-        beast::error_code e;
-        bhttp::write(socket, sr, e);
-        if (e == bhttp::error::need_buffer) e = {};
-        if (e) return false;
-        sent += size;
-        return true;
-      }
-    } sink(socket, r, sr, res.stream->length);
+  // Starts the thread of an admitted connection (its slot already taken). Caller holds `mutex`.
+  void start(tcp::socket socket, const std::string& peer, bool capped) {
+    metrics.connections.set(static_cast<double>(slots.active()));
+    auto conn = std::make_unique<Connection>(std::move(socket), peer, capped);
+    auto* raw = conn.get();
     try {
-      res.stream->produce(sink);
-    } catch (const std::exception& e) {
-      if (sent_bytes) *sent_bytes = sink.sent;
-      std::fprintf(stderr, "sextant: download failed after the headers were sent: %s\n", e.what());
-      return false;
+      raw->thread = std::thread([this, raw] {
+        try {
+          serve(*raw);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "connection error: %s\n", e.what());
+          std::lock_guard lock(mutex);
+          release(*raw);
+        }
+        raw->finished = true;
+      });
+    } catch (const std::system_error& e) {  // no thread to be had: close, keep serving the others
+      std::fprintf(stderr, "sextant: cannot start a connection thread: %s\n", e.what());
+      release(*raw);
+      return;
     }
-    if (sent_bytes) *sent_bytes = sink.sent;
-    if (sink.sent != res.stream->length) return false;
-    r.body().data = nullptr;
-    r.body().size = 0;
-    r.body().more = false;
-    bhttp::write(socket, sr, ec);
-    if (ec == bhttp::error::need_buffer) ec = {};
-    return !ec;
+    connections.push_back(std::move(conn));
   }
 
-  // Closes connections idle on keep-alive for too long and reaps finished threads.
+  // 503 with Retry-After, written without blocking (it fits any socket buffer); the socket
+  // lingers until the client has read it.
+  void refuse(tcp::socket socket, const std::string& peer, bool per_address) {
+    static const std::string kFull = refusal_response(503, "Service Unavailable", "TEMPORARILY_UNAVAILABLE",
+                                                      "Too many connections; retry.", 1);
+    static const std::string kAddressFull =
+        refusal_response(503, "Service Unavailable", "TEMPORARILY_UNAVAILABLE",
+                         "Too many connections from this address; retry.", 1);
+    const std::string& answer = per_address ? kAddressFull : kFull;
+    const char* limit = per_address ? "max_connections_per_address" : "max_connections";
+    metrics.refused.with({limit}).inc();
+    log_connection("connection refused", 503, limit, peer);
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    asio::write(socket, asio::buffer(answer), ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    std::lock_guard lock(mutex);
+    linger(std::move(socket));
+  }
+
+  // Enforces the deadlines of blocked socket operations, closes lingering sockets whose client
+  // has closed (or whose time is up), and joins the threads of finished connections.
   void housekeeping() {
     std::lock_guard lock(mutex);
-    auto now = now_ms();
+    auto now = steady_ms();
     for (auto it = connections.begin(); it != connections.end();) {
       auto& c = **it;
       if (c.finished.load()) {
@@ -463,17 +598,28 @@ struct Server::Impl {
         it = connections.erase(it);
         continue;
       }
-      auto idle = c.idle_since_ms.load();
-      if (idle && now - idle > options.idle_timeout_seconds * 1000LL) ::shutdown(c.socket.native_handle(), SHUT_RDWR);
-      auto reading = c.reading_since_ms.load();
-      if (reading && steady_ms() - reading > options.body_timeout_seconds * 1000LL) {
-        c.reading_since_ms = 0;
-        metrics.timeouts.inc();
-        ::shutdown(c.socket.native_handle(), SHUT_RDWR);
+      auto phase = c.expire(now);
+      if (phase != Phase::None) {
+        metrics.timeouts.with({std::string(phase_name(phase))}).inc();
+        // A head or body that timed out is still answered (408): only reading stops.
+        bool answerable = phase == Phase::Header || phase == Phase::Body;
+        ::shutdown(c.socket.native_handle(), answerable ? SHUT_RD : SHUT_RDWR);
       }
       ++it;
     }
-    metrics.connections.set(static_cast<double>(connections.size()));
+    for (auto it = lingering.begin(); it != lingering.end();) {
+      beast::error_code ec;
+      char sink[16384];
+      for (int i = 0; i < 4 && !ec && it->drained <= kLingerBytes; ++i) {
+        it->drained += it->socket.read_some(asio::buffer(sink), ec);
+      }
+      bool waiting = ec == asio::error::would_block || ec == asio::error::try_again;
+      if ((ec && !waiting) || now > it->until_ms || it->drained > kLingerBytes) {
+        it = lingering.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
 };
 
@@ -503,8 +649,10 @@ unsigned short Server::port() const { return impl_->acceptor.local_endpoint().po
 void Server::run() {
   auto& impl = *impl_;
   std::thread keeper([&impl] {
+    std::mutex m;
+    std::unique_lock lock(m);
     while (!impl.stopping.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      impl.keeper_wake.wait_for(lock, kHousekeepingPeriod);
       impl.housekeeping();
     }
   });
@@ -518,32 +666,9 @@ void Server::run() {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    std::lock_guard lock(impl.mutex);
-    if (impl.connections.size() >= impl.options.max_connections) {
-      static constexpr char kBusy[] =
-          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
-          "85\r\n\r\n{\"error_code\": \"TEMPORARILY_UNAVAILABLE\", \"message\": \"Too many connections; retry.\"}";
-      asio::write(socket, asio::buffer(kBusy, sizeof(kBusy) - 1), ec);
-      // Read what the client already sent (without blocking) so that closing does not turn into a
-      // reset that could discard the 503 before the client reads it.
-      socket.non_blocking(true, ec);
-      char sink[4096];
-      while (socket.read_some(asio::buffer(sink), ec) > 0) {
-      }
-      socket.shutdown(tcp::socket::shutdown_both, ec);
-      continue;
-    }
-    auto conn = std::make_unique<Impl::Connection>(std::move(socket));
-    auto* raw = conn.get();
-    impl.connections.push_back(std::move(conn));
-    raw->thread = std::thread([&impl, raw] {
-      try {
-        impl.serve(*raw);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "connection error: %s\n", e.what());
-      }
-      raw->finished = true;
-    });
+    auto endpoint = socket.remote_endpoint(ec);
+    if (ec) continue;  // already gone
+    impl.admit(std::move(socket), endpoint.address().to_string());
   }
   // Graceful stop: no new connections (the listening socket is closed, so clients are refused
   // rather than left in the backlog); idle keep-alive connections are closed now; busy ones get
@@ -552,12 +677,14 @@ void Server::run() {
     beast::error_code ec;
     impl.acceptor.close(ec);
   }
+  impl.keeper_wake.notify_all();
+  keeper.join();
   auto deadline = Clock::now() + std::chrono::seconds(impl.options.shutdown_grace_seconds);
   while (true) {
     {
       std::lock_guard lock(impl.mutex);
       for (auto& c : impl.connections)
-        if (!c->finished.load() && (c->idle_since_ms.load() || Clock::now() > deadline))
+        if (!c->finished.load() && (c->phase.load() == Phase::Idle || Clock::now() > deadline))
           ::shutdown(c->socket.native_handle(), SHUT_RDWR);
     }
     impl.housekeeping();
@@ -567,7 +694,8 @@ void Server::run() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  keeper.join();
+  std::lock_guard lock(impl.mutex);
+  impl.lingering.clear();
 }
 
 void Server::stop() {

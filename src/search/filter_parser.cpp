@@ -13,6 +13,7 @@
 #include "util/strings.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <initializer_list>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "search/limits.hpp"
 
 namespace sextant::search {
 namespace {
@@ -637,7 +639,11 @@ Value string_value(std::string s) {
   return out;
 }
 
-Value number_value(const RawValue& v) {
+// A literal that overflows (1e999, or beyond int64 for an integer attribute) is refused.
+Value number_value(const RawValue& v, bool integer_attribute = false) {
+  if (!std::isfinite(v.number) || (integer_attribute && std::fabs(v.number) >= 9.2e18)) {
+    throw_invalid("Invalid number " + util::python_repr(v.raw.substr(0, 100)) + " in search filter: out of range.");
+  }
   Value out;
   out.kind = Value::Kind::Number;
   out.number = v.number;
@@ -689,7 +695,7 @@ Resolved resolve_runs(const RawClause& c) {
           throw_invalid("Expected numeric value type for numeric attribute: " + r.raw_key +
                         ". Found " + v.raw);
         }
-        r.value = number_value(v);
+        r.value = number_value(v, /*integer_attribute=*/true);
       } else if (stringish(v.kind)) {
         r.value = string_value(expect_quoted(v));
       } else if (v.kind == ValKind::List) {
@@ -753,7 +759,7 @@ Resolved resolve_experiments(const RawClause& c) {
         throw_invalid("Expected numeric value type for numeric attribute: " + r.raw_key +
                       ". Found " + v.raw);
       }
-      r.value = number_value(v);
+      r.value = number_value(v, /*integer_attribute=*/true);
     } else if (stringish(v.kind)) {
       r.value = string_value(expect_quoted(v));
     } else if (v.kind == ValKind::List) {
@@ -842,7 +848,7 @@ Resolved resolve_registry(const RawClause& c, Grammar grammar) {
       throw_invalid(std::string("Only the '") + kVersionNumericKeys +
                     "' attributes support comparison with numeric values.");
     }
-    r.value = number_value(v);
+    r.value = number_value(v, /*integer_attribute=*/true);
   } else {
     throw_invalid("Expected a quoted string value or a list of quoted string values for "
                   "attributes. Got value " + v.raw);
@@ -919,9 +925,29 @@ Clause finish(const RawClause& raw, Resolved r, Grammar grammar, std::string_vie
   return out;
 }
 
+// The limits.hpp bounds on what one filter may cost the database: joins and bind variables.
+void check_filter_size(const std::vector<RawClause>& raws, const std::vector<Resolved>& resolved) {
+  std::size_t list_values = 0;
+  for (const auto& raw : raws) list_values += raw.value.items.size();
+  limits::check_list_values(list_values);
+  std::size_t entity_clauses = 0;
+  for (const auto& r : resolved) {
+    if (r.entity == EntityKind::Metric || r.entity == EntityKind::Param || r.entity == EntityKind::Tag ||
+        (r.entity == EntityKind::Attribute && r.key == "run_name")) {
+      ++entity_clauses;
+    }
+  }
+  if (entity_clauses > limits::kMaxEntityClauses) {
+    throw_invalid("Invalid search filter: " + std::to_string(entity_clauses) +
+                  " comparisons on metrics, params, tags and the run name; at most " +
+                  std::to_string(limits::kMaxEntityClauses) + " are allowed.");
+  }
+}
+
 }  // namespace
 
 Filter parse_filter(std::string_view filter, Grammar grammar) {
+  limits::check_filter_length(filter.size());
   const Scanner sc(filter);
   const size_t n = sc.size();
   if (sc.skip_ws(0) >= n) return {};
@@ -973,6 +999,7 @@ Filter parse_filter(std::string_view filter, Grammar grammar) {
     if (!ok) throw_invalid_clause(trim(filter.substr(start)), grammar);
     c.end = p;
     raws.push_back(std::move(c));
+    limits::check_filter_clauses(raws.size());
   }
 
   // Phase 3: identifiers and values.
@@ -987,6 +1014,8 @@ Filter parse_filter(std::string_view filter, Grammar grammar) {
     }
   }
 
+  check_filter_size(raws, resolved);
+
   // Phase 4: comparators.
   Filter out;
   out.reserve(raws.size());
@@ -997,6 +1026,7 @@ Filter parse_filter(std::string_view filter, Grammar grammar) {
 }
 
 OrderBy parse_order_by(std::string_view clause, Grammar grammar) {
+  limits::check_filter_length(clause.size());
   const std::string quoted(clause);
   auto unparsable = [&]() -> void {
     throw_invalid("Invalid order_by clause '" + quoted + "'. Could not be parsed.");

@@ -4,9 +4,11 @@
 #include "search/logged_model_filter.hpp"
 
 #include <array>
+#include <cmath>
 #include <cstdlib>
 
 #include "core/error.hpp"
+#include "search/limits.hpp"
 #include "util/strings.hpp"
 
 namespace sextant::search {
@@ -329,6 +331,11 @@ LoggedModelComparison interpret(const RawComparison& raw) {
         ok = true;
       }
     }
+    if (ok && v.kind == Tok::Number &&
+        (!std::isfinite(c.number) || (c.entity == LoggedModelEntity::Attribute && std::fabs(c.number) >= 9.2e18))) {
+      throw_invalid("Invalid value " + util::python_repr(v.text.substr(0, 100)) + " for " + shown +
+                    ": number out of range.");
+    }
     if (!ok) {
       std::string as_written = v.kind == Tok::String    ? "'" + v.text + "'"
                                : v.kind == Tok::DQuoted ? "\"" + v.text + "\""
@@ -362,6 +369,7 @@ bool is_numeric_logged_model_attribute(std::string_view column) {
 LoggedModelFilter parse_logged_model_filter(std::string_view filter) {
   LoggedModelFilter out;
   if (util::trim(filter).empty()) return out;
+  limits::check_filter_length(filter.size());
   // A ';' outside quotes ends the statement; more text after it is a second statement.
   for (std::size_t i = 0; i < filter.size(); ++i) {
     if (filter[i] == '\'' || filter[i] == '"' || filter[i] == '`') {
@@ -375,7 +383,14 @@ LoggedModelFilter parse_logged_model_filter(std::string_view filter) {
     }
   }
   auto tokens = tokenize(filter, filter);
-  for (const auto& raw : split_comparisons(tokens, filter)) out.push_back(interpret(raw));
+  auto comparisons = split_comparisons(tokens, filter);
+  limits::check_filter_clauses(comparisons.size());
+  std::size_t list_values = 0;
+  for (const auto& raw : comparisons) {
+    out.push_back(interpret(raw));
+    list_values += out.back().list.size();
+  }
+  limits::check_list_values(list_values);
   return out;
 }
 

@@ -16,7 +16,11 @@ struct AuthUser {
   bool is_admin = false;
   std::string source = "local";                // "local" (created in Sextant) | "oidc" (external identity)
   std::string email;                           // may be empty for local users
-  std::vector<std::string> groups;             // groups seen at the last external login
+  // External users: the groups seen at the last sign-in or token mint, and who vouched for them
+  // (the issuer URL, or auth's trusted-proxy marker); "" = unknown (rows from before this was
+  // kept), which no group rule matches. Kept in the groups column as {"issuer", "groups"}.
+  std::vector<std::string> groups;
+  std::string groups_issuer;
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
 };
@@ -73,6 +77,10 @@ class AuthStore {
   // Both throw RESOURCE_DOES_NOT_EXIST for an unknown user.
   virtual void set_password(const std::string& username, const std::optional<std::string>& password_hash) = 0;
   virtual void set_admin(const std::string& username, bool is_admin) = 0;
+  // An external user's current groups (auth refreshes them at sign-in, token mint and session
+  // refresh); nothing happens for an unknown user.
+  virtual void set_groups(const std::string& username, const std::string& groups_issuer,
+                          const std::vector<std::string>& groups) = 0;
   // Deletes the user with its tokens and sessions; false when there was no such user.
   virtual bool delete_user(const std::string& username) = 0;
 

@@ -12,6 +12,12 @@ namespace sextant::util {
 std::size_t utf8_length(std::string_view s);
 // The first `max_chars` code points of `s` (whole string if shorter).
 std::string utf8_truncate(std::string_view s, std::size_t max_chars);
+// Length in bytes of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, surrogates
+// or code points above U+10FFFF), 0 when the byte there does not start one.
+std::size_t utf8_sequence_at(std::string_view s, std::size_t i);
+// `s` with every byte that is not part of well-formed UTF-8 written as the four characters \xNN
+// (lower-case hex): the result is always valid UTF-8, safe for JSON and logs.
+std::string utf8_escape_invalid(std::string_view s);
 
 std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);

@@ -708,3 +708,43 @@ def tags_of(run):
 
 
 RUN_ID_RE = re.compile(r"^[0-9a-f]{32}$")
+
+
+# -- raw HTTP on a socket (connection and framing tests) --------------------------------------------
+def read_http_response(sock, timeout=10):
+    """One final response (Content-Length bodies; interim 1xx skipped) from a raw socket:
+    (status, {lower-case header: value}, body); None when the server closed or reset first."""
+    sock.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data or re.match(rb"HTTP/1\.[01] 1\d\d ", data):
+        if b"\r\n\r\n" in data:  # an interim response: skip it
+            data = data.partition(b"\r\n\r\n")[2]
+            continue
+        try:
+            chunk = sock.recv(65536)
+        except (ConnectionResetError, socket.timeout):
+            return None
+        if not chunk:
+            return None
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    length = int(headers.get("content-length", "0"))
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return status, headers, body
+
+
+def metric_samples(text, name):
+    """{labels-string: value} of one metric in Prometheus text format ("" = no labels)."""
+    out = {}
+    for line in text.splitlines():
+        m = re.match(r"^%s(\{[^}]*\})? (\S+)$" % re.escape(name), line)
+        if m:
+            out[m.group(1) or ""] = float(m.group(2))
+    return out

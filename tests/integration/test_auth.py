@@ -20,9 +20,9 @@ import harness
 ADMIN = "root"
 ADMIN_PASSWORD = "bootstrap-password-123"
 SEXTANT = "/api/2.0/sextant"
-PUBLIC_ROUTES = {("GET", "/health"), ("GET", "/ready"), ("POST", SEXTANT + "/login"),
+PUBLIC_ROUTES = {("GET", "/health"), ("GET", "/ready"),
                  # the browser OIDC login (test_oidc_login.py)
-                 ("GET", "/auth/login"), ("GET", "/auth/callback"), ("GET", "/auth/logout"), ("POST", "/auth/logout"),
+                 ("GET", "/auth/login"), ("GET", "/auth/callback"),
                  # the web UI's login page's own script and style (test_ui_static.py)
                  ("GET", "/static-files/login.js"), ("GET", "/static-files/login.css")}
 
@@ -121,8 +121,11 @@ class AuthTest(harness.SextantTestCase):
         self.assertEqual(unspecified, [], "routes without an explicit access policy")
         public = {(r["method"], r["path"]) for r in table if r["policy"] == "public"}
         self.assertEqual(public, PUBLIC_ROUTES, "the public allowlist changed")
+        # Public, but only as same-origin JSON POSTs from the browser (test_auth_hardening.py).
+        same_origin = {(r["method"], r["path"]) for r in table if r["policy"] == "public-same-origin"}
+        self.assertEqual(same_origin, {("POST", SEXTANT + "/login"), ("POST", "/auth/logout")})
         for route in table:
-            if route["policy"] == "public":
+            if route["policy"] in ("public", "public-same-origin"):
                 continue
             path = concrete(route)
             r = call(route["method"], path, json={} if route["method"] in ("POST", "PATCH") else None)
@@ -243,7 +246,7 @@ class AuthTest(harness.SextantTestCase):
 
     # -- sessions and CSRF ----------------------------------------------------------------
     def login(self, name, password):
-        r = call("POST", SEXTANT + "/login", json={"username": name, "password": password})
+        r = call("POST", SEXTANT + "/login", {"Origin": SERVER.base_url}, json={"username": name, "password": password})
         self.assertOk(r)
         cookie = r.headers["Set-Cookie"]
         for attr in ("__Host-sextant_session=", "Secure", "HttpOnly", "SameSite=Lax", "Path=/"):
@@ -252,7 +255,8 @@ class AuthTest(harness.SextantTestCase):
 
     def test_session_login_csrf_and_logout(self):
         name, password = self.make_user()
-        self.assertError(call("POST", SEXTANT + "/login", json={"username": name, "password": "wrong-wrong-1"}),
+        self.assertError(call("POST", SEXTANT + "/login", {"Origin": SERVER.base_url},
+                              json={"username": name, "password": "wrong-wrong-1"}),
                          401, "UNAUTHENTICATED")
         cookie = self.login(name, password)
         origin = SERVER.base_url
@@ -264,14 +268,14 @@ class AuthTest(harness.SextantTestCase):
         r = call("POST", "/api/2.0/mlflow/experiments/create",
                  {"Cookie": cookie, "Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site",
                   "Content-Type": "application/x-www-form-urlencoded"}, data="name=" + exp_name)
-        self.assertError(r, 403, "PERMISSION_DENIED")
+        self.assertError(r, 415, "BAD_REQUEST")  # form encodings: never on the API
         # JSON from another origin, and a same-origin form post, are refused too.
         r = call("POST", "/api/2.0/mlflow/experiments/create", {"Cookie": cookie, "Origin": "https://evil.example"},
                  json={"name": exp_name})
         self.assertError(r, 403, "PERMISSION_DENIED")
         r = call("POST", "/api/2.0/mlflow/experiments/create",
                  dict(same, **{"Content-Type": "application/x-www-form-urlencoded"}), data="name=" + exp_name)
-        self.assertError(r, 403, "PERMISSION_DENIED")
+        self.assertError(r, 415, "BAD_REQUEST")
         r = call("POST", "/api/2.0/mlflow/experiments/create", {"Cookie": cookie}, json={"name": exp_name})
         self.assertError(r, 403, "PERMISSION_DENIED")  # no Origin nor Sec-Fetch-Site
         # Nothing was created.
@@ -446,7 +450,8 @@ class SessionsTableUpgradeTest(unittest.TestCase):
             srv.start()
             with srv.db() as db:  # the new table has the column, and no row
                 self.assertEqual(db.execute("SELECT COUNT(*), MAX(id_token) FROM sextant_sessions").fetchone()[0], 0)
-            r = call("POST", SEXTANT + "/login", srv=srv, json={"username": ADMIN, "password": ADMIN_PASSWORD})
+            r = call("POST", SEXTANT + "/login", {"Origin": srv.base_url}, srv=srv,
+                     json={"username": ADMIN, "password": ADMIN_PASSWORD})
             self.assertEqual(r.status_code, 200, r.text)
         finally:
             srv.stop()

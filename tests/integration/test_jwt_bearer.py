@@ -3,7 +3,9 @@ Node 20), as oauth2-proxy's --skip-jwt-bearer-tokens + --extra-jwt-issuers: two 
 different audiences, the e-mail domain / email_verified / group rules applied to JWT principals,
 and the token attacks (alg=none, HS256 keyed with the public key, unknown key under a trusted
 kid, jku/x5u/jwk headers, exp-less / expired / not-yet-valid tokens, wrong iss or aud,
-tampering), each refused without changing anything."""
+tampering, a lifetime beyond --max-jwt-lifetime), each refused without changing anything;
+groups scoped per issuer (one issuer's groups never grant what another's were given), and
+personal tokens minted by a JWT identity acting with the groups the provider gives now."""
 
 import base64
 import json
@@ -51,7 +53,10 @@ def setUpModule():  # noqa: N802
         "--auth", "on", "--skip-jwt-bearer-tokens",
         "--extra-jwt-issuers", IDPS[0].issuer + "=mlflow",
         "--extra-jwt-issuers", IDPS[1].issuer + "=tracking-b",
-        "--email-domain", "example.test", "--allowed-group", "ml-team", "--auth-failure-limit", "100000"])
+        "--email-domain", "example.test", "--auth-failure-limit", "100000",
+        # Groups are per issuer: ISSUER#GROUP (a plain name would be --oidc-issuer-url's / the proxy's).
+        "--allowed-group", IDPS[0].issuer + "#ml-team", "--allowed-group", IDPS[1].issuer + "#ml-team",
+        "--admin-group", IDPS[0].issuer + "#ml-admins"])
     SERVER.start()
 
 
@@ -177,6 +182,43 @@ class JwtBearerTest(unittest.TestCase):
         self.assertRefused(self.call(forge(real, claim_changes={"exp": None})))
         self.assertRefused(self.call(IDPS[0].token(expires_in=-3600)))
         self.assertRefused(self.call(forge(real, claim_changes={"nbf": now + 3600})))
+
+    def test_lifetime_beyond_the_issuers_maximum_is_refused(self):
+        self.assertRefused(self.call(IDPS[0].token(expires_in=100 * 365 * 86400)))  # the issue's 100 years
+        self.assertRefused(self.call(IDPS[1].token(aud="tracking-b", expires_in=24 * 3600 + 3600)))
+        self.assertEqual(self.call(IDPS[0].token(expires_in=23 * 3600)).status_code, 200)
+
+    # -- groups -----------------------------------------------------------------------
+    def whoami(self, token):
+        return requests.get(SERVER.base_url + "/api/2.0/sextant/whoami", headers={"Authorization": "Bearer " + token},
+                            timeout=10)
+
+    def test_groups_are_scoped_per_issuer(self):
+        a = self.whoami(IDPS[0].token(groups="ml-team,ml-admins"))
+        self.assertEqual(a.status_code, 200, a.text)
+        self.assertTrue(a.json()["is_admin"])
+        # The other issuer's "ml-admins" is not the admin group (it was given for IDPS[0] only).
+        b = self.whoami(IDPS[1].token(aud="tracking-b", email="b-admin@example.test", groups="ml-team,ml-admins"))
+        self.assertEqual(b.status_code, 200, b.text)
+        self.assertFalse(b.json()["is_admin"])
+        self.assertEqual(self.call(IDPS[1].token(aud="tracking-b", groups="ml-admins")).status_code, 403)
+
+    def test_personal_tokens_act_with_the_providers_current_groups(self):
+        email = "pat-%d@example.test" % time.time_ns()
+        jwt = IDPS[0].token(email=email, sub=email, groups="ml-team,ml-admins")
+        r = requests.post(SERVER.base_url + "/api/2.0/sextant/tokens/create", json={"name": "ci"},
+                          headers={"Authorization": "Bearer " + jwt}, timeout=10)
+        self.assertEqual(r.status_code, 200, r.text)
+        pat = r.json()["secret"]
+        self.assertTrue(self.whoami(pat).json()["is_admin"])
+        # The provider took ml-admins away: the next JWT says so, and the token follows.
+        self.assertEqual(self.whoami(IDPS[0].token(email=email, sub=email, groups="ml-team")).status_code, 200)
+        who = self.whoami(pat)
+        self.assertEqual(who.status_code, 200, who.text)
+        self.assertFalse(who.json()["is_admin"])
+        # ... and then every allowed group: the JWT is refused, and so is the token.
+        self.assertEqual(self.call(IDPS[0].token(email=email, sub=email, groups="other")).status_code, 403)
+        self.assertRefused(self.call(pat), 403)
 
     def test_tampered_payload_and_truncation_are_refused(self):
         real = IDPS[0].token()

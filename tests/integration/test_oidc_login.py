@@ -28,6 +28,12 @@ WORKDIR = None
 AUDIT = None
 
 
+
+def logout(srv, cookie):
+    """The browser logout: a same-origin JSON POST, answered with where to go next."""
+    return requests.post(srv.base_url + "/auth/logout", json={}, timeout=30, allow_redirects=False,
+                         headers={"Cookie": cookie, "Origin": srv.base_url})
+
 class Idp(mock_idp.MockIdp):
     def __init__(self):
         super().__init__("RS256")
@@ -147,9 +153,9 @@ class OidcLoginTest(unittest.TestCase):
         self.assertTrue(any(e["user"] == "alice@example.test" and e["method"] == "oidc"
                             for e in audit_events("login_success")))
         # Logout revokes the session and sends the browser to the provider's end-session endpoint.
-        r = get(SERVER.base_url + "/auth/logout", {"Cookie": cookie})
-        self.assertEqual(r.status_code, 302)
-        end = urlparse(r.headers["Location"])
+        r = logout(SERVER, cookie)
+        self.assertEqual(r.status_code, 200, r.text)
+        end = urlparse(r.json()["location"])
         self.assertEqual("%s://%s%s" % (end.scheme, end.netloc, end.path), IDP.issuer + "/endsession")
         q = parse_qs(end.query)
         self.assertEqual(q["post_logout_redirect_uri"], [SERVER.base_url + "/"])

@@ -97,6 +97,12 @@ def whoami(server, cookie):
     return get(server.base_url + "/api/2.0/sextant/whoami", {"Cookie": cookie})
 
 
+
+def logout(srv, cookie):
+    """The browser logout: a same-origin JSON POST, answered with where to go next."""
+    return requests.post(srv.base_url + "/auth/logout", json={}, timeout=30, allow_redirects=False,
+                         headers={"Cookie": cookie, "Origin": srv.base_url})
+
 class StrictProviderLoginTest(unittest.TestCase):
     def setUp(self):
         OP.set_accounts(ACCOUNTS)
@@ -199,10 +205,10 @@ class StrictProviderLoginTest(unittest.TestCase):
         ua = strict_op.UserAgent(OP)
         cookie = self.login(MAIN, "alice", ua=ua)
         self.assertEqual(whoami(MAIN, cookie).status_code, 200)
-        r = get(MAIN.base_url + "/auth/logout", {"Cookie": cookie})
-        self.assertEqual(r.status_code, 302)
+        r = logout(MAIN, cookie)
+        self.assertEqual(r.status_code, 200, r.text)
         self.assertIn("Max-Age=0", set_cookies(r)[COOKIE][1])
-        end = r.headers["Location"]
+        end = r.json()["location"]
         self.assertTrue(end.startswith(OP.issuer + "/session/end?"), end)
         q = {k: v[0] for k, v in parse_qs(urlparse(end).query).items()}
         self.assertEqual(q["client_id"], strict_op.CLIENT_ID)
@@ -235,8 +241,8 @@ class StrictProviderLoginTest(unittest.TestCase):
                                         (hashlib.sha256(fresh.split("=", 1)[1].encode()).hexdigest(),)).fetchone(),
                              (None, None))
         # Logout without a kept ID token still reaches the provider, with client_id only.
-        r = get(SHORT.base_url + "/auth/logout", {"Cookie": fresh})
-        q = parse_qs(urlparse(r.headers["Location"]).query)
+        r = logout(SHORT, fresh)
+        q = parse_qs(urlparse(r.json()["location"]).query)
         self.assertEqual(q["client_id"], [strict_op.CLIENT_ID])
         self.assertNotIn("id_token_hint", q)
 

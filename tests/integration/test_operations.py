@@ -25,33 +25,13 @@ def connect(srv):
 
 def read_response(sock):
     """Reads one HTTP/1.1 response (Content-Length bodies); returns (status, headers, body)."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed before the response header: %r" % data)
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
-    length = int(headers.get("content-length", "0"))
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        body += chunk
-    return status, headers, body
+    answer = harness.read_http_response(sock)
+    if answer is None:
+        raise ConnectionError("closed before the response")
+    return answer
 
 
-def samples(text, name):
-    """{labels-string: value} of one metric in Prometheus text format."""
-    out = {}
-    for line in text.splitlines():
-        m = re.match(r"^%s(\{[^}]*\})? (\S+)$" % re.escape(name), line)
-        if m:
-            out[m.group(1) or ""] = float(m.group(2))
-    return out
+samples = harness.metric_samples
 
 
 class OperationsTest(unittest.TestCase):
@@ -99,10 +79,17 @@ class OperationsTest(unittest.TestCase):
                            timeout=30)
         self.assertEqual(got.content, payload)
 
-        r = requests.get(self.srv.url("/metrics"), timeout=30)
+        # The download is counted once its connection thread has logged it, which may be a moment
+        # after the client has the last byte.
+        deadline = time.time() + 5
+        while True:
+            r = requests.get(self.srv.url("/metrics"), timeout=30)
+            text = r.text
+            if '{direction="download"}' in text or time.time() > deadline:
+                break
+            time.sleep(0.05)
         self.assertEqual(r.status_code, 200)
         self.assertTrue(r.headers["Content-Type"].startswith("text/plain; version=0.0.4"))
-        text = r.text
         self.assertIn("# TYPE sextant_http_requests_total counter", text)
         self.assertIn("# TYPE sextant_http_request_duration_seconds histogram", text)
         requests_total = samples(text, "sextant_http_requests_total")
@@ -161,12 +148,15 @@ class OperationsTest(unittest.TestCase):
                      b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"name\": ")
         start = time.time()
         sock.settimeout(10)
-        self.assertEqual(sock.recv(100), b"")  # closed by the server, no answer
+        status, headers, body = read_response(sock)  # 408, then closed by the server
+        self.assertEqual(status, 408, body)
+        self.assertEqual(headers.get("connection"), "close")
+        self.assertEqual(sock.recv(100), b"")
         elapsed = time.time() - start
         self.assertLess(elapsed, 5)
         sock.close()
         text = requests.get(self.srv.url("/metrics"), timeout=30).text
-        self.assertGreaterEqual(samples(text, "sextant_http_timeouts_total")[""], 1)
+        self.assertGreaterEqual(samples(text, "sextant_http_timeouts_total")['{phase="body"}'], 1)
 
 
 class ShutdownTest(unittest.TestCase):
@@ -235,14 +225,20 @@ class ShutdownTest(unittest.TestCase):
             srv.cleanup()
 
     def test_connection_limit(self):
-        srv = harness.SextantServer(extra_args=["--max-connections", "2"])
+        srv = harness.SextantServer(extra_args=["--max-connections", "2", "--max-connections-per-address", "2"])
         srv.start()
         try:
+            # Two requests in flight (heads sent, bodies pending): nothing to make room with.
             held = [connect(srv), connect(srv)]
-            time.sleep(0.2)
+            for s in held:
+                s.sendall(b"POST " + API.encode() + b"/experiments/create HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+            time.sleep(0.3)
             extra = connect(srv)  # answered at once, before it sends anything
-            status, _, body = read_response(extra)
+            status, headers, body = read_response(extra)
             self.assertEqual(status, 503)
+            self.assertEqual(int(headers["content-length"]), len(body))
+            self.assertEqual(headers.get("retry-after"), "1")
             self.assertEqual(json.loads(body)["error_code"], "TEMPORARILY_UNAVAILABLE")
             for s in held + [extra]:
                 s.close()

@@ -150,7 +150,7 @@ class TestMalformedHttp(RobustnessBase):
 
     def test_bad_content_length(self):
         raw = self.raw_socket_request(
-            b"POST /api/2.0/mlflow/runs/log-metric HTTP/1.1\r\nHost: x\r\n"
+            b"POST /api/2.0/mlflow/runs/log-metric HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             b"Content-Type: application/json\r\nContent-Length: abc\r\n\r\n{}", timeout=3)
         st = self.status_of(raw)
         self.assertTrue(st is None or 400 <= st < 500, raw[:200])
@@ -158,7 +158,7 @@ class TestMalformedHttp(RobustnessBase):
     def test_truncated_body(self):
         # announces 1000 bytes, sends 10, then closes: server must not hang or crash
         s = socket.create_connection(("127.0.0.1", self.srv.port), timeout=5)
-        s.sendall(b"POST /api/2.0/mlflow/runs/log-metric HTTP/1.1\r\nHost: x\r\n"
+        s.sendall(b"POST /api/2.0/mlflow/runs/log-metric HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"run_id\"")
         s.close()
 
@@ -168,8 +168,8 @@ class TestMalformedHttp(RobustnessBase):
         self.assertTrue(raw.endswith(b"OK"), raw[-50:])
 
     def test_pipelined_requests(self):
-        req = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
-        raw = self.raw_socket_request(req * 3 + b"GET /health HTTP/1.1\r\nHost: x\r\n"
+        req = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        raw = self.raw_socket_request(req * 3 + b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                                       b"Connection: close\r\n\r\n", timeout=5)
         self.assertEqual(raw.count(b"HTTP/1.1 200"), 4, raw[:500])
 
@@ -228,7 +228,7 @@ class TestIdleConnections(RobustnessBase):
             half = []
             for _ in range(8):  # headers sent, body never completes
                 c = socket.create_connection(("127.0.0.1", self.srv.port), timeout=5)
-                c.sendall(b"POST /api/2.0/mlflow/runs/log-metric HTTP/1.1\r\nHost: x\r\n"
+                c.sendall(b"POST /api/2.0/mlflow/runs/log-metric HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                           b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
                 half.append(c)
             idle.extend(half)

@@ -139,7 +139,8 @@ class UiStaticTest(unittest.TestCase):
         self.assertEqual(get(self.auth, "/auth/login?rd=//evil.example/").status_code, 400)
         # With a session cookie from the password login, the app loads.
         s = requests.Session()
-        r = s.post(self.auth.url("/api/2.0/sextant/login"), json={"username": ADMIN, "password": PASSWORD}, timeout=30)
+        r = s.post(self.auth.url("/api/2.0/sextant/login"), json={"username": ADMIN, "password": PASSWORD}, timeout=30,
+                   headers={"Origin": self.auth.base_url})
         self.assertEqual(r.status_code, 200, r.text)
         cookie = r.headers["Set-Cookie"].split(";")[0]
         r = get(self.auth, "/", Cookie=cookie)

@@ -10,6 +10,8 @@
 #include "auth/cidr.hpp"
 #include "auth/crypto.hpp"
 #include "auth/gate.hpp"
+#include "auth/host_allowlist.hpp"
+#include "auth/password_rule.hpp"
 #include "auth/rate_limiter.hpp"
 #include "auth/token_sealer.hpp"
 #include "config/config.hpp"
@@ -67,6 +69,10 @@ TEST(Cidr, RejectsMalformed) {
                           "10.0.0.0/8x", "1.2.3.4/ 8"}) {
     EXPECT_FALSE(Cidr::parse(bad)) << bad;
   }
+  // Found by fuzz_headers: inet_pton stopped at an embedded NUL, so "1.2.3.4\0evil" was an address.
+  using namespace std::string_view_literals;
+  for (auto bad : {"1.2.3.4\0evil"sv, "10.0.0.0\0/8"sv, "::1\0"sv}) EXPECT_FALSE(Cidr::parse(bad));
+  EXPECT_FALSE(Cidr::parse("10.0.0.0/8")->contains("10.0.0.1\0x"sv));
   std::vector<Cidr> list{*Cidr::parse("10.0.0.0/8"), *Cidr::parse("::1")};
   EXPECT_TRUE(address_in(list, "10.9.9.9"));
   EXPECT_TRUE(address_in(list, "::1"));
@@ -90,6 +96,7 @@ TEST(ClientAddress, WalksForwardedForFromTheRightPastLoadBalancers) {
   EXPECT_EQ(client_address("10.0.0.5", "198.51.100.1, evil", lbs), "10.0.0.5");
   EXPECT_EQ(client_address("10.0.0.5", "198.51.100.1, 10.1.1.1, 7.7.7.0/24", lbs), "10.0.0.5");
   EXPECT_EQ(client_address("10.0.0.5", "x, 10.1.1.1", lbs), "10.1.1.1");
+  EXPECT_EQ(client_address("10.0.0.5", std::string_view("1.2.3.4\0evil", 12), lbs), "10.0.0.5");
 }
 
 // --- sealing the provider's session tokens ---------------------------------------------
@@ -212,6 +219,7 @@ Principal external(std::string email, bool verified = true, std::vector<std::str
   p.email = std::move(email);
   p.email_verified = verified;
   p.groups = std::move(groups);
+  p.groups_issuer = kTrustedProxyGroups;
   p.method = "proxy";
   return p;
 }
@@ -252,6 +260,37 @@ TEST(AccessRules, GroupsAndAdmins) {
   auto member = external("c@x.org", true, {"ml"});
   rules.apply(member);
   EXPECT_FALSE(member.is_admin);
+}
+
+TEST(AccessRules, GroupsAreScopedByIssuer) {
+  const std::string a = "https://a.example", b = "https://b.example", c = "https://c.example";
+  AccessRules rules(AccessRulesConfig{{"*"}, {"ml", b + "#ml"}, {"admins", b + "#b-admins"}, a});
+  auto from = [&](const std::string& issuer, std::vector<std::string> groups) {
+    auto p = external("x@x.org", true, std::move(groups));
+    p.method = "jwt";
+    p.groups_issuer = issuer;
+    return p;
+  };
+  // Plain names: groups from the browser login's issuer (a) and from the trusted proxy.
+  EXPECT_TRUE(admitted(rules, from(a, {"ml"})));
+  EXPECT_TRUE(admitted(rules, external("x@x.org", true, {"ml"})));
+  EXPECT_TRUE(admitted(rules, from(b, {"ml"})));    // "b#ml"
+  EXPECT_FALSE(admitted(rules, from(c, {"ml"})));   // c's "ml" was not meant
+  EXPECT_FALSE(admitted(rules, from("", {"ml"})));  // nobody vouched for the groups
+  auto other_admin = from(c, {"admins", "b-admins", "ml"});
+  EXPECT_FALSE(admitted(rules, other_admin));
+  auto b_admin = from(b, {"b-admins"});
+  rules.apply(b_admin);
+  EXPECT_TRUE(b_admin.is_admin);
+  auto b_plain_admin = from(b, {"admins", "ml"});  // plain "admins" is a's and the proxy's
+  rules.apply(b_plain_admin);
+  EXPECT_FALSE(b_plain_admin.is_admin);
+  auto a_admin = from(a, {"admins"});
+  rules.apply(a_admin);
+  EXPECT_TRUE(a_admin.is_admin);
+  EXPECT_EQ(parse_group_rule("https://idp.example/realms/x#ml-admins").issuer, "https://idp.example/realms/x");
+  EXPECT_EQ(parse_group_rule("https://idp.example/realms/x#ml-admins").name, "ml-admins");
+  EXPECT_EQ(parse_group_rule("team#1").issuer, "");  // not a URL: a plain name with '#'
 }
 
 TEST(AccessRules, LocalAccountsAreExemptFromIdentityRules) {
@@ -326,17 +365,77 @@ TEST(Csrf, Decisions) {
   EXPECT_NE(csrf_violation(upload, true), "");
 }
 
-TEST(HostAllowlist, DefaultsAndWildcards) {
-  auto d = default_allowed_hosts();
-  for (const char* ok : {"localhost", "localhost:5000", "127.0.0.1:5000", "[::1]:5000", "10.1.2.3:80", "192.168.0.9",
-                         "172.16.0.1", "172.31.255.1:5000", "LOCALHOST"}) {
-    EXPECT_TRUE(host_allowed(d, ok)) << ok;
+TEST(HostAllowlist, DefaultsMatchAddressesByRangeAndNamesExactly) {
+  auto d = HostAllowlist::defaults("127.0.0.1");
+  for (const char* ok : {"localhost", "localhost:5000", "LOCALHOST", "localhost.", "127.0.0.1:5000", "127.0.0.2",
+                         "[::1]:5000", "[::1]", "0.0.0.0:5000", "10.1.2.3:80", "192.168.0.9", "172.16.0.1",
+                         "172.31.255.1:5000", "[fd12::1]:5000", "[fc00::1]", "[::ffff:10.0.0.1]"}) {
+    EXPECT_TRUE(d.allows(ok)) << ok;
   }
-  for (const char* bad : {"evil.example", "172.32.0.1", "8.8.8.8:5000", "", "localhost.evil.example"}) {
-    EXPECT_FALSE(host_allowed(d, bad)) << bad;
+  for (const char* bad : {"evil.example", "172.32.0.1", "172.15.0.1", "8.8.8.8:5000", "", "localhost.evil.example",
+                          "10.attacker.test", "10.0.0.1.attacker.test", "192.168.evil.example", "172.16.x.example",
+                          "fc00.evil.example", "[2001:db8::1]", "localhost:99999", "localhost:x", "local host",
+                          "localhost/x", "user@localhost", "[::1", "::1", "10.0.0.1:80:80", "[fe80::1%25eth0]"}) {
+    EXPECT_FALSE(d.allows(bad)) << bad;
   }
-  EXPECT_TRUE(host_allowed({"*.example.com"}, "mlflow.example.com"));
-  EXPECT_TRUE(host_allowed({"*"}, "anything"));
+  EXPECT_TRUE(HostAllowlist::defaults("mlflow.internal").allows("mlflow.internal:5000"));  // the --host name
+  EXPECT_TRUE(HostAllowlist::defaults("203.0.113.7").allows("203.0.113.7:5000"));          // the --host address
+  EXPECT_FALSE(HostAllowlist::defaults("0.0.0.0").allows("203.0.113.7"));
+  EXPECT_TRUE(HostAllowlist::defaults("::").allows("[::1]:5000"));
+}
+
+TEST(HostAllowlist, PatternForms) {
+  auto l = HostAllowlist::parse({"MLflow.Example.com", "*.corp.example", "api.example:8443", "10.*", "192.168.1.*",
+                                 "203.0.113.0/24", "[2001:db8::5]:*", "fd00:*", "build.example:*"});
+  for (const char* ok : {"mlflow.example.com", "mlflow.example.com:443", "a.corp.example", "a.b.corp.example:1",
+                         "api.example:8443", "10.9.9.9", "192.168.1.7:5000", "203.0.113.200", "[2001:db8::5]:99",
+                         "[fd00::7]", "build.example:9"}) {
+    EXPECT_TRUE(l.allows(ok)) << ok;
+  }
+  for (const char* bad : {"corp.example", "evilcorp.example", "api.example", "api.example:443", "10.evil.example",
+                          "192.168.2.7", "192.168.1.evil", "203.0.114.1", "[2001:db8::6]", "fd00.evil.example",
+                          "mlflow.example.com.evil", "xmlflow.example.com"}) {
+    EXPECT_FALSE(l.allows(bad)) << bad;
+  }
+  EXPECT_TRUE(HostAllowlist::parse({"*"}).allows_every_host());
+  EXPECT_TRUE(HostAllowlist::parse({"*"}).allows("anything.example"));
+  for (const char* bad : {"app-*.internal.com", "*example.com", "mlflow.example.?", "10.*.1.*", "300.*", "a b",
+                          "host:port", "*.10.0.0.1", "10.0.0.0/33", "[::1]:*:*", "example.com:*:*", "*.*"}) {
+    EXPECT_THROW(HostAllowlist::parse({bad}), std::invalid_argument) << bad;
+  }
+}
+
+TEST(HostAllowlist, HostHeaderParsing) {
+  auto h = parse_host_header("[::1]:5000");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->host, "::1");
+  EXPECT_TRUE(h->ip_literal);
+  EXPECT_EQ(h->port, 5000);
+  h = parse_host_header("Example.COM.");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->host, "example.com");
+  EXPECT_FALSE(h->port);
+  EXPECT_FALSE(parse_host_header("example.com:65536"));
+  EXPECT_FALSE(parse_host_header(std::string(400, 'a')));
+  EXPECT_FALSE(parse_host_header("a..b"));
+}
+
+// --- password rule -----------------------------------------------------------------------
+
+TEST(PasswordRule, RefusesWeakPasswords) {
+  EXPECT_EQ(password_problem("correct-battery-staple-9", "alice"), "");
+  EXPECT_EQ(password_problem("ünïcödé-pässwörd"), "");
+  for (const char* bad : {"", "short-pw", "            ", "\t\t\t\t\t\t\t\t\t\t\t\t", " \n \n \n \n \n \n ",
+                          "aaaaaaaaaaaa", "abababababab", "password1234", "PASSWORD1234", "Password123!",
+                          "qwerty123456", "123456789012", "1q2w3e4r5t6y", "correct horse battery staple",
+                          "sxt_abcdefghijklmnop"}) {
+    EXPECT_NE(password_problem(bad), "") << bad;
+  }
+  EXPECT_NE(password_problem("Alice.Wonderland", "alice.wonderland"), "");
+  EXPECT_NE(password_problem(std::string(1025, 'x') + "yz1"), "");
+  EXPECT_NE(password_problem("ü1234567890"), "");  // 11 characters (12 bytes)
+  EXPECT_TRUE(common_password("password1234"));
+  EXPECT_FALSE(common_password("zebra-lamp-orbit-7"));
 }
 
 // --- rate limiter ------------------------------------------------------------------------
@@ -411,7 +510,7 @@ struct GateFixture : ::testing::Test {
   void SetUp() override {
     GateOptions o;
     o.authenticate = true;
-    o.allowed_hosts = default_allowed_hosts();
+    o.hosts = HostAllowlist::defaults("127.0.0.1");
     o.limiter.free_failures = 3;
     std::vector<std::unique_ptr<Authenticator>> chain;
     chain.push_back(std::make_unique<FakeAuthenticator>());
@@ -489,6 +588,8 @@ TEST_F(GateFixture, CookieSessionsNeedCsrfProof) {
   r.cookie = "__Host-sextant_session=valid";
   r.content_type = "application/x-www-form-urlencoded";
   r.origin = "https://evil.example";
+  EXPECT_EQ(gate->check(r, Policy::Authenticated, false).status, 415);  // form encodings: never on the API
+  r.content_type = "application/json";
   EXPECT_EQ(gate->check(r, Policy::Authenticated, false).status, 403);
   r.content_type = "application/json";
   r.origin = "http://127.0.0.1:5000";
@@ -500,11 +601,63 @@ TEST_F(GateFixture, CookieSessionsNeedCsrfProof) {
   EXPECT_TRUE(gate->check(bearer, Policy::Authenticated, false).allowed);
 }
 
+TEST_F(GateFixture, AuthorizationDecidesAlone) {
+  auto r = req("");
+  r.cookie = "__Host-sextant_session=valid";
+  r.counts.authorization = 1;  // "Authorization:" present but empty
+  EXPECT_EQ(gate->check(r, Policy::Authenticated, false).status, 401);
+  auto two = req("Bearer good");
+  two.counts.authorization = 2;
+  EXPECT_EQ(gate->check(two, Policy::Authenticated, false).status, 400);
+  auto hosts = req("Bearer good");
+  hosts.counts.host = 2;
+  EXPECT_EQ(gate->check(hosts, Policy::Authenticated, false).status, 400);
+}
+
+TEST_F(GateFixture, SameOriginPublicRoutes) {
+  auto r = req("", "/api/2.0/sextant/login");
+  r.method = "POST";
+  r.content_type = "application/json";
+  EXPECT_EQ(gate->check(r, Policy::PublicSameOrigin, false).status, 403);  // no proof of origin
+  r.sec_fetch_site = "same-origin";
+  EXPECT_TRUE(gate->check(r, Policy::PublicSameOrigin, false).allowed);
+  r.origin = "http://evil.example";
+  EXPECT_EQ(gate->check(r, Policy::PublicSameOrigin, false).status, 403);
+}
+
+TEST(FormBodies, RefusedOnEveryBodyMethodButUploadPuts) {
+  RequestCredentials r;
+  r.path = "/api/2.0/mlflow/runs/create";
+  for (const char* m : {"POST", "PUT", "PATCH", "DELETE"}) {
+    r.method = m;
+    for (const char* t : {"application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "TEXT/PLAIN;charset=utf-8",
+                          " text/plain "}) {
+      r.content_type = t;
+      EXPECT_NE(form_body_violation(r, false), "") << m << " " << t;
+    }
+    r.content_type = "application/json";
+    EXPECT_EQ(form_body_violation(r, false), "") << m;
+  }
+  r.method = "PUT";
+  r.content_type = "text/plain";
+  EXPECT_EQ(form_body_violation(r, true), "");  // an artifact upload of a .txt file
+  r.method = "POST";
+  EXPECT_NE(form_body_violation(r, true), "");
+  r.content_type.clear();
+  r.has_body = true;
+  EXPECT_NE(form_body_violation(r, false), "");  // a POST body without a type
+  r.has_body = false;
+  EXPECT_EQ(form_body_violation(r, false), "");
+  r.method = "GET";
+  r.content_type = "text/plain";
+  EXPECT_EQ(form_body_violation(r, false), "");
+}
+
 TEST(GateOff, OnlyTheHostCheckRuns) {
   AuditLog audit{"/dev/null"};
   GateOptions o;
   o.authenticate = false;
-  o.allowed_hosts = {"mlflow.example.com"};
+  o.hosts = HostAllowlist::parse({"mlflow.example.com"});
   Gate g(o, {}, AccessRules{}, audit);
   RequestCredentials r;
   r.method = "POST";
@@ -601,6 +754,31 @@ TEST(AuthConfig, EnvironmentAndBooleans) {
   EXPECT_FALSE(config::parse_server_args({"--auth", "off"}, env_of({{"SEXTANT_AUTH", "on"}})).auth.enabled);
   EXPECT_FALSE(config::parse_server_args({"--auth=false"}, env_of({})).auth.enabled);
   EXPECT_TRUE(config::parse_server_args({"--auth", "--port", "1"}, env_of({})).auth.enabled);
+}
+
+TEST(AuthConfig, LifetimeBoundsAndHostPatterns) {
+  auto d = config::parse_server_args({}, env_of({}));
+  EXPECT_EQ(d.auth.max_token_lifetime_seconds, 90LL * 86400);
+  EXPECT_EQ(d.auth.max_jwt_lifetime_seconds, 24 * 3600);
+  auto c = config::parse_server_args(
+      {"--max-token-lifetime", "30d", "--max-jwt-lifetime", "2h", "--max-jwt-lifetime", "https://a.example=0",
+       "--max-jwt-lifetime", "https://b.example=7d"},
+      env_of({}));
+  EXPECT_EQ(c.auth.max_token_lifetime_seconds, 30LL * 86400);
+  EXPECT_EQ(c.auth.max_jwt_lifetime_seconds, 2 * 3600);
+  ASSERT_EQ(c.auth.max_jwt_lifetime_per_issuer.size(), 2u);
+  EXPECT_EQ(c.auth.max_jwt_lifetime_per_issuer[0], std::make_pair(std::string("https://a.example"), std::int64_t{0}));
+  EXPECT_EQ(c.auth.max_jwt_lifetime_per_issuer[1].second, 7LL * 86400);
+  auto bad = [](std::vector<std::string> args) {
+    EXPECT_THROW(config::parse_server_args(args, env_of({})), config::ConfigError) << args[0] << " " << args[1];
+  };
+  bad({"--max-token-lifetime", "3651d"});
+  bad({"--max-token-lifetime", "10s"});
+  bad({"--max-token-lifetime", "99999999999999999999h"});  // range-checked, not converted
+  bad({"--max-jwt-lifetime", "1e300h"});
+  bad({"--allowed-hosts", "app-*.internal.example"});
+  bad({"--allowed-hosts", "10.*.1.*"});
+  EXPECT_THROW(config::parse_server_args({}, env_of({{"MLFLOW_SERVER_ALLOWED_HOSTS", "*.*"}})), config::ConfigError);
 }
 
 TEST(AuthConfig, RejectsBadValues) {

@@ -78,7 +78,7 @@ TEST(HttpConfig, DefaultsFlagsAndEnvironment) {
   EXPECT_EQ(d.http.access_log, "-");
   EXPECT_EQ(d.http.max_connections, 512);
   EXPECT_EQ(d.http.max_request_body, 64LL * 1024 * 1024);
-  EXPECT_EQ(d.http.keep_alive_timeout_seconds, 300);
+  EXPECT_EQ(d.http.keep_alive_timeout_seconds, 150);
   EXPECT_EQ(d.http.request_body_timeout_seconds, 60);
   EXPECT_EQ(d.http.shutdown_timeout_seconds, 20);
   auto c = parse_server_args({"--access-log", "off", "--max-connections=64", "--max-request-body", "8MiB",
@@ -110,6 +110,36 @@ TEST(ServerConfig, DatabaseWriters) {
     return std::nullopt;
   });
   EXPECT_EQ(env.db_writers, 2);
+}
+
+TEST(HttpConfig, ConnectionLifecycle) {
+  auto none = [](const std::string&) { return std::optional<std::string>(); };
+  auto d = parse_server_args({}, none);
+  EXPECT_EQ(d.http.header_timeout_seconds, 10);
+  EXPECT_EQ(d.http.write_timeout_seconds, 60);
+  EXPECT_EQ(d.http.min_transfer_rate, 1024);
+  EXPECT_EQ(d.http.max_connections_per_address, 0);  // max-connections / 4
+  auto c = parse_server_args({"--header-timeout", "3s", "--write-timeout=2m", "--min-transfer-rate", "0",
+                              "--max-connections-per-address", "16"},
+                             none);
+  EXPECT_EQ(c.http.header_timeout_seconds, 3);
+  EXPECT_EQ(c.http.write_timeout_seconds, 120);
+  EXPECT_EQ(c.http.min_transfer_rate, 0);
+  EXPECT_EQ(c.http.max_connections_per_address, 16);
+  auto e = parse_server_args({}, [](const std::string& k) -> std::optional<std::string> {
+    if (k == "SEXTANT_HEADER_TIMEOUT") return std::string("20s");
+    if (k == "SEXTANT_MIN_TRANSFER_RATE") return std::string("4KiB");
+    if (k == "SEXTANT_MAX_CONNECTIONS_PER_ADDRESS") return std::string("2");
+    return std::nullopt;
+  });
+  EXPECT_EQ(e.http.header_timeout_seconds, 20);
+  EXPECT_EQ(e.http.min_transfer_rate, 4096);
+  EXPECT_EQ(e.http.max_connections_per_address, 2);
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
+           {"--header-timeout", "0"}, {"--write-timeout", "-1s"}, {"--min-transfer-rate", "-1"},
+           {"--max-connections-per-address", "-1"}, {"--keep-alive-timeout", "100000h"}}) {
+    EXPECT_THROW(parse_server_args(args, none), ConfigError) << args[0];
+  }
 }
 
 TEST(HttpConfig, SizesAndBadValues) {

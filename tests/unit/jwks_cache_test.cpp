@@ -40,7 +40,8 @@ class JwksCacheTest : public ::testing::Test {
   ManualClock clock;
   std::shared_ptr<FakeFetcher> fetcher = std::make_shared<FakeFetcher>();
   JwksCacheOptions options;
-  IssuerConfig issuer{kIss, {"mlflow"}, {}, "", false};
+  // Tokens here live 3 days (the clock jumps by hours): no lifetime bound for this issuer.
+  IssuerConfig issuer{kIss, {"mlflow"}, {}, "", false, std::chrono::seconds(0)};
   std::shared_ptr<JwksCache> cache;
   std::unique_ptr<JwtVerifier> verifier;
 };

@@ -169,6 +169,33 @@ TEST_F(JwtVerifierTest, TimeClaims) {
   EXPECT_JWT_FAILURE(verifier->verify(t), JwtFailure::Expired);
 }
 
+TEST_F(JwtVerifierTest, LifetimeIsBoundedPerIssuer) {
+  const long long now = clock.seconds();
+  json c = claims();
+  c["exp"] = now + 24 * 3600;  // the default maximum, exactly
+  EXPECT_NO_THROW(verifier->verify(token_with_claims(c)));
+  c["exp"] = now + 100LL * 365 * 86400;  // a token for a century
+  EXPECT_JWT_FAILURE(verifier->verify(token_with_claims(c)), JwtFailure::TooLongLived);
+  c["exp"] = now + 3600;
+  c["iat"] = now - 30 * 3600;  // issued 30 h ago, still valid for an hour: lived too long
+  EXPECT_JWT_FAILURE(verifier->verify(token_with_claims(c)), JwtFailure::TooLongLived);
+  c = claims();
+  c.erase("iat");  // without iat: exp - now
+  c["exp"] = now + 25 * 3600;
+  EXPECT_JWT_FAILURE(verifier->verify(token_with_claims(c)), JwtFailure::TooLongLived);
+  auto issuers = verifier->issuers();
+  issuers[0].max_lifetime = std::chrono::seconds(0);  // no limit for this issuer
+  make_verifier(issuers);
+  c["exp"] = now + 100LL * 365 * 86400;
+  EXPECT_NO_THROW(verifier->verify(token_with_claims(c)));
+  issuers[0].max_lifetime = std::chrono::seconds(600);
+  make_verifier(issuers);
+  EXPECT_NO_THROW(verifier->verify(token()));  // 5 minutes
+  c = claims();
+  c["exp"] = now + 600 + 61;  // beyond the maximum and the leeway
+  EXPECT_JWT_FAILURE(verifier->verify(token_with_claims(c)), JwtFailure::TooLongLived);
+}
+
 TEST_F(JwtVerifierTest, ZeroLeewayIsStrict) {
   verifier = std::make_unique<JwtVerifier>(verifier->issuers(), cache, VerifierOptions{std::chrono::seconds(0), clock.clock()});
   json c = claims();

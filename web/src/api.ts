@@ -87,6 +87,10 @@ export const sextant = {
   revokeToken: (token_id: string) => request<object>('POST', SEXTANT + '/tokens/revoke', { token_id }),
 };
 
+// The browser logout: a same-origin JSON POST (a foreign page cannot sign the browser out);
+// answers where to go next (the identity provider's end-session page, or the UI).
+export const logout = () => request<{ location: string }>('POST', PREFIX + '/auth/logout', {});
+
 // A run's file for <img src> and download links.
 export const artifactUrl = (runId: string, path: string) => PREFIX + '/get-artifact' + qs({ run_id: runId, path });
 export const loggedModelFileUrl = (modelId: string, path: string) =>

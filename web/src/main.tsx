@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './styles.css';
-import { ApiError, get, PREFIX, sextant, type Principal } from './api';
+import { ApiError, get, logout, sextant, type Principal } from './api';
 import { href, useRoute } from './router';
 import { ExperimentsPage } from './pages/Experiments';
 import { ExperimentPage } from './pages/Experiment';
@@ -64,7 +64,8 @@ function App() {
         {user && (
           <span class="user">
             <a href={href(['account'])} aria-current={active === 'account' ? 'page' : undefined} data-testid="current-user">{user.username}</a>
-            <a href={PREFIX + '/auth/logout'} data-testid="logout">Sign out</a>
+            <button class="ghost" data-testid="logout"
+              onClick={() => logout().then((r) => location.assign(r.location), () => location.reload())}>Sign out</button>
           </span>
         )}
       </header>

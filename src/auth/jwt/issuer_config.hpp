@@ -2,6 +2,7 @@
 // settings oauth2-proxy leaves implicit).
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,9 @@ struct IssuerConfig {
   std::vector<JwsAlgorithm> algorithms;  // allowed; empty = every asymmetric algorithm we implement
   std::string jwks_uri;                  // "" = from <issuer>/.well-known/openid-configuration
   bool allow_insecure_http = false;      // allow http:// discovery/JWKS URLs on non-loopback hosts
+  // The longest lifetime accepted (--max-jwt-lifetime): exp - iat, or exp - now without iat, may
+  // exceed it by the leeway at most; 0 = no limit. A stolen long-lived token is bounded by it.
+  std::chrono::seconds max_lifetime{24 * 3600};
 };
 
 // "ISSUER=AUDIENCE" as oauth2-proxy's --extra-jwt-issuers takes it (split at the first '=').

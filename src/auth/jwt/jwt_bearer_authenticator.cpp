@@ -58,6 +58,7 @@ Principal principal_from_claims(const json& claims, const JwtBearerOptions& opti
   Principal p;
   p.method = "jwt";
   p.issuer = optional_string_claim(claims, "iss");
+  p.groups_issuer = p.issuer;
   p.email = optional_string_claim(claims, "email");
   const std::string sub = optional_string_claim(claims, "sub");
   p.username = !p.email.empty() ? p.email : sub;

@@ -18,6 +18,7 @@ const char* to_string(JwtFailure failure) noexcept {
     case JwtFailure::MissingClaim: return "missing claim";
     case JwtFailure::InvalidClaim: return "invalid claim";
     case JwtFailure::WrongAudience: return "wrong audience";
+    case JwtFailure::TooLongLived: return "lifetime too long";
     case JwtFailure::KeysUnavailable: return "issuer keys unavailable";
   }
   return "invalid token";

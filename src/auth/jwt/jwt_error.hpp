@@ -22,6 +22,7 @@ enum class JwtFailure {
   MissingClaim,
   InvalidClaim,          // a claim of the wrong JSON type
   WrongAudience,
+  TooLongLived,          // exp - iat (or exp - now without iat) beyond the issuer's max_lifetime
   KeysUnavailable,       // the issuer's JWKS could not be fetched and nothing is cached
 };
 

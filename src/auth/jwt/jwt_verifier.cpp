@@ -138,8 +138,13 @@ void JwtVerifier::check_claims(const json& claims, const IssuerConfig& issuer) c
   if (now - leeway >= *exp) throw JwtError(JwtFailure::Expired, "exp " + std::to_string(static_cast<long long>(*exp)));
   if (const auto nbf = numeric_date(claims, "nbf"); nbf && now + leeway < *nbf)
     throw JwtError(JwtFailure::NotYetValid, "nbf " + std::to_string(static_cast<long long>(*nbf)));
-  if (const auto iat = numeric_date(claims, "iat"); iat && now + leeway < *iat)
+  const auto iat = numeric_date(claims, "iat");
+  if (iat && now + leeway < *iat)
     throw JwtError(JwtFailure::IssuedInFuture, "iat " + std::to_string(static_cast<long long>(*iat)));
+  if (const auto max = static_cast<double>(issuer.max_lifetime.count()); max > 0 && *exp - iat.value_or(now) > max + leeway) {
+    throw JwtError(JwtFailure::TooLongLived, "lives " + std::to_string(static_cast<long long>(*exp - iat.value_or(now))) +
+                                                 " s, more than the issuer's maximum " + std::to_string(issuer.max_lifetime.count()) + " s");
+  }
 
   auto aud = claims.find("aud");
   if (aud == claims.end()) throw JwtError(JwtFailure::MissingClaim, "\"aud\"");

@@ -11,7 +11,8 @@
 //     for `alg`. The key's type/curve and its declared `alg`, if any, must fit the token's `alg`;
 //  5. signature (algorithms.hpp);
 //  6. claims: `exp` required, the token is refused from exp - leeway on; `nbf` and `iat` (if
-//     present) must not be later than now + leeway; all three must be JSON numbers. `aud` is
+//     present) must not be later than now + leeway; all three must be JSON numbers; the lifetime
+//     (exp - iat, or exp - now without iat) at most the issuer's max_lifetime + leeway. `aud` is
 //     required, a string or an array of strings, and must contain one of the issuer's audiences
 //     (other entries are allowed, as in go-oidc / oauth2-proxy). `azp` is not checked (oauth2-proxy
 //     does not either; a token minted for us but requested by another client is still for us).

@@ -210,21 +210,65 @@ std::string dialect_ddl(const db::Dialect& d, const char* ddl) {
   return ddl;
 }
 
-// Runs DDL written with CREATE INDEX IF NOT EXISTS, which MySQL (unlike MariaDB, SQLite and
-// PostgreSQL) does not have: there the index is looked up first.
+bool index_exists(db::Connection& conn, const std::string& table, const std::string& name) {
+  if (conn.dialect().backend == db::Backend::Postgres) {
+    auto st = conn.prepare(
+        "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? AND indexname = ?");
+    st.bind(1, table).bind(2, name);
+    return st.step();
+  }
+  return catalog_has(conn, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?",
+                     "statistics", "table_name = ? AND index_name = ?", {table, name});
+}
+
+// Runs DDL; CREATE [UNIQUE] INDEX IF NOT EXISTS only when the catalog lacks the index. MySQL has
+// no IF NOT EXISTS there; PostgreSQL takes the table's SHARE lock before it sees that the index
+// exists, so the statement would wait behind any open write transaction, such as one a frozen
+// or cut-off process left open: the start would hang, and every writer of that table would
+// queue behind it.
 void exec_ddl(db::Connection& conn, const std::string& ddl) {
-  constexpr std::string_view kPrefix = "CREATE INDEX IF NOT EXISTS ";
-  if (conn.dialect().backend != db::Backend::Mysql || !ddl.starts_with(kPrefix)) return conn.exec(ddl);
-  auto name_end = ddl.find(' ', kPrefix.size());
-  auto on = ddl.find(" ON ", kPrefix.size());
+  const bool unique = ddl.starts_with("CREATE UNIQUE INDEX IF NOT EXISTS ");
+  const std::string prefix = unique ? "CREATE UNIQUE INDEX IF NOT EXISTS " : "CREATE INDEX IF NOT EXISTS ";
+  if (!ddl.starts_with(prefix)) return conn.exec(ddl);
+  auto name_end = ddl.find(' ', prefix.size());
+  auto on = ddl.find(" ON ", prefix.size());
   auto table_end = ddl.find(' ', on + 4);
-  std::string name = ddl.substr(kPrefix.size(), name_end - kPrefix.size());
+  std::string name = ddl.substr(prefix.size(), name_end - prefix.size());
   std::string table = ddl.substr(on + 4, table_end - on - 4);
-  auto st = conn.prepare(
-      "SELECT 1 FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ? AND "
-      "index_name = ?");
-  st.bind(1, table).bind(2, name);
-  if (!st.step()) conn.exec("CREATE INDEX " + ddl.substr(kPrefix.size()));
+  if (index_exists(conn, table, name)) return;
+  if (conn.dialect().backend != db::Backend::Mysql) return conn.exec(ddl);
+  conn.exec(std::string(unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") + ddl.substr(prefix.size()));
+}
+
+// "CREATE [UNIQUE] INDEX|TABLE x" -> "CREATE ... IF NOT EXISTS x".
+std::string if_not_exists(std::string ddl) {
+  for (std::string_view head : {"CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX "}) {
+    if (ddl.starts_with(head)) return ddl.insert(head.size(), "IF NOT EXISTS ");
+  }
+  return ddl;
+}
+
+// MySQL commits each CREATE by itself, so a first start killed while it creates the schema
+// leaves part of it. alembic_version is created first and holds kCreatingSchema until the last
+// table and index exist (the mark is committed with the next CREATE); a start that finds the
+// mark runs the creation again (`resume`), skipping what exists. On SQLite and PostgreSQL the
+// creation is one transaction and the mark is never seen.
+void create_head_schema(db::Connection& conn, bool resume) {
+  const auto& d = conn.dialect();
+  for (const char* ddl : kHeadDdl) {
+    if (resume) {
+      exec_ddl(conn, if_not_exists(dialect_ddl(d, ddl)));
+    } else {
+      conn.exec(dialect_ddl(d, ddl));
+    }
+    if (std::string_view(ddl).starts_with("CREATE TABLE alembic_version ")) {
+      conn.exec("DELETE FROM alembic_version");
+      auto mark = conn.prepare("INSERT INTO alembic_version (version_num) VALUES (?)");
+      mark.bind(1, std::string_view(kCreatingSchema)).run();
+    }
+  }
+  auto st = conn.prepare("UPDATE alembic_version SET version_num = ?");
+  st.bind(1, std::string_view(kSchemaHead)).run();
 }
 
 }  // namespace
@@ -255,12 +299,16 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
           "The database has MLflow tables but no alembic_version table; it is not a database Sextant can serve. "
           "Run 'mlflow db upgrade <database_uri>' with MLflow 3.6 first.");
     }
-    for (const char* ddl : kHeadDdl) conn.exec(dialect_ddl(d, ddl));
-    auto st = conn.prepare("INSERT INTO alembic_version (version_num) VALUES (?)");
-    st.bind(1, std::string_view(kSchemaHead)).run();
+    create_head_schema(conn, /*resume=*/false);
   } else {
     auto st = conn.prepare("SELECT version_num FROM alembic_version");
     std::string found = st.step() ? st.text(0) : "";
+    st.reset();
+    // Interrupted creation: marked, or killed before the mark was committed (no other table yet).
+    if (found == kCreatingSchema || (found.empty() && !table_exists(conn, "experiments"))) {
+      create_head_schema(conn, /*resume=*/true);
+      found = kSchemaHead;
+    }
     if (found != kSchemaHead) {
       throw SchemaVersionError("Detected out-of-date or unknown database schema (found version '" + found +
                                "', but expected '" + kSchemaHead +
@@ -272,11 +320,11 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
   if (d.backend == db::Backend::Mysql) {
     exec_ddl(conn, kMetricHistoryIndexInnodb);
   } else {
-    conn.exec(kMetricHistoryIndex);
+    exec_ddl(conn, kMetricHistoryIndex);
     conn.exec("DROP INDEX IF EXISTS sextant_metrics_run_key_step");
   }
   if (d.backend == db::Backend::Sqlite) {
-    for (const char* ddl : kSqliteValueIndexes) conn.exec(ddl);
+    for (const char* ddl : kSqliteValueIndexes) exec_ddl(conn, ddl);
   }
   // Sessions tables of earlier builds kept the provider's refresh token in plain text and had no
   // id_token column: drop them (everybody signs in again) rather than keep those tokens.

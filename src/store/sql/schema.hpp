@@ -10,6 +10,9 @@
 namespace sextant::store::sql {
 
 inline constexpr const char* kSchemaHead = "bf29a5ff90ea";
+// alembic_version while the first start creates the schema (seen only where DDL commits by
+// itself, MySQL, after that start was killed; the next start completes the schema).
+inline constexpr const char* kCreatingSchema = "sextant-creating";
 
 // Thrown when an existing database is at a revision we do not serve.
 class SchemaVersionError : public std::runtime_error {
@@ -18,7 +21,8 @@ class SchemaVersionError : public std::runtime_error {
 };
 
 // On an empty database: creates the head schema, stamps alembic_version and inserts the
-// default experiment 0 with artifact location <default_artifact_root>/0. On an existing one:
+// default experiment 0 with artifact location <default_artifact_root>/0; completes a creation
+// that a killed start left unfinished (kCreatingSchema). On an existing one:
 // checks the revision (throws SchemaVersionError if it is not the head) and adds our extra
 // indexes. Idempotent; safe to call at every start.
 void ensure_schema(db::Connection& conn, const std::string& default_artifact_root);

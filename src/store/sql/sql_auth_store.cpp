@@ -14,14 +14,33 @@ namespace {
 
 std::string groups_json(const std::vector<std::string>& groups) { return nlohmann::json(groups).dump(); }
 
-std::vector<std::string> groups_from(const std::optional<std::string>& text) {
-  if (!text || text->empty()) return {};
-  auto j = nlohmann::json::parse(*text, nullptr, false);
+std::vector<std::string> groups_from(const nlohmann::json& j) {
   std::vector<std::string> out;
   if (j.is_array())
     for (const auto& g : j)
       if (g.is_string()) out.push_back(g.get<std::string>());
   return out;
+}
+
+std::vector<std::string> groups_from(const std::optional<std::string>& text) {
+  if (!text || text->empty()) return {};
+  return groups_from(nlohmann::json::parse(*text, nullptr, false));
+}
+
+// A user's groups column: {"issuer": ..., "groups": [...]}; a bare array (older rows) has no issuer.
+std::string user_groups_json(const std::string& issuer, const std::vector<std::string>& groups) {
+  return nlohmann::json{{"issuer", issuer}, {"groups", groups}}.dump();
+}
+
+void read_user_groups(const std::optional<std::string>& text, AuthUser& u) {
+  if (!text || text->empty()) return;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (j.is_object()) {
+    if (auto it = j.find("issuer"); it != j.end() && it->is_string()) u.groups_issuer = it->get<std::string>();
+    if (auto it = j.find("groups"); it != j.end()) u.groups = groups_from(*it);
+  } else {
+    u.groups = groups_from(j);
+  }
 }
 
 constexpr const char* kUserColumns = "username, password_hash, is_admin, source, email, groups, created_ms, updated_ms";
@@ -33,7 +52,7 @@ AuthUser user_row(db::Statement& st) {
   u.is_admin = st.int64(2) != 0;
   u.source = st.text(3);
   u.email = st.opt_text(4).value_or("");
-  u.groups = groups_from(st.opt_text(5));
+  read_user_groups(st.opt_text(5), u);
   u.created_ms = st.int64(6);
   u.updated_ms = st.int64(7);
   return u;
@@ -76,7 +95,7 @@ void SqlAuthStore::create_user(const AuthUser& user) {
         .bind(3, user.is_admin ? 1 : 0)
         .bind(4, user.source)
         .bind(5, user.email)
-        .bind(6, groups_json(user.groups))
+        .bind(6, user_groups_json(user.groups_issuer, user.groups))
         .bind(7, user.created_ms ? user.created_ms : now)
         .bind(8, now)
         .run();
@@ -126,6 +145,14 @@ void SqlAuthStore::set_admin(const std::string& username, bool is_admin) {
     auto st = conn.prepare("UPDATE sextant_users SET is_admin = ?, updated_ms = ? WHERE username = ?");
     st.bind(1, is_admin ? 1 : 0).bind(2, util::now_ms()).bind(3, username).run();
     if (conn.changes() == 0) core::throw_not_found("User '" + username + "' does not exist.");
+  });
+}
+
+void SqlAuthStore::set_groups(const std::string& username, const std::string& groups_issuer,
+                              const std::vector<std::string>& groups) {
+  db_.write([&](db::Connection& conn) {
+    auto st = conn.prepare("UPDATE sextant_users SET groups = ?, updated_ms = ? WHERE username = ?");
+    st.bind(1, user_groups_json(groups_issuer, groups)).bind(2, util::now_ms()).bind(3, username).run();
   });
 }
 

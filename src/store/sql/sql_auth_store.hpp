@@ -16,6 +16,8 @@ class SqlAuthStore final : public AuthStore {
   std::int64_t count_admins() override;
   void set_password(const std::string& username, const std::optional<std::string>& password_hash) override;
   void set_admin(const std::string& username, bool is_admin) override;
+  void set_groups(const std::string& username, const std::string& groups_issuer,
+                  const std::vector<std::string>& groups) override;
   bool delete_user(const std::string& username) override;
 
   void create_token(const PersonalToken& token) override;

@@ -69,7 +69,14 @@ test('token page: create (shown once), use, revoke', async () => {
 });
 
 test('sign out ends the session', async () => {
+  // A foreign page can neither GET the logout (an <img>, a link) nor post it as a form.
+  assert.equal((await page.request.get(srv.base + '/auth/logout')).status(), 405);
+  const form = await page.request.post(srv.base + '/auth/logout', { form: { x: '1' }, headers: { Origin: 'https://evil.example' } });
+  assert.equal(form.status(), 403);
+  assert.equal((await page.request.get(srv.base + '/api/2.0/sextant/whoami')).status(), 200, 'still signed in');
+  const loggedOut = page.waitForResponse((r) => r.url().endsWith('/auth/logout') && r.request().method() === 'POST');
   await page.getByTestId('logout').click();
+  assert.equal((await loggedOut).status(), 200);
   await page.waitForURL(/\/auth\/login/);
   await page.getByLabel('User name').waitFor();
   const r = await page.request.get(srv.base + '/ajax-api/2.0/mlflow/experiments/search?max_results=1');
@@ -91,7 +98,9 @@ test('OIDC browser login (oauth2-mock-server) to the deep link; sign out revokes
     assert.match(user, /ada/);
     const session = (await p.context().cookies()).find((c) => c.name === '__Host-sextant_session');
     assert.ok(session && session.httpOnly && session.secure);
+    const loggedOut = p.waitForResponse((r) => r.url().endsWith('/auth/logout') && r.request().method() === 'POST');
     await p.getByTestId('logout').click();
+    assert.equal((await loggedOut).status(), 200);
     await p.waitForLoadState('load');
     const r = await fetch(oidc.base + '/api/2.0/sextant/whoami', { headers: { Cookie: `${session.name}=${session.value}` } });
     assert.equal(r.status, 401, 'the old session was revoked');
