@@ -57,7 +57,9 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
       continue;
     }
     router.add_prefix("GET", base + "/artifacts/", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
-      auto path = artifacts::canonical_artifact_path(req.route_tail, artifacts::PathKind::File);
+      // "dir/" names a directory, which is no file: 404 like a missing one.
+      auto path = artifacts::canonical_artifact_path(req.route_tail, artifacts::PathKind::Directory);
+      if (req.route_tail.ends_with('/')) core::throw_not_found("File not found: " + path + "/");
       return artifact_file_response(destination(s), path, req.range);
     });
     router.add_prefix(
@@ -129,8 +131,8 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
 
   reg.rpc("GET", "/artifacts/list", [&s](const ApiRequest& req) {
     Params p(req);
-    auto run = s.tracking.get_run(p.run_id());
     auto path = artifacts::canonical_artifact_path(p.str("path").value_or(""), artifacts::PathKind::Directory);
+    auto run = s.tracking.get_run(p.run_id());
     json out = {{"root_uri", run.info.artifact_uri}};
     auto files = locate_artifact_root(s, run.info.artifact_uri).list(path);
     if (!files.empty()) {
@@ -144,8 +146,8 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
   // UI download of one run file.
   router.add("GET", s.settings.static_prefix + "/get-artifact", auth::Policy::Authenticated, [&s](const ApiRequest& req) {
     Params p(req);
-    auto run = s.tracking.get_run(p.run_id());
     auto path = artifacts::canonical_artifact_path(p.required_str("path"), artifacts::PathKind::File);
+    auto run = s.tracking.get_run(p.run_id());
     return locate_artifact_root(s, run.info.artifact_uri).send_file(path, req.range);
   });
 }

@@ -82,7 +82,6 @@ bool json_bool(const json& obj, std::string_view name, const std::string& path, 
 
 ApiResponse model_response(const core::LoggedModel& m) { return ApiResponse::json(json{{"model", to_json(m)}}.dump()); }
 
-
 ApiResponse search(store::LoggedModelStore& store, const ApiRequest& req) {
   Params p(req);
   if (!p.raw("experiment_ids")) throw_missing("experiment_ids");

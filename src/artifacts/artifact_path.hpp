@@ -42,8 +42,4 @@ bool artifact_path_deletable(std::string_view canonical);
 // canonical_artifact_path(path, Directory), then PERMISSION_DENIED unless deletable.
 std::string canonical_deletable_artifact_path(std::string_view path);
 
-// The previous entry point, kept for callers outside src/ (the fuzz target) until they call
-// canonical_artifact_path: throws what canonical_artifact_path(path, Directory) throws.
-inline void validate_artifact_path(std::string_view path) { (void)canonical_artifact_path(path, PathKind::Directory); }
-
 }  // namespace sextant::artifacts

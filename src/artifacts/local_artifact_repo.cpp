@@ -151,6 +151,10 @@ void LocalArtifactRepo::remove(std::string_view relative) const {
   if (canonical_artifact_path(relative, PathKind::Directory).empty()) core::throw_invalid("Invalid path: not the root");
   fs::path p = resolve(relative, PathKind::Directory);
   std::error_code ec;
+  // What a delete may remove is decided on the path's text: a symbolic link on the way (made
+  // outside the API) must not carry it to another directory, an experiment's say.
+  if (fs::weakly_canonical(p.parent_path(), ec) != p.parent_path() || ec)
+    core::throw_invalid("Invalid path: it passes through a symbolic link");
   fs::remove_all(p, ec);
   if (ec) io_error("delete failed: " + ec.message());
 }

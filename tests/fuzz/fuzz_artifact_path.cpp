@@ -1,8 +1,9 @@
-// The artifact path rule (src/artifacts/artifact_path: MLflow's validate_path_is_safe). Invariant:
-// an accepted path, decoded any number of times (the server decodes the URL once; a store or a
-// later hop may decode again), never has a ".." segment, a backslash or '#', is never absolute
-// (POSIX or drive letter) and held no NUL. check() is the one place to re-point when the rule
-// is replaced by the canonicaliser.
+// The artifact path canonicaliser (src/artifacts/artifact_path). Invariants, for both kinds (file,
+// directory): only MlflowError(INVALID_PARAMETER_VALUE) escapes; an accepted path is its own
+// canonical form, is never absolute, and neither it nor any further percent-decoding of it (the
+// server decodes the URL once; a store or a later hop may decode again) has an empty, "." or ".."
+// segment, a backslash, a NUL or a drive letter; a file path is never empty. The delete rule
+// refuses with INVALID_PARAMETER_VALUE or PERMISSION_DENIED, and what it accepts is never the root.
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -19,20 +20,35 @@ using namespace sextant;
 
 namespace {
 
-bool accepted(std::string_view path) {
-  return !refused_as_invalid([&] { artifacts::validate_artifact_path(path); });
-}
-
 void check_safe(std::string path) {
-  if (path.starts_with("file://")) path = path.substr(7);
-  for (int round = 0; round < 16; ++round) {
+  for (int round = 0; round < 64; ++round) {
     FUZZ_CHECK(!path.starts_with("/"));
     FUZZ_CHECK(!(path.size() >= 2 && path[1] == ':' && std::isalpha(static_cast<unsigned char>(path[0]))));
     FUZZ_CHECK(path.find('\\') == std::string::npos);
-    for (auto segment : util::split(path, '/')) FUZZ_CHECK(segment != "..");
+    FUZZ_CHECK(path.find('\0') == std::string::npos);
+    if (!path.empty())
+      for (const auto& segment : util::split(path, '/')) FUZZ_CHECK(!segment.empty() && segment != "." && segment != "..");
     std::string decoded = util::percent_decode(path);
     if (decoded == path) break;
     path = std::move(decoded);
+  }
+}
+
+void check_kind(std::string_view path, artifacts::PathKind kind) {
+  std::string canonical;
+  if (refused_as_invalid([&] { canonical = artifacts::canonical_artifact_path(path, kind); })) return;
+  FUZZ_CHECK(artifacts::canonical_artifact_path(canonical, kind) == canonical);
+  FUZZ_CHECK(kind == artifacts::PathKind::Directory || !canonical.empty());
+  check_safe(canonical);
+}
+
+void check_delete(std::string_view path) {
+  try {
+    auto canonical = artifacts::canonical_deletable_artifact_path(path);
+    FUZZ_CHECK(!canonical.empty());
+    FUZZ_CHECK(artifacts::artifact_path_deletable(canonical));
+  } catch (const core::MlflowError& e) {
+    FUZZ_CHECK(e.code() == core::ErrorCode::INVALID_PARAMETER_VALUE || e.code() == core::ErrorCode::PERMISSION_DENIED);
   }
 }
 
@@ -40,8 +56,8 @@ void check_safe(std::string path) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view path(reinterpret_cast<const char*>(data), size);
-  if (!accepted(path)) return 0;
-  FUZZ_CHECK(path.find('\0') == std::string_view::npos);
-  check_safe(std::string(path));
+  check_kind(path, artifacts::PathKind::File);
+  check_kind(path, artifacts::PathKind::Directory);
+  check_delete(path);
   return 0;
 }

@@ -66,17 +66,22 @@ class PathsBase(harness.SextantTestCase):
                 assert r.status_code == 200, harness.describe(r)
         model = tc.assertOk(api_post("logged-models", {"experiment_id": cls.exps[0]}))["model"]
         cls.model = model["info"]["model_id"]
-        cls.model_root = model["info"]["artifact_location"][len("mlflow-artifacts:/"):]
+        cls.model_root = model["info"]["artifact_uri"][len("mlflow-artifacts:/"):]
         r = harness.server().request("PUT", ARTIFACTS + "/" + cls.model_root + "/MLmodel", data=b"m")
         assert r.status_code == 200, harness.describe(r)
 
     def setUp(self):
         self.before = tree(self.srv.artifacts_dir)
-        self.outside_before = sorted(os.listdir(self.srv.workdir))
+        self.outside_before = self.beside()
+
+    def beside(self):
+        """The names beside the destination, bar the database's own files (SQLite's -wal, -shm...)."""
+        db = os.path.basename(self.srv.db_path)
+        return sorted(n for n in os.listdir(self.srv.workdir) if not n.startswith(db))
 
     def assertUntouched(self):
         self.assertEqual(tree(self.srv.artifacts_dir), self.before, "the artifact tree changed")
-        self.assertEqual(sorted(os.listdir(self.srv.workdir)), self.outside_before, "files appeared beside it")
+        self.assertEqual(self.beside(), self.outside_before, "files appeared beside it")
 
     def assertRefused(self, r, what, codes=(400,)):
         if r.status_code == 403 and 403 in codes:
@@ -117,13 +122,13 @@ class TestProxyRoutes(PathsBase):
                 self.assertRefused(self.srv.raw_request("GET", base + "/" + p), "GET " + p)
         self.assertUntouched()
 
-    def test_put_get_need_a_file_name(self):
+    def test_put_needs_a_file_name(self):
         run_root = self.exps[0] + "/" + self.runs[0] + "/artifacts"
         for p in (run_root + "/", run_root + "/model/", run_root + "%2f"):
             r = self.srv.raw_request("PUT", ARTIFACTS + "/" + p, body=b"x",
                                      headers={"Content-Type": "application/octet-stream"})
             self.assertBadParam(r, msg="PUT " + p)
-            self.assertBadParam(self.srv.raw_request("GET", ARTIFACTS + "/" + p), msg="GET " + p)
+            self.assertNotFound(self.srv.raw_request("GET", ARTIFACTS + "/" + p), msg="GET " + p)  # no file
         self.assertUntouched()
 
     def test_list_refused(self):
@@ -200,7 +205,7 @@ class TestLegitimateUse(PathsBase):
         root = run["info"]["artifact_uri"][len("mlflow-artifacts:/"):]
         self.assertOk(self.srv.request("PUT", ARTIFACTS + "/" + root + "/x/y.txt", data=b"y"))
         model = self.assertOk(api_post("logged-models", {"experiment_id": self.exps[1]}))["model"]
-        model_root = model["info"]["artifact_location"][len("mlflow-artifacts:/"):]
+        model_root = model["info"]["artifact_uri"][len("mlflow-artifacts:/"):]
         self.assertOk(self.srv.request("PUT", ARTIFACTS + "/" + model_root + "/MLmodel", data=b"m"))
         before = tree(self.srv.artifacts_dir)
         # HttpArtifactRepository.delete_artifacts() with no path: DELETE <artifact_uri>/

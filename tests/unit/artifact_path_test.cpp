@@ -293,6 +293,21 @@ TEST(LocalArtifactRepo, IssueRequestsNeverRemoveTheRoot) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(LocalArtifactRepo, RemoveNeverPassesThroughASymlink) {
+  auto dir = temp_dir();
+  make_tree(dir);
+  LocalArtifactRepo repo(dir / "root");
+  auto run_dir = dir / ("root/1/" + kRun + "/artifacts");
+  std::filesystem::create_directory_symlink(dir / "root", run_dir / "up");  // made outside the API
+  auto through = "1/" + kRun + "/artifacts/up/2";
+  EXPECT_THROW(repo.remove(canonical_deletable_artifact_path(through)), MlflowError);
+  EXPECT_TRUE(std::filesystem::exists(dir / "root/2/keep.txt"));
+  repo.remove("1/" + kRun + "/artifacts/up");  // the link itself, not what it points to
+  EXPECT_FALSE(std::filesystem::is_symlink(run_dir / "up"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "root/2/keep.txt"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(LocalArtifactRepoProperty, RandomDeletesStayInsideTheRootAndEntityDirectories) {
   auto dir = temp_dir();
   LocalArtifactRepo repo(dir / "root");
