@@ -238,8 +238,10 @@ class ConnectionAbuseTest(unittest.TestCase):
             self.assertEqual(r.status_code, 200)
             self.assertLess(time.time() - start, ANSWER_BOUND_S)
             text = requests.get(srv.url("/metrics"), timeout=10).text
-            self.assertGreaterEqual(harness.metric_samples(text, "sextant_http_connections_evicted_total")
-                                    .get('{phase="header"}', 0), 1)
+            # One connection gave way (a slow head; on a loaded machine a connection whose thread has
+            # not yet seen its first bytes still counts as idle, which gives way first).
+            evicted = harness.metric_samples(text, "sextant_http_connections_evicted_total")
+            self.assertGreaterEqual(sum(evicted.values()), 1, evicted)
         finally:
             for s in held:
                 s.close()
