@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/error.hpp"
+#include "util/strings.hpp"
 #include "util/url.hpp"
 
 namespace sextant::artifacts {
@@ -19,40 +20,6 @@ constexpr int kMaxDecodeRounds = 8;  // "%2525252525252525" and deeper is nobody
 [[noreturn]] void invalid([[maybe_unused]] std::string_view why) { core::throw_invalid("Invalid path"); }
 
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7f; }
-
-// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t n;
-    unsigned char lo = 0x80, hi = 0xbf;  // bounds of the second byte
-    if (c >= 0xc2 && c <= 0xdf) {
-      n = 1;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      n = 2;
-      if (c == 0xe0) lo = 0xa0;
-      if (c == 0xed) hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 3;
-      if (c == 0xf0) lo = 0x90;
-      if (c == 0xf4) hi = 0x8f;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;  // truncated sequence
-    for (std::size_t k = 1; k <= n; ++k) {
-      auto b = static_cast<unsigned char>(s[i + k]);
-      if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf)) return false;
-    }
-    i += n + 1;
-  }
-  return true;
-}
 
 // An overlong UTF-8 form (C0/C1 leads, E0 80-9F, F0 80-8F): how '.', '/' and '\' are smuggled
 // past byte-wise checks into decoders that accept them.
@@ -123,7 +90,7 @@ std::string canonical_artifact_path(std::string_view path, PathKind kind) {
     bool c1 = c == 0xc2 && i + 1 < path.size() && static_cast<unsigned char>(path[i + 1]) < 0xa0;  // U+0080-U+009F
     if (is_control(c) || c1) invalid("control characters are not allowed");
   }
-  if (!valid_utf8(path)) invalid("not valid UTF-8");
+  if (!util::valid_utf8(path)) invalid("not valid UTF-8");
   if (path.starts_with('/')) invalid("absolute paths are not allowed");
   if (path.ends_with('/')) {
     if (kind == PathKind::File) invalid("a file name is required");

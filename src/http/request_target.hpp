@@ -13,7 +13,4 @@ namespace sextant::http {
 // path names nothing, and every later layer may assume valid UTF-8.
 std::optional<std::string> decode_path(std::string_view raw_path);
 
-// True when `s` is well-formed UTF-8 (RFC 3629).
-bool valid_utf8(std::string_view s);
-
 }  // namespace sextant::http

@@ -28,6 +28,7 @@
 #include "util/prometheus.hpp"
 #include "util/random_id.hpp"
 #include "util/time.hpp"
+#include "util/strings.hpp"
 #include "util/url.hpp"
 
 namespace sextant::http {
@@ -246,7 +247,7 @@ struct Server::Impl {
       req_.path = std::move(*path);
       if (q != std::string_view::npos) req_.query = util::parse_query(target.substr(q + 1));
       for (const auto& [k, v] : req_.query) {
-        if (!valid_utf8(k) || !valid_utf8(v)) {
+        if (!util::valid_utf8(k) || !util::valid_utf8(v)) {
           return refuse(error_response(400, "INVALID_PARAMETER_VALUE", "The query string is not valid UTF-8."));
         }
       }

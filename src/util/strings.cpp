@@ -45,6 +45,15 @@ std::size_t utf8_sequence_at(std::string_view s, std::size_t i) {
   return 0;
 }
 
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = utf8_sequence_at(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::string utf8_escape_invalid(std::string_view s) {
   static const char* kHex = "0123456789abcdef";
   std::string out;

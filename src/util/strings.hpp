@@ -15,6 +15,8 @@ std::string utf8_truncate(std::string_view s, std::size_t max_chars);
 // Length in bytes of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, surrogates
 // or code points above U+10FFFF), 0 when the byte there does not start one.
 std::size_t utf8_sequence_at(std::string_view s, std::size_t i);
+// True when all of `s` is well-formed UTF-8 (RFC 3629, as utf8_sequence_at).
+bool valid_utf8(std::string_view s);
 // `s` with every byte that is not part of well-formed UTF-8 written as the four characters \xNN
 // (lower-case hex): the result is always valid UTF-8, safe for JSON and logs.
 std::string utf8_escape_invalid(std::string_view s);

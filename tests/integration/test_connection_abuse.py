@@ -208,7 +208,13 @@ class ConnectionAbuseTest(unittest.TestCase):
         before = self.metric("sextant_http_connections_evicted_total", '{phase="idle"}')
         # Fill every slot: 4 idle connections from each of 8 addresses.
         socks = [self.connect(addr(10 + i // 4)) for i in range(MAX_CONNECTIONS)]
-        self.assertEqual(self.ready_refusals(socks, wait=0.5), [])
+        # None is refused with a 503. (On a loaded machine the previous request's connection may
+        # still hold its slot for a moment; then one of ours, idle longest, gives way to the last:
+        # closed without an answer.)
+        early = self.ready_refusals(socks, wait=0.5)
+        self.assertLessEqual(len(early), 1)
+        for s in early:
+            self.assertEqual(s.recv(100), b"")
         # A newcomer gets in: the connection idle longest makes room (closed without an answer).
         for i in range(5):
             self.assert_answered(addr(40 + i))
