@@ -24,9 +24,13 @@ export function FilterBox({ value, keys, onApply }: { value: string; keys: Keys;
     const el = input.current!;
     const cursor = el.selectionStart ?? text.length;
     const r = applyCompletion(text, tok?.start ?? cursor, cursor, c);
+    // The element gets the text and cursor now, not in a later frame: keys typed right after the
+    // completion must land after it (the render then finds the same value and leaves the cursor).
+    el.value = r.text;
+    el.focus();
+    el.setSelectionRange(r.cursor, r.cursor);
     setText(r.text);
     setOpen(false);
-    requestAnimationFrame(() => { el.focus(); el.setSelectionRange(r.cursor, r.cursor); });
   };
   return (
     <div class="filterbox">
