@@ -220,8 +220,9 @@ class ConnectionAbuseTest(unittest.TestCase):
             self.assert_answered(addr(40 + i))
         evicted = self.metric("sextant_http_connections_evicted_total", '{phase="idle"}') - before
         self.assertGreaterEqual(evicted, 1)
+        # Ours that gave way were closed without an answer (never a 503). Not all evictions need be
+        # ours: a connection left idle by an earlier request may be the longest idle.
         closed = self.ready_refusals(socks, wait=0.3)
-        self.assertGreaterEqual(len(closed), evicted)
         for s in closed:
             self.assertEqual(s.recv(100), b"")
 

@@ -233,7 +233,7 @@ class ShutdownTest(unittest.TestCase):
             for s in held:
                 s.sendall(b"POST " + API.encode() + b"/experiments/create HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                           b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
-            time.sleep(0.3)
+            time.sleep(1.0)  # both heads read and their bodies awaited, even on a loaded machine
             extra = connect(srv)  # answered at once, before it sends anything
             status, headers, body = read_response(extra)
             self.assertEqual(status, 503)
