@@ -44,7 +44,7 @@ function App() {
   if (!section || section === 'experiments') page = id ? <ExperimentPage id={id} query={route.query} /> : <ExperimentsPage />;
   else if (section === 'runs' && id) page = <RunPage id={id} query={route.query} />;
   else if (section === 'compare') page = <ComparePage query={route.query} />;
-  else if (section === 'models') page = id ? <ModelPage name={id} /> : <ModelsPage />;
+  else if (section === 'models') page = id ? <ModelPage name={id} version={route.query.get('version') ?? undefined} /> : <ModelsPage />;
   else if (section === 'account') page = <AccountPage user={user} />;
   else page = <p>Page not found. <a href={href(['experiments'])}>Experiments</a></p>;
   const active = !section ? 'experiments' : section === 'runs' || section === 'compare' ? 'experiments' : section;

@@ -29,11 +29,26 @@ export function previewKind(path: string): 'image' | 'json' | 'csv' | 'tsv' | 't
   return 'none';
 }
 
-function Tree({ list, path, depth, selected, onSelect }: { list: Lister; path: string; depth: number; selected: string; onSelect: (f: FileInfo) => void }) {
+// The folders leading to `path` and `path` itself: 'a/b/c' -> a, a/b, a/b/c.
+export function pathPrefixes(path: string): string[] {
+  const parts = path.split('/').filter(Boolean);
+  return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+}
+
+// `initial`: a path to show at first (a link's `/artifacts/<path>`): its folders open, the file selected.
+function Tree({ list, path, depth, selected, onSelect, initial }: {
+  list: Lister; path: string; depth: number; selected: string; onSelect: (f: FileInfo) => void; initial?: string;
+}) {
   const [files, setFiles] = useState<FileInfo[] | null>(null);
   const [error, setError] = useState<Error | null>(null);
-  const [open, setOpen] = useState<Set<string>>(new Set());
-  useEffect(() => { list(path).then(setFiles, setError); }, [path]);
+  const [open, setOpen] = useState<Set<string>>(() => new Set(initial ? pathPrefixes(initial) : []));
+  useEffect(() => {
+    list(path).then((fs) => {
+      setFiles(fs);
+      const f = fs.find((x) => x.path === initial && !x.is_dir);
+      if (f) onSelect(f);
+    }, setError);
+  }, [path]);
   if (error) return <ErrorMsg error={error} />;
   if (!files) return <Loading />;
   if (!files.length && depth === 0) return <p class="muted">No artifacts.</p>;
@@ -48,7 +63,7 @@ function Tree({ list, path, depth, selected, onSelect }: { list: Lister; path: s
             {f.is_dir ? (open.has(f.path) ? '▾ ' : '▸ ') : ''}{base(f.path)}{f.is_dir ? '/' : ''}
             {!f.is_dir && <span class="muted"> {fmtBytes(f.file_size)}</span>}
           </button>
-          {f.is_dir && open.has(f.path) && <Tree list={list} path={f.path} depth={depth + 1} selected={selected} onSelect={onSelect} />}
+          {f.is_dir && open.has(f.path) && <Tree list={list} path={f.path} depth={depth + 1} selected={selected} onSelect={onSelect} initial={initial} />}
         </li>
       ))}
     </ul>
@@ -100,11 +115,11 @@ function Preview({ file, url }: { file: FileInfo; url: string }) {
   );
 }
 
-export function ArtifactBrowser({ list, url }: { list: Lister; url: (path: string) => string }) {
+export function ArtifactBrowser({ list, url, initial }: { list: Lister; url: (path: string) => string; initial?: string }) {
   const [file, setFile] = useState<FileInfo | null>(null);
   return (
     <div class="artifacts" data-testid="artifacts">
-      <div class="artifact-tree"><Tree list={list} path="" depth={0} selected={file?.path ?? ''} onSelect={setFile} /></div>
+      <div class="artifact-tree"><Tree list={list} path="" depth={0} selected={file?.path ?? ''} onSelect={setFile} initial={initial?.replace(/^\/+|\/+$/g, '')} /></div>
       <div class="artifact-view">{file ? <Preview file={file} url={url(file.path)} /> : <p class="muted">Select a file to preview it.</p>}</div>
     </div>
   );

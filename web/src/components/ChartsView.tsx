@@ -49,11 +49,12 @@ export function toSeries(metrics: Metric[], runs: Run[], xMode: XMode, hidden: S
   return out;
 }
 
-export function ChartsView({ runs, metricKeys, experimentId }: { runs: Run[]; metricKeys: string[]; experimentId: string }) {
+// `initial`: the metrics to chart instead of the remembered choice (a link to one metric).
+export function ChartsView({ runs, metricKeys, experimentId, initial }: { runs: Run[]; metricKeys: string[]; experimentId: string; initial?: string[] }) {
   const shown = runs.slice(0, MAX_RUNS);
   const storeKey = 'sextant.charts.' + experimentId;
   const saved = useMemo(() => { try { return JSON.parse(localStorage.getItem(storeKey) || '{}'); } catch { return {}; } }, [experimentId]);
-  const [chosen, setChosen] = useState<string[]>(saved.metrics ?? []);
+  const [chosen, setChosen] = useState<string[]>(initial ?? saved.metrics ?? []);
   const [xMode, setXMode] = useState<XMode>(saved.xMode ?? 'step');
   const [smoothing, setSmoothing] = useState<number>(saved.smoothing ?? 0);
   const [logY, setLogY] = useState<boolean>(saved.logY ?? false);

@@ -51,7 +51,9 @@ function Parallel({ runs, axes }: { runs: Run[]; axes: { label: string; get: (r:
 export function ComparePage({ query }: { query: URLSearchParams }) {
   const ids = (query.get('runs') ?? '').split(',').filter(Boolean).slice(0, 100);
   const runs = useAsync(() => pool(ids.map((id) => () => get<{ run: Run }>('/runs/get', { run_id: id }).then((r) => r.run)), 6), [ids.join(',')]);
-  const [tab, setTab] = useState<'diff' | 'charts' | 'parallel'>('diff');
+  // `tab=charts&metric=<key>`: MLflow's metric page (#/metric/<key>?runs=...) opens on that chart.
+  const [tab, setTab] = useState<'diff' | 'charts' | 'parallel'>(query.get('tab') === 'charts' ? 'charts' : 'diff');
+  const metric = query.get('metric');
   const [onlyDiff, setOnlyDiff] = useState(false);
   if (runs.error) return <ErrorMsg error={runs.error} />;
   if (!runs.data) return <Loading what="Loading runs" />;
@@ -86,7 +88,7 @@ export function ComparePage({ query }: { query: URLSearchParams }) {
           </div>
         </>
       )}
-      {tab === 'charts' && <ChartsView runs={list} metricKeys={keys.metrics} experimentId={'compare'} />}
+      {tab === 'charts' && <ChartsView runs={list} metricKeys={keys.metrics} experimentId={'compare'} initial={metric ? [metric] : undefined} />}
       {tab === 'parallel' && <div class="csv-wrap"><Parallel runs={list} axes={axes} /></div>}
     </section>
   );

@@ -86,7 +86,7 @@ export function ExperimentPage({ id, query }: { id: string; query: URLSearchPara
         onChange={(t) => t === 'models'
           ? navigate(href(['experiments', id], { ...Object.fromEntries(stateToQuery(state)), tab: 'models' }), true)
           : setState({ tab: t as TableState['tab'] })} />
-      {tab === 'models' ? <LoggedModelsView experimentId={id} /> : <RunsView experimentId={id} state={state} setState={setState} />}
+      {tab === 'models' ? <LoggedModelsView experimentId={id} initial={query.get('model') ?? undefined} /> : <RunsView experimentId={id} state={state} setState={setState} />}
     </section>
   );
 }

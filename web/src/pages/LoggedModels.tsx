@@ -4,13 +4,16 @@ import { get, loggedModelFileUrl, post, type FileInfo, type LoggedModel } from '
 import { ArtifactBrowser } from '../components/Artifacts';
 import { fmtNumber, fmtTime } from '../lib/format';
 import { href } from '../router';
-import { ErrorMsg, KVTable, Loading } from '../ui';
+import { ErrorMsg, KVTable, Loading, useAsync } from '../ui';
 
-export function LoggedModelsView({ experimentId }: { experimentId: string }) {
+// `initial`: a model to open at first (MLflow's #/experiments/<id>/models/<model_id>), fetched by
+// id when it is not on the first page.
+export function LoggedModelsView({ experimentId, initial }: { experimentId: string; initial?: string }) {
   const [items, setItems] = useState<LoggedModel[] | null>(null);
   const [token, setToken] = useState<string | undefined>();
   const [error, setError] = useState<Error | null>(null);
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(initial ?? null);
+  const linked = useAsync(() => (initial ? get<{ model: LoggedModel }>(`/logged-models/${encodeURIComponent(initial)}`).then((r) => r.model) : Promise.resolve(null)), [initial]);
   async function load(pageToken?: string) {
     try {
       const r = await post<{ models?: LoggedModel[]; next_page_token?: string }>('/logged-models/search',
@@ -20,13 +23,15 @@ export function LoggedModelsView({ experimentId }: { experimentId: string }) {
     } catch (e) { setError(e as Error); }
   }
   useEffect(() => { load(); }, [experimentId]);
+  useEffect(() => setOpen(initial ?? null), [initial]);
   if (error) return <ErrorMsg error={error} />;
   if (!items) return <Loading />;
-  if (!items.length) return <p class="muted">No logged models in this experiment.</p>;
-  const sel = items.find((m) => m.info.model_id === open);
+  const sel = items.find((m) => m.info.model_id === open) ?? (linked.data?.info.model_id === open ? linked.data : undefined);
   return (
     <>
-      <table class="list" data-testid="logged-models">
+      {open === initial && <ErrorMsg error={linked.error} />}
+      {!items.length && <p class="muted">No logged models in this experiment.</p>}
+      {items.length > 0 && <table class="list" data-testid="logged-models">
         <thead><tr><th scope="col">Name</th><th scope="col">Model ID</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Source run</th><th scope="col">Created</th></tr></thead>
         <tbody>{items.map((m) => (
           <tr key={m.info.model_id} class={open === m.info.model_id ? 'selected' : ''}>
@@ -38,7 +43,7 @@ export function LoggedModelsView({ experimentId }: { experimentId: string }) {
             <td>{fmtTime(m.info.creation_timestamp_ms)}</td>
           </tr>))}
         </tbody>
-      </table>
+      </table>}
       {token && <button onClick={() => load(token)}>Load more</button>}
       {sel && (
         <div class="panel" data-testid="logged-model-detail">

@@ -60,7 +60,8 @@ export function ModelsPage() {
   );
 }
 
-export function ModelPage({ name }: { name: string }) {
+// `version`: the version a link points at (MLflow's #/models/<name>/versions/<n>): its row is marked and scrolled to.
+export function ModelPage({ name, version }: { name: string; version?: string }) {
   const model = useAsync(() => get<{ registered_model: RegisteredModel }>('/registered-models/get', { name }).then((r) => r.registered_model), [name]);
   const versions = useAsync(async () => {
     const out: ModelVersion[] = [];
@@ -76,6 +77,9 @@ export function ModelPage({ name }: { name: string }) {
   const [error, setError] = useState<Error | null>(null);
   const [dialog, setDialog] = useState<null | 'alias' | 'tag' | { version: string }>(null);
   const reload = () => { model.reload(); versions.reload(); };
+  useEffect(() => {
+    if (version && versions.data) document.querySelector('[data-testid=versions] tr.selected')?.scrollIntoView({ block: 'center' });
+  }, [version, versions.data]);
   const act = async (fn: () => Promise<unknown>) => { try { await fn(); setError(null); reload(); } catch (e) { setError(e as Error); } };
   if (model.error) return <ErrorMsg error={model.error} />;
   if (!model.data) return <Loading />;
@@ -103,11 +107,12 @@ export function ModelPage({ name }: { name: string }) {
         <button class="small" onClick={() => setDialog('tag')}>Add tag</button>
       </div>
       <h2>Versions</h2>
+      {version && versions.data && !versions.data.some((v) => v.version === version) && <ErrorMsg error={`Version ${version} of this model does not exist.`} />}
       {versions.error ? <ErrorMsg error={versions.error} /> : !versions.data ? <Loading /> : (
         <table class="list" data-testid="versions">
           <thead><tr><th scope="col">Version</th><th scope="col">Stage</th><th scope="col">Aliases</th><th scope="col">Source</th><th scope="col">Run</th><th scope="col">Tags</th><th scope="col">Created</th></tr></thead>
           <tbody>{versions.data.map((v) => (
-            <tr key={v.version}>
+            <tr key={v.version} class={v.version === version ? 'selected' : undefined} aria-current={v.version === version ? 'true' : undefined}>
               <td>v{v.version}</td>
               <td>
                 <label class="sr-only" for={`stage-${v.version}`}>Stage of version {v.version}</label>

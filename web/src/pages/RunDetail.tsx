@@ -155,7 +155,7 @@ export function RunPage({ id, query }: { id: string; query: URLSearchParams }) {
             ) : <p class="muted">No model inputs or outputs.</p>}
           </>
         )}
-        {tab === 'artifacts' && <ArtifactBrowser list={runLister(id)} url={(p) => artifactUrl(id, p)} />}
+        {tab === 'artifacts' && <ArtifactBrowser list={runLister(id)} url={(p) => artifactUrl(id, p)} initial={query.get('path') ?? undefined} />}
       </div>
     </section>
   );
