@@ -1,6 +1,7 @@
 // MLflow's UI links mapped to Sextant's pages. MLflow 3.6's hash routes (server/js/src/
-// experiment-tracking/routes.ts, model-registry/routes.ts) and the link its Python client prints
-// after every run (`<tracking uri>/#/experiments/<id>/runs/<run_id>`) land on the Sextant page that
+// experiment-tracking/routes.ts, model-registry/routes.ts) and the links its Python client prints
+// (after every run `<tracking uri>/#/experiments/<id>/runs/<run_id>`, after an evaluation
+// `.../evaluation-runs?selectedRunUuid=<run_id>`) land on the Sextant page that
 // shows the same thing; where Sextant has no such page, on the nearest one (the run, experiment
 // or model), never the experiment list. Contract: `mlflowTarget` returns null for a route that is
 // already Sextant's own (or unknown: the app shows "Page not found"), else the route to show
@@ -65,6 +66,9 @@ export function tableQuery(q: URLSearchParams): Record<string, string | undefine
 function experimentTarget(id: string, rest: string[], q: URLSearchParams): Target | null {
   const [tab, sub, ...more] = rest;
   if (tab === 'runs' && sub) return runTarget(sub, more);
+  // What mlflow.genai.evaluate prints: `#/experiments/<id>/evaluation-runs?selectedRunUuid=<run_id>`.
+  const selected = q.get('selectedRunUuid');
+  if (selected) return { path: ['runs', selected] };
   if (tab === 'models' && sub) return { path: ['experiments', id], query: { tab: 'models', model: sub } };
   if (tab === 'models') return { path: ['experiments', id], query: { tab: 'models' } };
   if (tab === 'prompts' && sub) return { path: ['models', sub] };

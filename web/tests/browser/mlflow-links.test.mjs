@@ -67,6 +67,8 @@ test("the official client's printed links open the run and the experiment", asyn
       await page.getByRole('grid', { name: 'Runs' }).getByRole('link', { name: 'printed-run' }).waitFor();
     });
   }
+  // What mlflow.genai.evaluate prints (display_utils._resolve_evaluation_results_url).
+  await open(`${srv.base}/#/experiments/${exp}/evaluation-runs?selectedRunUuid=${run.run_id}`, (page) => runTitle(page, 'printed-run'));
 });
 
 test('run tab forms: artifacts/<path> (and legacy artifactPath), model-metrics, system-metrics, traces', async () => {

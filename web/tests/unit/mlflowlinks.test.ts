@@ -31,6 +31,7 @@ describe('MLflow links', () => {
     expect(canon('#/experiments/1/runs')).toBe('#/experiments/1');
     expect(canon('#/experiments/1/traces')).toBe('#/experiments/1');
     expect(canon('#/experiments/1/evaluation-runs')).toBe('#/experiments/1');
+    expect(canon(`#/experiments/1/evaluation-runs?selectedRunUuid=${RUN}`)).toBe(`#/runs/${RUN}`);
     expect(canon('#/experiments/1/models')).toBe('#/experiments/1?tab=models');
     expect(canon('#/experiments/1/models/m-abc')).toBe('#/experiments/1?tab=models&model=m-abc');
     expect(canon('#/experiments/1/models/m-abc/artifacts')).toBe('#/experiments/1?tab=models&model=m-abc');
