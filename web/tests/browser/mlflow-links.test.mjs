@@ -86,6 +86,11 @@ test('run tab forms: artifacts/<path> (and legacy artifactPath), model-metrics, 
       if (form === 'artifacts') await shot(page, 'mlflow-link-artifact');
     });
   }
+  // A folder: opened, its files listed, nothing previewed yet.
+  await open(`${base}/artifacts/plots`, async (page) => {
+    await page.getByRole('treeitem', { name: /^▾ plots\// }).getByRole('button', { name: /square\.png/ }).waitFor();
+    assert.equal(await page.getByText('Select a file to preview it.').count(), 1);
+  });
   await open(`${base}/artifacts`, async (page) => {
     await page.getByRole('tree', { name: 'Artifacts' }).getByRole('button', { name: /config\.json/ }).waitFor();
     assert.equal(await selectedTab(page), 'Artifacts');

@@ -3,6 +3,7 @@
 import { describe, expect, test } from 'vitest';
 import { resolveHash } from '../../src/router';
 import { idList } from '../../src/lib/mlflowlinks';
+import { pathPrefixes } from '../../src/components/Artifacts';
 
 const RUN = '0123456789abcdef0123456789abcdef';
 const canon = (hash: string) => resolveHash(hash).canonical;
@@ -22,6 +23,10 @@ describe('MLflow links', () => {
     expect(art.query.get('path')).toBe('model/My File.txt');
     expect(resolveHash(`#/experiments/1/runs/${RUN}/artifactPath/a/b.json`).route.query.get('path')).toBe('a/b.json');
     expect(canon(`#/runs/${RUN}/artifacts/x.txt`)).toBe(`#/runs/${RUN}?tab=artifacts&path=x.txt`);
+    // The artifact browser opens the folders leading to the linked path (and the path, if a folder).
+    expect(pathPrefixes('model/data/x.pkl')).toEqual(['model', 'model/data', 'model/data/x.pkl']);
+    expect(pathPrefixes('/a//b/')).toEqual(['a', 'a/b']);
+    expect(pathPrefixes('')).toEqual([]);
     // A workspace-aware client's link.
     expect(canon(`#/workspaces/team%20a/experiments/1/runs/${RUN}`)).toBe(`#/runs/${RUN}`);
     expect(canon('#/workspaces/default/experiments/3')).toBe('#/experiments/3');
