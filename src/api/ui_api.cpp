@@ -1,6 +1,6 @@
 // The web UI (web/, built by `make build` into <build>/web beside the binary; --ui-dir elsewhere):
 //   GET <prefix>/                       index.html                       authenticated
-//   GET <prefix>                        302 to <prefix>/ (prefix set)    authenticated
+//   GET <prefix>, GET /                 302 to <prefix>/ (prefix set)    authenticated
 //   GET <prefix>/static-files/<name>    hashed assets (immutable)        authenticated
 //   GET <prefix>/static-files/login.js, login.css   the login page's own assets, public
 // and the local login page (login.html) that <prefix>/auth/login shows when no OIDC provider
@@ -117,11 +117,15 @@ void register_ui_routes(RpcRegistrar& reg, Services& services) {
     return not_found("The web UI is not installed: build it with `make build` (web/) or give --ui-dir.");
   });
   if (!prefix.empty()) {
-    router.add("GET", prefix, auth::Policy::Authenticated, [prefix](const ApiRequest&) {
-      auto r = ApiResponse::text("Redirecting", 302);
-      r.headers.emplace_back("Location", prefix + "/");
-      return r;
-    });
+    // <prefix> and the server root lead to the UI: the official client prints run links as
+    // <tracking URI>/#/experiments/..., and the tracking URI is the root (the browser keeps the #).
+    for (const std::string& path : {prefix, std::string("/")}) {
+      router.add("GET", path, auth::Policy::Authenticated, [prefix](const ApiRequest&) {
+        auto r = ApiResponse::text("Redirecting", 302);
+        r.headers.emplace_back("Location", prefix + "/");
+        return r;
+      });
+    }
   }
   const std::string base = prefix + "/static-files/";
   router.add_prefix("GET", base, auth::Policy::Authenticated,

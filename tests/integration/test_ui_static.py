@@ -111,7 +111,10 @@ class UiStaticTest(unittest.TestCase):
         r = get(self.prefixed, "/mlflow")
         self.assertEqual(r.status_code, 302)
         self.assertEqual(r.headers["Location"], "/mlflow/")
-        self.assertEqual(get(self.prefixed, "/").status_code, 404)
+        # The root leads to the UI too: the official client prints <root>/#/experiments/1/runs/<id>.
+        r = get(self.prefixed, "/")
+        self.assertEqual(r.status_code, 302)
+        self.assertEqual(r.headers["Location"], "/mlflow/")
         self.assertEqual(get(self.prefixed, "/static-files/" + HASHED).status_code, 404)
         info = requests.get(self.prefixed.url("/mlflow/ajax-api/2.0/mlflow/server-info"), timeout=30).json()
         self.assertFalse(info["auth"])
