@@ -11,7 +11,6 @@ namespace sextant::webhooks {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 
 util::JsonLines& log() {
   static util::JsonLines lines;  // stderr
@@ -43,7 +42,7 @@ constexpr const char* kUndecryptable =
 }  // namespace
 
 WebhookDispatcher::WebhookDispatcher(store::WebhookStore& store, WebhookSettings settings)
-    : store_(store), settings_(std::move(settings)) {}
+    : store_(store), settings_(std::move(settings)), per_webhook_limit_(std::max(1, settings_.max_workers / 4)) {}
 
 WebhookDispatcher::~WebhookDispatcher() { stop(); }
 
@@ -163,23 +162,37 @@ WebhookDispatcher::AttemptResult WebhookDispatcher::attempt(Job& job) {
   return r;
 }
 
+// The earliest due job whose webhook has a free slot; else when to look again (nullopt: when woken).
+WebhookDispatcher::Pick WebhookDispatcher::next_job(Clock::time_point now) {
+  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+    auto busy = in_flight_.find(it->second.webhook_id);
+    if (busy != in_flight_.end() && busy->second >= per_webhook_limit_) continue;
+    if (it->first <= now) return {it, std::nullopt};
+    return {queue_.end(), it->first};  // by due time: no eligible job is due earlier
+  }
+  return {queue_.end(), std::nullopt};
+}
+
 void WebhookDispatcher::work() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    if (queue_.empty()) {
-      wake_.wait(lock);
+    auto [it, wake_at] = next_job(Clock::now());
+    if (it == queue_.end()) {
+      if (wake_at) {
+        wake_.wait_until(lock, *wake_at);
+      } else {
+        wake_.wait(lock);
+      }
       continue;
     }
-    auto due = queue_.begin()->first;
-    if (due > Clock::now()) {
-      wake_.wait_until(lock, due);
-      continue;
-    }
-    Job job = std::move(queue_.begin()->second);
-    queue_.erase(queue_.begin());
+    Job job = std::move(it->second);
+    queue_.erase(it);
+    ++in_flight_[job.webhook_id];
     lock.unlock();
     auto r = attempt(job);
     lock.lock();
+    if (--in_flight_[job.webhook_id] == 0) in_flight_.erase(job.webhook_id);
+    wake_.notify_all();  // this webhook's next delivery may go now
     if (r.outcome == Outcome::Retry && !stopping_) {
       queue_.emplace(Clock::now() + r.retry_after, std::move(job));
       continue;

@@ -2,6 +2,8 @@
 // served by its own worker threads, so a slow or dead receiver never holds up a request.
 // Delivery is best-effort as MLflow's is: events queued when the process stops are lost.
 //
+// One webhook's deliveries use at most a quarter of the workers (at least one), so a slow
+// receiver delays only its own events, not everyone's.
 // Retries follow MLflow's urllib3 policy: up to MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES more attempts
 // on a transport error or status 429/500/502/503/504 (and 413/429/503 with Retry-After), the
 // n-th retry after 0 s, 2 s, 4 s ... (+ up to 1 s jitter, at most 60 s) or the receiver's
@@ -80,6 +82,13 @@ class WebhookDispatcher {
   std::vector<core::Webhook> subscribers(const core::WebhookEvent& event);
   AttemptResult attempt(Job& job);
   std::chrono::milliseconds backoff(int failures, std::optional<long> retry_after) const;
+  using Clock = std::chrono::steady_clock;
+  using Queue = std::multimap<Clock::time_point, Job>;  // by due time
+  struct Pick {
+    Queue::iterator job;                       // queue_.end(): none to run now
+    std::optional<Clock::time_point> wake_at;  // then: when one becomes due (nullopt: when woken)
+  };
+  Pick next_job(Clock::time_point now);
   void work();
 
   store::WebhookStore& store_;
@@ -91,7 +100,9 @@ class WebhookDispatcher {
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::multimap<std::chrono::steady_clock::time_point, Job> queue_;  // by due time
+  Queue queue_;
+  std::map<std::string, int> in_flight_;  // webhook id -> attempts running now
+  int per_webhook_limit_;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> workers_;
 };
