@@ -86,8 +86,9 @@ void refuse_non_public(const Target& t, const std::vector<sockaddr_storage>& add
   for (const auto& a : addresses) {
     const auto* sa = reinterpret_cast<const sockaddr*>(&a);
     if (is_non_public_address(sa)) {
-      throw TargetRefused("webhook host '" + t.host + "' resolves to the non-public address " + address_text(sa) +
-                          " (allowed only with --webhook-allow-private-addresses)");
+      // Which address is not said: the answer must not map internal names for the caller.
+      throw TargetRefused("webhook host '" + t.host + "' is or resolves to a non-public address (allowed only with "
+                          "--webhook-allow-private-addresses)");
     }
   }
 }
@@ -99,7 +100,6 @@ struct Transfer {
   std::optional<long> retry_after;
   bool allow_private = false;
   bool refused = false;
-  std::string refused_address;
   const std::atomic<bool>* cancel = nullptr;
 };
 
@@ -133,7 +133,6 @@ curl_socket_t on_open_socket(void* user, curlsocktype, curl_sockaddr* address) {
   auto* t = static_cast<Transfer*>(user);
   if (!t->allow_private && is_non_public_address(&address->addr)) {
     t->refused = true;
-    t->refused_address = address_text(&address->addr);
     return CURL_SOCKET_BAD;
   }
   return socket(address->family, address->socktype, address->protocol);
@@ -222,8 +221,8 @@ PostResult post_webhook(const std::string& url, const std::string& body, const s
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   const CURLcode rc = curl_easy_perform(c);
   if (t.refused) {
-    throw TargetRefused("webhook host '" + target->host + "' is the non-public address " + t.refused_address +
-                        " (allowed only with --webhook-allow-private-addresses)");
+    throw TargetRefused("webhook host '" + target->host + "' is or resolves to a non-public address (allowed only "
+                        "with --webhook-allow-private-addresses)");
   }
   if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR && t.cut)) {
     throw TransportError(error[0] ? std::string(error) : curl_easy_strerror(rc));
