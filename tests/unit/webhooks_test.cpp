@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/error.hpp"
 #include "core/webhook.hpp"
 #include "util/base64.hpp"
@@ -12,6 +14,7 @@
 #include "webhooks/address_policy.hpp"
 #include "webhooks/fernet.hpp"
 #include "webhooks/payload.hpp"
+#include "webhooks/webhook_settings.hpp"
 
 using namespace sextant;
 
@@ -123,4 +126,30 @@ TEST(WebhookPayload, BodyIsJsonDumpsTextAndTheSignatureCoversIdTimestampAndBody)
   EXPECT_EQ(sig, "v1," + util::base64_encode(util::hmac_sha256("k", d.delivery_id + "." + d.timestamp + "." + d.body)));
   auto headers = webhooks::delivery_headers(d, nullptr);
   for (const auto& h : headers) EXPECT_EQ(h.find("X-MLflow-Signature"), std::string::npos);
+}
+
+TEST(WebhookSettings, MlflowsVariablesAndTheirBounds) {
+  auto env = [](std::map<std::string, std::string> vars) {
+    return [vars](const std::string& name) -> std::optional<std::string> {
+      auto it = vars.find(name);
+      return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
+    };
+  };
+  auto d = webhooks::webhook_settings_from_env(env({}), false);
+  EXPECT_EQ(d.allowed_schemes, std::vector<std::string>{"https"});
+  EXPECT_FALSE(d.key);
+  EXPECT_EQ(d.max_retries, 3);
+  EXPECT_EQ(d.request_timeout.count(), 30);
+  auto s = webhooks::webhook_settings_from_env(
+      env({{"MLFLOW_WEBHOOK_ALLOWED_SCHEMES", "http, https"}, {"MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES", "0"},
+           {"MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY", webhooks::FernetKey::generate()}}),
+      true);
+  EXPECT_EQ(s.allowed_schemes, (std::vector<std::string>{"http", "https"}));
+  EXPECT_EQ(s.max_retries, 0);
+  EXPECT_TRUE(s.key);
+  EXPECT_TRUE(s.allow_private_addresses);
+  EXPECT_THROW(webhooks::webhook_settings_from_env(env({{"MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY", "x"}}), false),
+               std::invalid_argument);
+  EXPECT_THROW(webhooks::webhook_settings_from_env(env({{"MLFLOW_WEBHOOK_REQUEST_TIMEOUT", "-1"}}), false),
+               std::invalid_argument);
 }
