@@ -49,8 +49,6 @@ int usage() {
   return 2;
 }
 
-// Built-in authentication, owned for the server's lifetime. The authenticator chain is tried in
-// order; the first that recognises a credential decides.
 // Registry webhooks: their store, the delivery queue, the API's service, and the registry as the
 // routes see it (firing events after each write). Settings from MLflow's MLFLOW_WEBHOOK_* variables.
 struct WebhookRuntime {
@@ -69,6 +67,8 @@ struct WebhookRuntime {
   webhooks::EventFiringRegistryStore registry_with_events;
 };
 
+// Built-in authentication, owned for the server's lifetime. The authenticator chain is tried in
+// order; the first that recognises a credential decides.
 struct AuthRuntime {
   std::unique_ptr<store::sql::SqlAuthStore> store;
   std::unique_ptr<auth::AuditLog> audit;
