@@ -32,6 +32,9 @@
 #include "store/sql/sql_logged_model_store.hpp"
 #include "store/sql/sql_registry_store.hpp"
 #include "store/sql/sql_tracking_store.hpp"
+#include "store/sql/sql_webhook_store.hpp"
+#include "webhooks/registry_events.hpp"
+#include "webhooks/webhook_service.hpp"
 #include "version.hpp"
 
 namespace {
@@ -45,6 +48,24 @@ int usage() {
                "(takes the server's options)\n";
   return 2;
 }
+
+// Registry webhooks: their store, the delivery queue, the API's service, and the registry as the
+// routes see it (firing events after each write). Settings from MLflow's MLFLOW_WEBHOOK_* variables.
+struct WebhookRuntime {
+  WebhookRuntime(store::sql::Database& database, store::RegistryStore& registry, const config::ServerConfig& cfg)
+      : store(database),
+        dispatcher(store, webhooks::webhook_settings_from_env(config::process_env, cfg.webhook_allow_private_addresses)),
+        service(store, dispatcher),
+        registry_with_events(registry, dispatcher) {}
+  void attach(api::Services& services) {
+    services.registry = &registry_with_events;
+    services.webhooks = &service;
+  }
+  store::sql::SqlWebhookStore store;
+  webhooks::WebhookDispatcher dispatcher;
+  webhooks::WebhookService service;
+  webhooks::EventFiringRegistryStore registry_with_events;
+};
 
 // Built-in authentication, owned for the server's lifetime. The authenticator chain is tried in
 // order; the first that recognises a credential decides.
@@ -257,6 +278,8 @@ int list_routes(const std::vector<std::string>& args) {
     api::Services services{store, logged_models, cfg.serve_artifacts ? &destination : nullptr,
                            api::ServerSettings{cfg.serve_artifacts, "mlflow-artifacts:/", cfg.static_prefix, kMlflowApiVersion, ""}};
     services.registry = &registry;
+    WebhookRuntime webhook_runtime(database, registry, cfg);
+    webhook_runtime.attach(services);
     services.auth = rt->context.get();
     auto router = api::build_router(services);
     util::prom::add_process_collector(util::prom::Registry::global());
@@ -341,6 +364,8 @@ int run_server(const std::vector<std::string>& args) {
                                                ui_directory(cfg)}};
     services.stores = artifact_setup.stores.get();
     services.registry = &registry;
+    WebhookRuntime webhook_runtime(database, registry, cfg);
+    webhook_runtime.attach(services);
     services.auth = auth_runtime->context.get();
     auto router = api::build_router(services);
     util::prom::add_process_collector(util::prom::Registry::global());

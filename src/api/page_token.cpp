@@ -5,6 +5,7 @@
 #include "api/request_json.hpp"
 #include "core/error.hpp"
 #include "util/base64.hpp"
+#include "util/python_json.hpp"
 #include "util/strings.hpp"
 
 namespace sextant::api {
@@ -35,26 +36,6 @@ namespace {
 
 using nlohmann::json;
 using nlohmann::ordered_json;  // keeps keys in insertion order, like Python dicts
-
-// Python's json.dumps with its defaults: ", " and ": " separators, ASCII-only escapes.
-std::string python_json(const ordered_json& v) {
-  if (v.is_object()) {
-    std::string out = "{";
-    bool first = true;
-    for (const auto& [k, item] : v.items()) {
-      out += first ? "" : ", ";
-      first = false;
-      out += ordered_json(k).dump(-1, ' ', /*ensure_ascii=*/true) + ": " + python_json(item);
-    }
-    return out + "}";
-  }
-  if (v.is_array()) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + python_json(v[i]);
-    return out + "]";
-  }
-  return v.dump(-1, ' ', /*ensure_ascii=*/true);
-}
 
 // Python's repr() of a JSON value, for the mismatch messages.
 std::string python_repr(const ordered_json& v) {
@@ -105,7 +86,7 @@ std::string encode_logged_model_page_token(const LoggedModelPageQuery& query, st
   token["filter_string"] = opt_json(query.filter_string);
   token["order_by"] = order_by_json(query.order_by);
   token["offset"] = offset;
-  return util::base64_encode(python_json(token));
+  return util::base64_encode(util::python_json_dumps(token));
 }
 
 std::int64_t decode_logged_model_page_token(const std::optional<std::string>& token,

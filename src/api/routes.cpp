@@ -34,6 +34,7 @@ Router build_router(Services& services) {
   register_misc_routes(reg, services);
   register_logged_model_routes(reg, services);
   register_registry_routes(reg, services);
+  register_webhook_routes(router, services);
   register_ui_routes(reg, services);
   if (services.auth) register_sextant_auth_routes(router, services);
   return router;

@@ -36,6 +36,8 @@ void register_artifact_routes(RpcRegistrar& reg, Services& services);
 void register_misc_routes(RpcRegistrar& reg, Services& services);
 void register_logged_model_routes(RpcRegistrar& reg, Services& services);
 void register_registry_routes(RpcRegistrar& reg, Services& services);
+// /webhooks (registry webhooks; admin-only with --auth; only when services.webhooks is set).
+void register_webhook_routes(Router& router, Services& services);
 // The web UI: <prefix>/, <prefix>/static-files/ (ui_api.cpp).
 void register_ui_routes(RpcRegistrar& reg, Services& services);
 // /api/2.0/sextant/...: login, personal tokens, users (only when services.auth is set).

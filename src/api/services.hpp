@@ -14,6 +14,9 @@
 namespace sextant::artifacts {
 class ArtifactStores;
 }
+namespace sextant::webhooks {
+class WebhookService;
+}
 
 namespace sextant::api {
 
@@ -34,6 +37,7 @@ struct Services {
   auth::AuthContext* auth = nullptr;         // /api/2.0/sextant/ (login, tokens, users) when set
   const artifacts::ArtifactStores* stores = nullptr;  // non-proxied roots and the allowed locations
                                                       // (null: local paths only, no location check)
+  webhooks::WebhookService* webhooks = nullptr;  // the /webhooks routes are served when set
 };
 
 }  // namespace sextant::api

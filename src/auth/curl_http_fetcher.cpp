@@ -8,6 +8,8 @@
 
 #include <curl/curl.h>
 
+#include "util/header_line.hpp"
+
 namespace sextant::auth {
 namespace {
 
@@ -34,19 +36,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   const size_t n = size * count;
   std::string_view line(data, n);
   if (line.starts_with("HTTP/")) t->cache_control.clear();  // a new response (e.g. after 100)
-  constexpr std::string_view kName = "cache-control:";
-  if (line.size() > kName.size()) {
-    bool match = true;
-    for (std::size_t i = 0; i < kName.size() && match; ++i)
-      match = std::tolower(static_cast<unsigned char>(line[i])) == kName[i];
-    if (match) {
-      std::string_view value = line.substr(kName.size());
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-      while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
-        value.remove_suffix(1);
-      t->cache_control = std::string(value);
-    }
-  }
+  if (auto value = util::header_line_value(line, "cache-control")) t->cache_control = std::string(*value);
   return n;
 }
 

@@ -337,6 +337,7 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   std::vector<std::pair<std::string, std::string>> flags;  // flag -> value
   std::vector<std::pair<std::string, std::string>> auth_flags;
   std::optional<bool> serve_flag;
+  bool webhook_private_flag = false;  // --webhook-allow-private-addresses
   std::vector<std::string> allowed_roots;  // --allowed-artifact-root (repeatable)
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -355,6 +356,10 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
     }
     if (a == "--no-serve-artifacts") {
       serve_flag = false;
+      continue;
+    }
+    if (a == "--webhook-allow-private-addresses") {
+      webhook_private_flag = true;
       continue;
     }
     std::string name = a, value;
@@ -431,6 +436,10 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
     if (auto v = env("SEXTANT_ALLOWED_ARTIFACT_ROOTS")) allowed_roots = split_list(*v);
   for (auto& r : allowed_roots) c.allowed_artifact_roots.push_back(expand_env(r, env));
   if (auto v = lookup(kUiDir)) c.ui_dir = *v;
+  c.webhook_allow_private_addresses = webhook_private_flag;
+  if (auto v = env("SEXTANT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES"); v && !webhook_private_flag) {
+    c.webhook_allow_private_addresses = parse_bool(*v, "SEXTANT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES");
+  }
   resolve_auth(c.auth, auth_flags, env);
   resolve_http(c.http, lookup);
   return c;
@@ -459,6 +468,9 @@ Options (each also from SEXTANT_<NAME> or MLflow's MLFLOW_<NAME> variable):
   --static-prefix PREFIX         Prefix for UI and ajax routes, e.g. /mlflow     [MLFLOW_STATIC_PREFIX]
   --ui-dir PATH                  The built web UI (default: web/ beside the      [SEXTANT_UI_DIR]
                                  binary; '' = no UI)
+  --webhook-allow-private-addresses  Let registry webhooks reach loopback, private and link-local
+                                 addresses (default: refused, SSRF); MLflow's MLFLOW_WEBHOOK_*
+                                 variables (schemes, secret key, timeout, retries) apply as in MLflow
 
 Operations (each also SEXTANT_<NAME>):
   --access-log PATH|-|off        JSON access log, one line per request with its request id

@@ -90,6 +90,9 @@ struct ServerConfig {
   std::optional<std::string> ui_dir;  // --ui-dir; unset = web/ beside the binary
   AuthConfig auth;
   HttpConfig http;
+  // Webhooks may be delivered to loopback/private/link-local addresses (--webhook-allow-private-addresses,
+  // SEXTANT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES); MLflow's MLFLOW_WEBHOOK_* variables are read by webhooks/.
+  bool webhook_allow_private_addresses = false;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;

@@ -26,6 +26,11 @@ std::string uuid4_hex() {
   return out;
 }
 
+std::string uuid4_dashed() {
+  std::string h = uuid4_hex();
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
+}
+
 std::uint64_t random_below(std::uint64_t bound) {
   std::uniform_int_distribution<std::uint64_t> dist(0, bound - 1);
   return dist(generator());

@@ -8,6 +8,8 @@ namespace sextant::util {
 
 // A random UUID4 as 32 lowercase hex characters, no dashes (MLflow's run id format).
 std::string uuid4_hex();
+// The same in Python's str(uuid.uuid4()) form: 8-4-4-4-12 hex digits with dashes.
+std::string uuid4_dashed();
 // A uniformly distributed integer in [0, bound).
 std::uint64_t random_below(std::uint64_t bound);
 

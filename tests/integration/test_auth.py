@@ -161,6 +161,18 @@ class AuthTest(harness.SextantTestCase):
         self.assertIn(ADMIN, [u["username"] for u in users])
         self.assertNotIn("password_hash", json.dumps(users))
 
+    def test_webhooks_are_for_administrators(self):
+        # A webhook sends registry contents to a URL of its creator's choosing: admin-only.
+        name, password = self.make_user()
+        h = basic(name, password)
+        body = {"name": "hook", "url": "https://example.com/x", "events": [{"entity": "MODEL_VERSION", "action": "CREATED"}]}
+        self.assertError(call("POST", "/api/2.0/mlflow/webhooks", h, json=body), 403, "PERMISSION_DENIED")
+        self.assertError(call("GET", "/api/2.0/mlflow/webhooks", h), 403, "PERMISSION_DENIED")
+        hook = self.assertOk(call("POST", "/api/2.0/mlflow/webhooks", self.admin(), json=body))["webhook"]
+        self.assertError(call("POST", "/api/2.0/mlflow/webhooks/%s/test" % hook["webhook_id"], h, json={}), 403,
+                         "PERMISSION_DENIED")
+        self.assertOk(call("DELETE", "/api/2.0/mlflow/webhooks/" + hook["webhook_id"], self.admin()))
+
     def test_local_basic_users(self):
         name, password = self.make_user()
         h = basic(name, password)

@@ -159,3 +159,11 @@ TEST(HttpConfig, SizesAndBadValues) {
 
 }  // namespace
 }  // namespace sextant::config
+
+TEST(ServerConfig, WebhookPrivateAddressesOnlyWhenAsked) {
+  EXPECT_FALSE(parse_server_args({}, env_of({})).webhook_allow_private_addresses);
+  EXPECT_TRUE(parse_server_args({"--webhook-allow-private-addresses"}, env_of({})).webhook_allow_private_addresses);
+  EXPECT_TRUE(
+      parse_server_args({}, env_of({{"SEXTANT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "true"}})).webhook_allow_private_addresses);
+  EXPECT_THROW(parse_server_args({}, env_of({{"SEXTANT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "maybe"}})), ConfigError);
+}
