@@ -137,9 +137,11 @@ std::string eval_results_table(const std::vector<PromptParam>& prompt_params, co
   return util::python_json_dumps(table);
 }
 
-// The promptlab model's files under model/: MLmodel (YAML written as JSON, which YAML reads),
-// parameters.yaml and requirements.txt, as mlflow.prompt.promptlab_model.save_model lays them out
-// (without conda.yaml / python_env.yaml, which describe the Python environment of MLflow's server).
+// The promptlab model's files under model/ as mlflow.prompt.promptlab_model.save_model lays
+// them out: MLmodel (its keys in yaml.safe_dump's sorted order, written as JSON, which YAML reads),
+// parameters.yaml (likewise), requirements.txt, input_example.json and serving_input_example.json;
+// without conda.yaml / python_env.yaml and the flavor's python_version, which describe the Python
+// of MLflow's own server process.
 void write_promptlab_model(const ArtifactRoot& root, const ordered_json& history_entry, const std::string& version,
                            const std::string& prompt_template, const std::vector<PromptParam>& prompt_params,
                            const std::vector<PromptParam>& model_params, const std::string& model_route) {
@@ -149,7 +151,11 @@ void write_promptlab_model(const ArtifactRoot& root, const ordered_json& history
     return d;
   };
   ordered_json inputs = ordered_json::array();
-  for (const auto& p : prompt_params) inputs.push_back({{"type", "string"}, {"name", p.key}, {"required", true}});
+  ordered_json example_values = ordered_json::array();
+  for (const auto& p : prompt_params) {
+    inputs.push_back({{"type", "string"}, {"name", p.key}, {"required", true}});
+    example_values.push_back(p.value);
+  }
   ordered_json outputs = ordered_json::array();
   outputs.push_back({{"type", "string"}, {"name", "output"}, {"required", true}});
   ordered_json mlmodel = {
@@ -157,11 +163,17 @@ void write_promptlab_model(const ArtifactRoot& root, const ordered_json& history
       {"flavors",
        {{"python_function",
          {{"loader_module", "mlflow.prompt.promptlab_model"}, {"parameters_path", "parameters.yaml"}}}}},
+      {"is_signature_from_type_hint", false},
       {"mlflow_version", version},
+      {"model_id", nullptr},
       {"model_uuid", history_entry["model_uuid"]},
+      {"prompts", nullptr},
       {"run_id", history_entry["run_id"]},
+      {"saved_input_example_info",
+       {{"artifact_path", "input_example.json"}, {"serving_input_path", "serving_input_example.json"}, {"type", "json_object"}}},
       {"signature",
        {{"inputs", util::python_json_dumps(inputs)}, {"outputs", util::python_json_dumps(outputs)}, {"params", nullptr}}},
+      {"type_hint_from_example", false},
       {"utc_time_created", history_entry["utc_time_created"]}};
   write_text(root, "model/MLmodel", util::python_json_dumps(mlmodel) + "\n");
   ordered_json parameters = {{"model_parameters", dict(model_params)},
@@ -170,6 +182,12 @@ void write_promptlab_model(const ArtifactRoot& root, const ordered_json& history
                              {"prompt_template", prompt_template}};
   write_text(root, "model/parameters.yaml", util::python_json_dumps(parameters) + "\n");
   write_text(root, "model/requirements.txt", "mlflow[gateway]==" + version);
+  ordered_json example = ordered_json::object();
+  example["inputs"] = std::move(example_values);
+  write_text(root, "model/input_example.json", util::python_json_dumps(example));
+  ordered_json serving = ordered_json::object();
+  serving["inputs"] = std::move(example);
+  write_text(root, "model/serving_input_example.json", util::python_json_dumps(serving, 2));
 }
 
 }  // namespace

@@ -53,30 +53,30 @@ void append_string(std::string& out, const std::string& s) {
   out += '"';
 }
 
-void append_value(std::string& out, const nlohmann::ordered_json& v) {
+void append_value(std::string& out, const nlohmann::ordered_json& v, int indent, int level) {
   switch (v.type()) {
-    case nlohmann::ordered_json::value_t::object: {
-      out += '{';
+    case nlohmann::ordered_json::value_t::object:
+    case nlohmann::ordered_json::value_t::array: {
+      bool object = v.is_object();
+      out += object ? '{' : '[';
+      if (v.empty()) {
+        out += object ? '}' : ']';
+        return;
+      }
+      // Python: ", " between items without indent; "," and a new line with one.
+      std::string inner = indent < 0 ? "" : "\n" + std::string(static_cast<std::size_t>(indent * (level + 1)), ' ');
       bool first = true;
       for (const auto& [key, item] : v.items()) {
-        if (!first) out += ", ";
+        out += first ? inner : (indent < 0 ? ", " : "," + inner);
         first = false;
-        append_string(out, key);
-        out += ": ";
-        append_value(out, item);
+        if (object) {
+          append_string(out, key);
+          out += ": ";
+        }
+        append_value(out, item, indent, level + 1);
       }
-      out += '}';
-      return;
-    }
-    case nlohmann::ordered_json::value_t::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& item : v) {
-        if (!first) out += ", ";
-        first = false;
-        append_value(out, item);
-      }
-      out += ']';
+      if (indent >= 0) out += "\n" + std::string(static_cast<std::size_t>(indent * level), ' ');
+      out += object ? '}' : ']';
       return;
     }
     case nlohmann::ordered_json::value_t::string: append_string(out, v.get_ref<const std::string&>()); return;
@@ -136,9 +136,9 @@ bool python_truthy(const nlohmann::ordered_json& value) {
   return !value.empty();  // arrays and objects
 }
 
-std::string python_json_dumps(const nlohmann::ordered_json& value) {
+std::string python_json_dumps(const nlohmann::ordered_json& value, int indent) {
   std::string out;
-  append_value(out, value);
+  append_value(out, value, indent, 0);
   return out;
 }
 

@@ -24,6 +24,7 @@ bool python_truthy(const nlohmann::ordered_json& value);
 
 // Python's json.dumps(value). `value` must hold valid UTF-8 strings (nlohmann's parser ensures it)
 // and nest no deeper than the decoder allowed (the writer recurses).
-std::string python_json_dumps(const nlohmann::ordered_json& value);
+// With indent >= 0, json.dumps(value, indent=indent): one item a line, "," and ": " separators.
+std::string python_json_dumps(const nlohmann::ordered_json& value, int indent = -1);
 
 }  // namespace sextant::util

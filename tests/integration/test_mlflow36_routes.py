@@ -235,6 +235,12 @@ class TestPromptlabRun(harness.SextantTestCase):
         self.assertEqual(model["model_uuid"], entry["model_uuid"])
         params = self.srv.request("GET", "/get-artifact", params={"run_uuid": info["run_id"], "path": "model/parameters.yaml"})
         self.assertEqual(json.loads(params.text)["prompt_parameters"], {"my_key": "my_value"})
+        files = {f["path"] for f in self.assertOk(api_get("artifacts/list", {"run_id": info["run_id"], "path": "model"}))["files"]}
+        self.assertEqual(files, {"model/" + f for f in ("MLmodel", "parameters.yaml", "requirements.txt", "input_example.json",
+                                                        "serving_input_example.json")})
+        serving = self.srv.request("GET", "/get-artifact",
+                                   params={"run_uuid": info["run_id"], "path": "model/serving_input_example.json"})
+        self.assertEqual(serving.text, json.dumps({"inputs": {"inputs": ["my_value"]}}, indent=2))
 
     def test_bad_param_marks_the_run_failed(self):
         """As MLflow: once the run exists, a failure later (a param key MLflow refuses) leaves it FAILED."""

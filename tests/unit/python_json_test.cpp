@@ -30,6 +30,10 @@ TEST(PythonJson, DumpsKeepsOrderSeparatorsAndEnsuresAscii) {
   EXPECT_EQ(util::python_json_dumps(v), R"({"b": 1, "a": [1, 2.0, "x\u00e9\ud83d\ude00\u007f\n\"\\/"], "c": null, "d": true})");
   EXPECT_EQ(util::python_json_dumps(ordered_json::array()), "[]");
   EXPECT_EQ(util::python_json_dumps(ordered_json::object()), "{}");
+  // json.dumps(v, indent=2)
+  auto nested = ordered_json::parse(R"({"inputs": {"inputs": ["v", 1.0]}, "e": [], "o": {}})");
+  EXPECT_EQ(util::python_json_dumps(nested, 2),
+            "{\n  \"inputs\": {\n    \"inputs\": [\n      \"v\",\n      1.0\n    ]\n  },\n  \"e\": [],\n  \"o\": {}\n}");
 }
 
 TEST(PythonJson, StrOfScalars) {
