@@ -9,6 +9,8 @@
 #include "api/routes.hpp"
 #include "artifacts/artifact_path.hpp"
 #include "core/error.hpp"
+#include "core/registry.hpp"
+#include "store/registry_store.hpp"
 
 namespace sextant::api {
 
@@ -150,6 +152,29 @@ void register_artifact_routes(RpcRegistrar& reg, Services& s) {
     auto run = s.tracking.get_run(p.run_id());
     return locate_artifact_root(s, run.info.artifact_uri).send_file(path, req.range);
   });
+
+  // UI download of one file of a model version (issue 14): <the version's download URI>/<path>.
+  if (s.registry) {
+    router.add("GET", s.settings.static_prefix + "/model-versions/get-artifact", auth::Policy::Authenticated,
+               [&s](const ApiRequest& req) {
+                 Params p(req);
+                 auto path = artifacts::canonical_artifact_path(p.required_str("path"), artifacts::PathKind::File);
+                 auto uri = s.registry->get_model_version_download_uri(
+                     p.str("name").value_or(""), core::parse_version(p.str("version").value_or("")));
+                 // A runs:/<run_id>/<sub> location is read from that run's artifacts (MLflow's
+                 // RunsArtifactRepository).
+                 if (uri.starts_with("runs:/")) {
+                   std::string rest = uri.substr(6);
+                   auto slash = rest.find('/');
+                   auto run = s.tracking.get_run(rest.substr(0, slash));
+                   auto sub = slash == std::string::npos ? std::string()
+                                                         : artifacts::canonical_artifact_path(
+                                                               rest.substr(slash + 1), artifacts::PathKind::Directory);
+                   return locate_artifact_root(s, run.info.artifact_uri).send_file(join_artifact_path(sub, path), req.range);
+                 }
+                 return locate_artifact_root(s, uri).send_file(path, req.range);
+               });
+  }
 }
 
 }  // namespace sextant::api

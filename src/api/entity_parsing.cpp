@@ -5,6 +5,7 @@
 #include "api/params.hpp"
 #include "api/request_json.hpp"
 #include "core/error.hpp"
+#include "core/run_name.hpp"
 #include "core/validation.hpp"
 
 namespace sextant::api {
@@ -72,6 +73,23 @@ core::Tag parse_run_tag(const json& obj, const std::string& path) {
   auto key = json_str(obj, "key");
   if (!key || key->empty()) throw_missing(field(path, "key"));
   return validated_run_tag(*key, json_str(obj, "value").value_or(""), path);
+}
+
+void resolve_run_name(store::NewRun& run, const std::string& name) {
+  constexpr const char* kRunNameTag = "mlflow.runName";
+  core::validate_length(name, core::limits::kMaxRunName, "run_name");
+  std::optional<std::string> tag_name;
+  for (const auto& t : run.tags)
+    if (t.key == kRunNameTag) tag_name = t.value;
+  if (!name.empty() && tag_name && *tag_name != name) {
+    core::throw_invalid("Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values "
+                        "(run_name='" + name + "', mlflow.runName='" + *tag_name + "').");
+  }
+  run.run_name = !name.empty() ? name : (tag_name && !tag_name->empty()) ? *tag_name : core::random_run_name();
+  if (!tag_name || tag_name->empty()) {
+    std::erase_if(run.tags, [](const core::Tag& t) { return t.key == kRunNameTag; });
+    run.tags.push_back({kRunNameTag, run.run_name});
+  }
 }
 
 }  // namespace sextant::api

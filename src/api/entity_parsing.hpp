@@ -7,6 +7,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "core/entities.hpp"
+#include "store/tracking_store.hpp"
 
 namespace sextant::api {
 
@@ -18,5 +19,8 @@ core::Tag parse_run_tag(const nlohmann::json& obj, const std::string& path);
 void validate_metric(const core::Metric& m, const std::string& path);
 core::Param validated_param(std::string key, std::string value, const std::string& path);
 core::Tag validated_run_tag(std::string key, std::string value, const std::string& path);
+// The name of a new run as MLflow's create_run decides it from the requested `name` ("" = none)
+// and an mlflow.runName tag in run.tags (a random name when neither), sets run.run_name and the tag.
+void resolve_run_name(store::NewRun& run, const std::string& name);
 
 }  // namespace sextant::api

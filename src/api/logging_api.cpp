@@ -1,8 +1,11 @@
 // Logging: log-metric, log-parameter, set-tag, delete-tag, log-batch (§2.3); log-inputs,
-// log-outputs (§2.5).
+// log-outputs (§2.5); the legacy log-model.
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+
 #include "api/entity_parsing.hpp"
+#include "api/model_history.hpp"
 #include "api/params.hpp"
 #include "api/routes.hpp"
 #include "core/error.hpp"
@@ -196,6 +199,19 @@ void register_logging_routes(RpcRegistrar& reg, Services& s) {
       outputs.push_back({*id, json_int64(ms[i], "step", path + ".step").value_or(0)});
     }
     store.log_outputs(run_id, outputs);
+    return ApiResponse::json("{}");
+  });
+
+  // Legacy LogModel: appends the model's entry to the run's mlflow.log-model.history tag.
+  reg.rpc("POST", "/runs/log-model", [&store](const ApiRequest& req) {
+    Params p(req);
+    auto run_id = p.required_str("run_id");
+    auto model_json = p.required_str("model_json");
+    auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count();
+    auto entry = logged_model_entry(model_json, python_utc_timestamp(now));
+    store.update_tag(run_id, kLoggedModelsTag,
+                     [&entry](const std::optional<std::string>& previous) { return appended_model_history(previous, entry); });
     return ApiResponse::json("{}");
   });
 }

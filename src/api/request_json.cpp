@@ -13,18 +13,21 @@ namespace {
 // bounds both the nesting (nlohmann's parser keeps its own state stack, it does not recurse) and
 // the DOM. (nlohmann's parser_callback_t DOM builder is not used: its end_object/end_array scan
 // the parent container for discarded values, quadratic in a wide array.)
+template <class Json>
 class LimitedDomBuilder {
  public:
+  using json = Json;
+
   LimitedDomBuilder(json& root, const JsonLimits& limits) : dom_(root, /*allow_exceptions=*/false), limits_(limits) {}
 
   bool null() { return count() && dom_.null(); }
   bool boolean(bool v) { return count() && dom_.boolean(v); }
-  bool number_integer(json::number_integer_t v) { return count() && dom_.number_integer(v); }
-  bool number_unsigned(json::number_unsigned_t v) { return count() && dom_.number_unsigned(v); }
-  bool number_float(json::number_float_t v, const json::string_t& s) { return count() && dom_.number_float(v, s); }
-  bool string(json::string_t& v) { return count() && dom_.string(v); }
-  bool binary(json::binary_t& v) { return count() && dom_.binary(v); }
-  bool key(json::string_t& v) { return count() && dom_.key(v); }
+  bool number_integer(typename json::number_integer_t v) { return count() && dom_.number_integer(v); }
+  bool number_unsigned(typename json::number_unsigned_t v) { return count() && dom_.number_unsigned(v); }
+  bool number_float(typename json::number_float_t v, const typename json::string_t& s) { return count() && dom_.number_float(v, s); }
+  bool string(typename json::string_t& v) { return count() && dom_.string(v); }
+  bool binary(typename json::binary_t& v) { return count() && dom_.binary(v); }
+  bool key(typename json::string_t& v) { return count() && dom_.key(v); }
   bool start_object(std::size_t n) { return enter() && dom_.start_object(n); }
   bool end_object() { return leave() && dom_.end_object(); }
   bool start_array(std::size_t n) { return enter() && dom_.start_array(n); }
@@ -61,14 +64,21 @@ class LimitedDomBuilder {
   std::size_t depth_ = 0;
 };
 
+template <class Json>
+Json decode_limited(std::string_view bytes, const JsonLimits& limits) {
+  Json root;
+  LimitedDomBuilder<Json> builder(root, limits);
+  bool ok = Json::sax_parse(bytes.begin(), bytes.end(), &builder, Json::input_format_t::json, /*strict=*/true);
+  if (!ok || builder.is_errored()) return Json(Json::value_t::discarded);
+  return root;
+}
+
 }  // namespace
 
-json decode_request_json(std::string_view bytes, const JsonLimits& limits) {
-  json root;
-  LimitedDomBuilder builder(root, limits);
-  bool ok = json::sax_parse(bytes.begin(), bytes.end(), &builder, json::input_format_t::json, /*strict=*/true);
-  if (!ok || builder.is_errored()) return json(json::value_t::discarded);
-  return root;
+json decode_request_json(std::string_view bytes, const JsonLimits& limits) { return decode_limited<json>(bytes, limits); }
+
+nlohmann::ordered_json decode_request_json_ordered(std::string_view bytes, const JsonLimits& limits) {
+  return decode_limited<nlohmann::ordered_json>(bytes, limits);
 }
 
 namespace {

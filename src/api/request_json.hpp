@@ -32,6 +32,9 @@ struct JsonLimits {
 // (INVALID_PARAMETER_VALUE) naming the limit when the document nests deeper than max_depth or
 // holds more than max_values values.
 nlohmann::json decode_request_json(std::string_view bytes, const JsonLimits& limits = {});
+// The same, keeping object members in document order (for values re-serialised as Python's
+// json.dumps would, which keeps insertion order).
+nlohmann::ordered_json decode_request_json_ordered(std::string_view bytes, const JsonLimits& limits = {});
 
 // A short, valid-UTF-8 rendering of a client value for error messages: strings as they are,
 // numbers/booleans/null as JSON, containers as compact JSON; at most kMaxExcerpt code points

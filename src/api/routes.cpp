@@ -36,6 +36,8 @@ Router build_router(Services& services) {
   register_registry_routes(reg, services);
   register_webhook_routes(router, services);
   register_ui_routes(reg, services);
+  register_ui_rpc_routes(reg, services);     // issue 14
+  register_workspace_routes(reg, services);  // issue 14
   if (services.auth) register_sextant_auth_routes(router, services);
   return router;
 }

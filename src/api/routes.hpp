@@ -38,6 +38,10 @@ void register_logged_model_routes(RpcRegistrar& reg, Services& services);
 void register_registry_routes(RpcRegistrar& reg, Services& services);
 // /webhooks (registry webhooks; admin-only with --auth; only when services.webhooks is set).
 void register_webhook_routes(Router& router, Services& services);
+// MLflow 3.6's remaining routes (issue 14): the UI-only RPCs (ui_rpc_api.cpp: upload-artifact,
+// create-promptlab-run, gateway-proxy) and server-features + workspaces (workspaces_api.cpp).
+void register_ui_rpc_routes(RpcRegistrar& reg, Services& services);
+void register_workspace_routes(RpcRegistrar& reg, Services& services);
 // The web UI: <prefix>/, <prefix>/static-files/ (ui_api.cpp).
 void register_ui_routes(RpcRegistrar& reg, Services& services);
 // /api/2.0/sextant/...: login, personal tokens, users (only when services.auth is set).

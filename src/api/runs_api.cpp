@@ -9,7 +9,6 @@
 #include "api/routes.hpp"
 #include "api/view_type.hpp"
 #include "core/error.hpp"
-#include "core/run_name.hpp"
 #include "core/validation.hpp"
 #include "search/filter_parser.hpp"
 #include "search/limits.hpp"
@@ -20,8 +19,6 @@ namespace sextant::api {
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* kRunNameTag = "mlflow.runName";
 
 store::NewRun parse_new_run(const Params& p) {
   store::NewRun run;
@@ -34,20 +31,7 @@ store::NewRun parse_new_run(const Params& p) {
     for (std::size_t i = 0; i < tags->size(); ++i)
       run.tags.push_back(parse_run_tag((*tags)[i], "tags[" + std::to_string(i) + "]"));
   }
-  auto name = p.str("run_name").value_or("");
-  core::validate_length(name, core::limits::kMaxRunName, "run_name");
-  std::optional<std::string> tag_name;
-  for (const auto& t : run.tags)
-    if (t.key == kRunNameTag) tag_name = t.value;
-  if (!name.empty() && tag_name && *tag_name != name) {
-    core::throw_invalid("Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values "
-                        "(run_name='" + name + "', mlflow.runName='" + *tag_name + "').");
-  }
-  run.run_name = !name.empty() ? name : (tag_name && !tag_name->empty()) ? *tag_name : core::random_run_name();
-  if (!tag_name || tag_name->empty()) {
-    std::erase_if(run.tags, [](const core::Tag& t) { return t.key == kRunNameTag; });
-    run.tags.push_back({kRunNameTag, run.run_name});
-  }
+  resolve_run_name(run, p.str("run_name").value_or(""));
   return run;
 }
 
@@ -84,7 +68,7 @@ void register_run_routes(RpcRegistrar& reg, Services& s) {
     update.end_time = p.int64("end_time");
     update.run_name = p.str("run_name");
     if (update.run_name && !update.run_name->empty()) {
-      validated_run_tag(kRunNameTag, *update.run_name, "run_name");
+      validated_run_tag("mlflow.runName", *update.run_name, "run_name");
     }
     auto info = store.update_run(run_id, update);
     return ApiResponse::json(json{{"run_info", to_json(info)}}.dump());

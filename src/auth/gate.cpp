@@ -23,6 +23,14 @@ std::string origin_authority(std::string_view origin) {
   return util::to_lower(rest);
 }
 
+// A browser says the request comes from another site: an Origin other than Host's (or an opaque
+// "null" one), or Sec-Fetch-Site other than same-origin / none (typed URL, bookmark).
+bool announced_cross_site(const RequestCredentials& req) {
+  if (!req.origin.empty() && origin_authority(req.origin) != util::to_lower(req.host)) return true;
+  return !req.sec_fetch_site.empty() && !util::iequals(req.sec_fetch_site, "same-origin") &&
+         !util::iequals(req.sec_fetch_site, "none");
+}
+
 std::string json_error(const char* code, const std::string& message) {
   // Messages may quote request headers (Origin): invalid UTF-8 is replaced, never thrown on.
   return nlohmann::json{{"error_code", code}, {"message", message}}.dump(-1, ' ', false,
@@ -46,7 +54,12 @@ std::string form_body_violation(const RequestCredentials& req, bool upload_route
   if (media == "application/x-www-form-urlencoded" || media == "multipart/form-data" || media == "text/plain") {
     return "Bad Request. Content-Type must be one of ['application/json'].";
   }
-  if (media.empty() && req.has_body && req.method == "POST") return "Bad Request. Content-Type header is missing.";
+  if (media.empty() && req.has_body && req.method == "POST") {
+    // A raw upload without Content-Type (requests' data=bytes, curl --data-binary) is also what a
+    // cross-site no-cors fetch can send: an upload route takes it only when not announced cross-site.
+    if (upload_route && !announced_cross_site(req)) return "";
+    return "Bad Request. Content-Type header is missing.";
+  }
   return "";
 }
 

@@ -47,7 +47,9 @@ namespace sextant::auth {
 // DELETE) with a form encoding (application/x-www-form-urlencoded, multipart/form-data,
 // text/plain: what an HTML form or a no-CORS fetch can send cross-site), or a POST with a body
 // and no Content-Type. Artifact uploads (`upload_route`) carry the file's own type and are
-// exempt unless they are POSTs (PUT needs a CORS preflight a foreign page never gets).
+// exempt unless they are POSTs (PUT needs a CORS preflight a foreign page never gets); a POST
+// upload (MLflow's ajax-api upload-artifact) may come without Content-Type unless its Origin or
+// Sec-Fetch-Site says cross-site, never with a form encoding.
 std::string form_body_violation(const RequestCredentials& request, bool upload_route);
 
 // Why a cookie-authenticated request (or one to a PublicSameOrigin route: login, browser logout)

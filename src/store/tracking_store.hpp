@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -84,6 +85,11 @@ class TrackingStore {
   virtual void log_batch(const std::string& run_id, const std::vector<core::Metric>& metrics,
                          const std::vector<core::Param>& params, const std::vector<core::Tag>& tags) = 0;
   virtual void delete_tag(const std::string& run_id, const std::string& key) = 0;
+  // Sets run tag `key` to next(its current value) in one transaction, the stored row locked, so
+  // concurrent updates of the same tag never lose each other (the legacy model history). The run
+  // must be active. `next` may be called more than once (a retried write) and must only compute.
+  virtual void update_tag(const std::string& run_id, const std::string& key,
+                          const std::function<std::string(const std::optional<std::string>&)>& next) = 0;
   virtual void log_inputs(const std::string& run_id, const std::vector<core::DatasetInput>& datasets,
                           const std::vector<std::string>& model_ids) = 0;
   virtual void log_outputs(const std::string& run_id, const std::vector<core::ModelOutput>& outputs) = 0;

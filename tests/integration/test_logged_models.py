@@ -683,6 +683,23 @@ class TestStaticPrefix(unittest.TestCase):
                         params={"artifact_file_path": "MLmodel"})
         self.assertEqual((r.status_code, r.content), (200, b"x"))
 
+    def test_issue14_routes(self):
+        """The UI-only RPCs, model-versions/get-artifact and the workspace rules move with the prefix."""
+        srv = self.server
+        run = srv.request("POST", API + "/runs/create", json={"experiment_id": "0"}).json()["run"]["info"]["run_id"]
+        r = srv.request("POST", "/pfx" + AJAX + "/upload-artifact", params={"run_uuid": run, "path": "a.txt"}, data="hi")
+        self.assertEqual(r.status_code, 200, harness.describe(r))
+        self.assertEqual(srv.request("GET", "/pfx/get-artifact", params={"run_id": run, "path": "a.txt"}).text, "hi")
+        self.assertEqual(srv.request("POST", AJAX + "/upload-artifact", params={"run_uuid": run, "path": "b.txt"},
+                                     data="hi", headers={"Content-Type": "application/octet-stream"}).status_code, 404)
+        self.assertEqual(srv.request("GET", "/pfx/model-versions/get-artifact", params={"name": "x", "version": "1"}).status_code, 400)
+        self.assertEqual(srv.request("GET", "/model-versions/get-artifact", params={"name": "x", "version": "1"}).status_code, 404)
+        self.assertEqual(srv.request("GET", "/pfx" + AJAX + "/gateway-proxy").json(), {"endpoints": []})
+        r = srv.request("GET", "/pfx" + AJAX + "/workspaces/w")
+        self.assertEqual(r.status_code, 503)
+        self.assertTrue(r.text.startswith("Endpoint: /pfx%s/workspaces/<workspace_name> disabled" % AJAX), r.text)
+        self.assertTrue(srv.request("GET", API + "/workspaces").text.startswith("Endpoint: %s/workspaces disabled" % API))
+
 
 if __name__ == "__main__":
     unittest.main()

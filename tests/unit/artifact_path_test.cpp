@@ -197,20 +197,7 @@ TEST(ArtifactPathProperty, EveryInputIsConfinedOrRefused) {
 }
 
 namespace {
-class StringSource : public sextant::artifacts::ByteSource {
- public:
-  explicit StringSource(std::string s) : data_(std::move(s)) {}
-  std::size_t read(char* buf, std::size_t n) override {
-    n = std::min(n, data_.size() - pos_);
-    std::copy_n(data_.data() + pos_, n, buf);
-    pos_ += n;
-    return n;
-  }
-
- private:
-  std::string data_;
-  std::size_t pos_ = 0;
-};
+using sextant::artifacts::StringSource;
 
 std::filesystem::path temp_dir() {
   auto d = std::filesystem::temp_directory_path() /

@@ -647,6 +647,27 @@ TEST(FormBodies, RefusedOnEveryBodyMethodButUploadPuts) {
   r.content_type.clear();
   r.has_body = true;
   EXPECT_NE(form_body_violation(r, false), "");  // a POST body without a type
+  // A POST upload (ajax-api upload-artifact) may come without a type unless a browser says cross-site.
+  r.host = "mlflow.example:5000";
+  EXPECT_EQ(form_body_violation(r, true), "");
+  for (const char* origin : {"http://mlflow.example:5000", "https://MLflow.example:5000"}) {
+    r.origin = origin;
+    EXPECT_EQ(form_body_violation(r, true), "") << origin;
+  }
+  for (const char* origin : {"http://evil.example", "null", "http://mlflow.example:5001"}) {
+    r.origin = origin;
+    EXPECT_NE(form_body_violation(r, true), "") << origin;
+  }
+  r.origin.clear();
+  for (const char* site : {"same-origin", "none"}) {
+    r.sec_fetch_site = site;
+    EXPECT_EQ(form_body_violation(r, true), "") << site;
+  }
+  for (const char* site : {"cross-site", "same-site"}) {
+    r.sec_fetch_site = site;
+    EXPECT_NE(form_body_violation(r, true), "") << site;
+  }
+  r.sec_fetch_site.clear();
   r.has_body = false;
   EXPECT_EQ(form_body_violation(r, false), "");
   r.method = "GET";

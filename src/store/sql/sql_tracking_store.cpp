@@ -563,6 +563,19 @@ void SqlTrackingStore::delete_tag(const std::string& run_id, const std::string& 
   }, run_id);
 }
 
+void SqlTrackingStore::update_tag(const std::string& run_id, const std::string& key,
+                                  const std::function<std::string(const std::optional<std::string>&)>& next) {
+  write([&](db::Connection& conn) {
+    active_run(conn, run_id);
+    auto& st = conn.cached("SELECT value FROM tags WHERE run_uuid = ? AND key = ?" + conn.dialect().for_update());
+    st.bind(1, run_id).bind(2, key);
+    std::optional<std::string> current;
+    if (st.step()) current = st.opt_text(0).value_or("");
+    st.reset();
+    insert_tag(conn, run_id, {key, next(current)});
+  }, run_id);
+}
+
 void SqlTrackingStore::log_inputs(const std::string& run_id, const std::vector<core::DatasetInput>& datasets,
                                      const std::vector<std::string>& model_ids) {
   write([&](db::Connection& conn) {

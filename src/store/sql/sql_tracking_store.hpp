@@ -35,6 +35,8 @@ class SqlTrackingStore final : public TrackingStore {
   void log_batch(const std::string& run_id, const std::vector<core::Metric>& metrics,
                  const std::vector<core::Param>& params, const std::vector<core::Tag>& tags) override;
   void delete_tag(const std::string& run_id, const std::string& key) override;
+  void update_tag(const std::string& run_id, const std::string& key,
+                  const std::function<std::string(const std::optional<std::string>&)>& next) override;
   void log_inputs(const std::string& run_id, const std::vector<core::DatasetInput>& datasets,
                   const std::vector<std::string>& model_ids) override;
   void log_outputs(const std::string& run_id, const std::vector<core::ModelOutput>& outputs) override;
