@@ -23,9 +23,7 @@ namespace {
 
 std::vector<core::Tag> parse_tags(const Params& p, std::string_view field) {
   std::vector<core::Tag> tags;
-  const json* arr = p.raw(field);
-  if (!arr) return tags;
-  if (!arr->is_array()) core::throw_invalid("Invalid value for parameter '" + std::string(field) + "': expected a list");
+  const json* arr = &json_list(p.raw(field), field);
   for (std::size_t i = 0; i < arr->size(); ++i) {
     const auto& t = (*arr)[i];
     auto key = json_str(t, "key");
