@@ -76,7 +76,8 @@ void register_logging_routes(RpcRegistrar& reg, Services& s) {
   reg.rpc("POST", "/runs/log-parameter", [&store](const ApiRequest& req) {
     Params p(req);
     auto run_id = p.run_id();
-    auto param = validated_param(p.required_str("key"), p.str("value").value_or(""), "");
+    auto key = p.required_str("key");  // MLflow's schema order: run_id, key, value
+    auto param = validated_param(std::move(key), p.str("value").value_or(""), "");
     store.log_batch(run_id, {}, {param}, {});
     return ApiResponse::json("{}");
   });
@@ -84,7 +85,8 @@ void register_logging_routes(RpcRegistrar& reg, Services& s) {
   reg.rpc("POST", "/runs/set-tag", [&store](const ApiRequest& req) {
     Params p(req);
     auto run_id = p.run_id();
-    auto tag = validated_run_tag(p.required_str("key"), p.str("value").value_or(""), "");
+    auto key = p.required_str("key");
+    auto tag = validated_run_tag(std::move(key), p.str("value").value_or(""), "");
     store.log_batch(run_id, {}, {}, {tag});
     return ApiResponse::json("{}");
   });

@@ -196,6 +196,11 @@ class TestMistypedFieldMessages(LoggingBase):
             ("experiments/create", {"name": 123}, "123", "name", "int"),
             ("experiments/create", {"name": name, "artifact_location": 9.0}, "9.0", "artifact_location", "float"),
             ("experiments/create", {"name": name, "tags": "5"}, '"5"', "tags", "str"),
+            # All types are checked first, in MLflow's schema order, before any other rule.
+            ("runs/log-parameter", {"run_id": rid, "key": 31, "value": 41}, "31", "key", "int"),
+            ("runs/set-tag", {"run_id": rid, "key": 31, "value": 41}, "31", "key", "int"),
+            ("experiments/create", {"name": name, "artifact_location": "/etc/outside", "tags": "5"}, '"5"', "tags",
+             "str"),
         ]
         for path, body, value_text, param, type_name in cases:
             self.assertBadParam(api_post(path, body), self.message(value_text, param, type_name), msg=path)
