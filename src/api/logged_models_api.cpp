@@ -53,8 +53,7 @@ core::LoggedModelStatus parse_status(const Params& p) {
     status = core::parse_logged_model_status(v->dump());
   }
   if (!status) {
-    std::string shown = excerpt(*v);
-    core::throw_invalid("Invalid value \"" + shown + "\" for parameter 'status' supplied. Valid values are " +
+    core::throw_invalid("Invalid value " + excerpt_json(*v) + " for parameter 'status' supplied. Valid values are " +
                         "LOGGED_MODEL_STATUS_UNSPECIFIED, LOGGED_MODEL_PENDING, LOGGED_MODEL_READY, "
                         "LOGGED_MODEL_UPLOAD_FAILED. See the API docs for more information about request parameters.");
   }

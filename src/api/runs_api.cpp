@@ -77,7 +77,7 @@ void register_run_routes(RpcRegistrar& reg, Services& s) {
       std::string s = excerpt(*status);
       if (s.size() == 1 && s[0] >= '1' && s[0] <= '5') s = kNames[s[0] - '0'];
       if (!core::is_valid_run_status(s)) {
-        core::throw_invalid("Invalid value \"" + s + "\" for parameter 'status' supplied.");
+        core::throw_invalid("Invalid value " + excerpt_json(*status) + " for parameter 'status' supplied.");
       }
       update.status = s;
     }

@@ -210,6 +210,15 @@ class TestMistypedFieldMessages(LoggingBase):
         self.assertNotFound(api_get("experiments/get-by-name", {"experiment_name": name}))
 
 
+    def test_enum_values_shown_as_json(self):
+        rid = self.new_run()
+        self.assertBadParam(api_post("runs/update", {"run_id": rid, "status": 7}),
+                            "Invalid value 7 for parameter 'status' supplied.")
+        self.assertBadParam(api_get("experiments/search", {"view_type": 'B"\u00e9'}),
+                            "Invalid value \"B\\\"\\u00e9\" for parameter 'view_type' supplied.")
+        self.assertEqual(self.get_run(rid)["info"]["status"], "RUNNING")
+
+
 class TestLatestMetric(LoggingBase):
     def latest(self, rid, key):
         return metrics_of(self.get_run(rid))[key]
