@@ -50,13 +50,6 @@ std::size_t dot_segments(std::string_view text, std::string_view separators) {
   return count;
 }
 
-bool has_control_characters(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7f;
-  });
-}
-
 // mlflow.utils.uri.is_local_uri (POSIX); file://<remote host> is MLflow's INTERNAL_ERROR.
 bool is_local_uri(std::string_view uri) {
   util::PythonUrl parts = util::python_urlsplit(uri);
@@ -101,7 +94,8 @@ void check_local_source(const SourceRequest& request, SourceLookup& lookup) {
   // kept in the stored source (CVE-2024-1483, CVE-2024-3848); dot segments that only a further
   // decoding round or '\' separators reveal (CVE-2024-1560, CVE-2023-2780).
   bool query_or_fragment = source.starts_with("file:") && source.find_first_of("?#") != std::string::npos;
-  if (query_or_fragment || has_control_characters(once) ||
+  // A NUL makes MLflow's Path.resolve() fail (500); refused here as a bad value.
+  if (query_or_fragment || once.find('\0') != std::string::npos ||
       dot_segments(fully_unquote(once), "/\\") > dot_segments(once, "/")) {
     throw_relative(source);
   }

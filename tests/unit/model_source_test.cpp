@@ -102,6 +102,7 @@ TEST(ModelSource, LocalPathsOnlyInsideTheOwnersLocalArtifacts) {
   EXPECT_EQ(rejection(l, "file://localhost/srv/mlruns/2/fileurirun/artifacts", "fileurirun"), "");
   EXPECT_EQ(rejection(l, "%2Fsrv%2Fmlruns%2F2%2Flocalrun%2Fartifacts%2Fm", "localrun"), "");  // decoded once
   EXPECT_EQ(rejection(l, "/srv/mlruns/2/models/m-local/artifacts", "", "m-local"), "");
+  EXPECT_EQ(rejection(l, "/srv/mlruns/2/localrun/artifacts/a%0Ab", "localrun"), "");  // a newline is a name char
 
   EXPECT_EQ(rejection(l, "/etc/passwd"), "Invalid model version source: '/etc/passwd'. " + kLocal +
                                              " has to be specified and the local path has to be contained within "
