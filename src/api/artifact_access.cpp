@@ -54,11 +54,7 @@ ApiResponse artifact_file_response(const std::shared_ptr<const artifacts::Artifa
     r.headers.push_back({"Content-Range", "bytes " + std::to_string(range->first) + "-" + std::to_string(range->last) +
                                               "/" + std::to_string(stat->size)});
   }
-  auto slash = path.rfind('/');
-  std::string base(slash == std::string::npos ? path : path.substr(slash + 1));
-  std::string safe;  // keep the header well-formed whatever the file name holds
-  for (char c : base) safe += (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;
-  r.headers.push_back({"Content-Disposition", "attachment; filename=\"" + safe + "\""});
+  r.headers.push_back({"Content-Disposition", attachment_disposition(path)});
   r.headers.push_back({"Content-Security-Policy", "default-src 'none'; sandbox"});
   r.headers.push_back({"Accept-Ranges", "bytes"});
   return r;

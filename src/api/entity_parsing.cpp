@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "api/params.hpp"
-#include "api/request_json.hpp"
 #include "core/error.hpp"
 #include "core/run_name.hpp"
 #include "core/validation.hpp"
@@ -44,11 +43,7 @@ core::Metric parse_metric(const json& obj, const std::string& path) {
   if (!key || key->empty()) throw_missing(field(path, "key"));
   const json* v = json_field(obj, "value");
   if (!v) throw_missing(field(path, "value"));
-  if (!(v->is_number() || v->is_string())) {
-    core::throw_invalid("Invalid value " + excerpt_json(*v) + " for parameter '" + field(path, "value") +
-                        "' supplied: Got invalid value " + excerpt_json(*v) +
-                        ". Please specify value as a valid double (64-bit floating point)");
-  }
+  if (!(v->is_number() || v->is_string())) throw_invalid_type(*v, field(path, "value"));
   auto value = json_double(obj, "value", field(path, "value"));
   auto timestamp = json_int64(obj, "timestamp", field(path, "timestamp"));
   if (!timestamp) throw_missing(field(path, "timestamp"));

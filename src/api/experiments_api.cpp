@@ -23,9 +23,7 @@ namespace {
 
 std::vector<core::Tag> parse_tags(const Params& p, std::string_view field) {
   std::vector<core::Tag> tags;
-  const json* arr = p.raw(field);
-  if (!arr) return tags;
-  if (!arr->is_array()) core::throw_invalid("Invalid value for parameter '" + std::string(field) + "': expected a list");
+  const json* arr = &json_list(p.raw(field), field);
   for (std::size_t i = 0; i < arr->size(); ++i) {
     const auto& t = (*arr)[i];
     auto key = json_str(t, "key");
@@ -49,9 +47,11 @@ void register_experiment_routes(RpcRegistrar& reg, Services& s) {
 
   reg.rpc("POST", "/experiments/create", [&store, &s](const ApiRequest& req) {
     Params p(req);
+    // Every field's type first, in MLflow's schema order (name, artifact_location, tags).
     auto name = p.required_str("name");
-    core::validate_length(name, core::limits::kMaxExperimentName, "name");
     auto location = p.str("artifact_location");
+    auto tags = parse_tags(p, "tags");
+    core::validate_length(name, core::limits::kMaxExperimentName, "name");
     if (location && !location->empty()) {
       core::validate_artifact_location(*location);
       // Local paths are stored absolute, as plain paths (MLflow does the same).
@@ -60,7 +60,6 @@ void register_experiment_routes(RpcRegistrar& reg, Services& s) {
       }
       if (s.stores) s.stores->check_new_location(*location);
     }
-    auto tags = parse_tags(p, "tags");
     for (const auto& t : tags) validate_experiment_tag(t);
     auto id = store.create_experiment(name, location && !location->empty() ? location : std::nullopt, tags);
     return ApiResponse::json(json{{"experiment_id", id}}.dump());

@@ -24,17 +24,10 @@ namespace {
 
 constexpr std::int64_t kDefaultMaxResults = 50;
 
-const json& list_field(const json* v, std::string_view name) {
-  static const json kEmpty = json::array();
-  if (!v) return kEmpty;
-  if (!v->is_array()) core::throw_invalid("Invalid value for parameter '" + std::string(name) + "': expected a list");
-  return *v;
-}
-
 // [{key, value}] of params or tags; keys are required, a missing value is "".
 std::vector<core::Tag> parse_key_values(const json* v, std::string_view name) {
   std::vector<core::Tag> out;
-  const json& arr = list_field(v, name);
+  const json& arr = json_list(v, name);
   for (std::size_t i = 0; i < arr.size(); ++i) {
     std::string path = std::string(name) + "[" + std::to_string(i) + "]";
     if (!arr[i].is_object()) core::throw_invalid("Invalid value for parameter '" + path + "': expected an object");
@@ -60,8 +53,7 @@ core::LoggedModelStatus parse_status(const Params& p) {
     status = core::parse_logged_model_status(v->dump());
   }
   if (!status) {
-    std::string shown = excerpt(*v);
-    core::throw_invalid("Invalid value \"" + shown + "\" for parameter 'status' supplied. Valid values are " +
+    core::throw_invalid("Invalid value " + excerpt_json(*v) + " for parameter 'status' supplied. Valid values are " +
                         "LOGGED_MODEL_STATUS_UNSPECIFIED, LOGGED_MODEL_PENDING, LOGGED_MODEL_READY, "
                         "LOGGED_MODEL_UPLOAD_FAILED. See the API docs for more information about request parameters.");
   }
@@ -91,13 +83,13 @@ ApiResponse search(store::LoggedModelStore& store, const ApiRequest& req) {
 
   store::LoggedModelQuery q;
   q.experiment_ids = page.experiment_ids;
-  const json& datasets = list_field(p.raw("datasets"), "datasets");
+  const json& datasets = json_list(p.raw("datasets"), "datasets");
   for (std::size_t i = 0; i < datasets.size(); ++i) {
     auto name = datasets[i].is_object() ? json_str(datasets[i], "dataset_name") : std::nullopt;
     if (!name || name->empty()) core::throw_invalid("`dataset_name` in the `datasets` clause must be specified.");
     q.datasets.push_back({*name, non_empty(json_str(datasets[i], "dataset_digest"))});
   }
-  const json& order_by = list_field(p.raw("order_by"), "order_by");
+  const json& order_by = json_list(p.raw("order_by"), "order_by");
   search::limits::check_order_by_count(order_by.size());
   for (std::size_t i = 0; i < order_by.size(); ++i) {
     std::string path = "order_by[" + std::to_string(i) + "]";

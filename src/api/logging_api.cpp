@@ -17,13 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-const json& list_field(const Params& p, std::string_view name) {
-  static const json kEmpty = json::array();
-  const json* v = p.raw(name);
-  if (!v) return kEmpty;
-  if (!v->is_array()) core::throw_invalid("Invalid value for parameter '" + std::string(name) + "': expected a list");
-  return *v;
-}
+const json& list_field(const Params& p, std::string_view name) { return json_list(p.raw(name), name); }
 
 void check_batch_limit(std::size_t count, std::size_t limit, const char* what) {
   if (count > limit) {
@@ -57,7 +51,7 @@ core::DatasetInput parse_dataset_input(const json& obj, std::size_t index) {
   if (in.dataset.schema) core::validate_length(*in.dataset.schema, kMaxDatasetSchema, "schema");
   if (in.dataset.profile) core::validate_length(*in.dataset.profile, kMaxDatasetProfile, "profile");
   if (const json* tags = json_field(obj, "tags")) {
-    if (!tags->is_array()) core::throw_invalid("Invalid value for parameter '" + path + ".tags': expected a list");
+    json_list(tags, path + ".tags");
     for (std::size_t i = 0; i < tags->size(); ++i) {
       std::string tpath = path + ".tags[" + std::to_string(i) + "]";
       core::Tag t{required_field((*tags)[i], "key", tpath), required_field((*tags)[i], "value", tpath)};
@@ -85,7 +79,8 @@ void register_logging_routes(RpcRegistrar& reg, Services& s) {
   reg.rpc("POST", "/runs/log-parameter", [&store](const ApiRequest& req) {
     Params p(req);
     auto run_id = p.run_id();
-    auto param = validated_param(p.required_str("key"), p.str("value").value_or(""), "");
+    auto key = p.required_str("key");  // MLflow's schema order: run_id, key, value
+    auto param = validated_param(std::move(key), p.str("value").value_or(""), "");
     store.log_batch(run_id, {}, {param}, {});
     return ApiResponse::json("{}");
   });
@@ -93,7 +88,8 @@ void register_logging_routes(RpcRegistrar& reg, Services& s) {
   reg.rpc("POST", "/runs/set-tag", [&store](const ApiRequest& req) {
     Params p(req);
     auto run_id = p.run_id();
-    auto tag = validated_run_tag(p.required_str("key"), p.str("value").value_or(""), "");
+    auto key = p.required_str("key");
+    auto tag = validated_run_tag(std::move(key), p.str("value").value_or(""), "");
     store.log_batch(run_id, {}, {}, {tag});
     return ApiResponse::json("{}");
   });

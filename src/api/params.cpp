@@ -31,13 +31,6 @@ std::string camel_case(std::string_view snake) {
   return out;
 }
 
-[[noreturn]] void invalid_value(const json& v, std::string_view name) {
-  core::throw_invalid("Invalid value \"" + excerpt(v) + "\" for parameter '" + std::string(name) +
-                      "' supplied. Hint: Value was of type '" +
-                      (v.is_string() ? "str" : v.is_number() ? "number" : v.is_boolean() ? "bool" : v.type_name()) +
-                      "'. See the API docs for more information about request parameters.");
-}
-
 std::optional<std::int64_t> parse_int64(std::string_view s) {
   std::int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -63,6 +56,19 @@ std::optional<double> parse_double(std::string_view s) {
 }
 
 }  // namespace
+
+void throw_invalid_type(const json& value, std::string_view name) {
+  core::throw_invalid("Invalid value " + excerpt_json(value) + " for parameter '" + std::string(name) +
+                      "' supplied:  Hint: Value was of type '" + std::string(python_type_name(value)) +
+                      "'. See the API docs for more information about request parameters.");
+}
+
+const json& json_list(const json* value, std::string_view name) {
+  static const json kEmpty = json::array();
+  if (!value) return kEmpty;
+  if (!value->is_array()) throw_invalid_type(*value, name);
+  return *value;
+}
 
 void throw_missing(std::string_view name) {
   core::throw_invalid("Missing value for required parameter '" + std::string(name) +
@@ -92,7 +98,7 @@ std::optional<std::string> json_str(const json& obj, std::string_view name) {
   if (v->is_string()) return v->get<std::string>();
   // Only experiment ids may arrive as numbers (very old clients); other strings must be strings.
   if ((v->is_number_integer() || v->is_number_unsigned()) && name == "experiment_id") return v->dump();
-  invalid_value(*v, name);
+  throw_invalid_type(*v, name);
 }
 
 std::optional<std::int64_t> json_int64(const json& obj, std::string_view name, std::string_view path) {
@@ -111,7 +117,7 @@ std::optional<std::int64_t> json_int64(const json& obj, std::string_view name, s
   if (v->is_string()) {
     if (auto parsed = parse_int64(v->get_ref<const std::string&>())) return parsed;
   }
-  invalid_value(*v, path);
+  throw_invalid_type(*v, path);
 }
 
 std::optional<double> json_double(const json& obj, std::string_view name, std::string_view path) {
@@ -121,7 +127,7 @@ std::optional<double> json_double(const json& obj, std::string_view name, std::s
   if (v->is_string()) {
     if (auto parsed = parse_double(v->get_ref<const std::string&>())) return parsed;
   }
-  invalid_value(*v, path);
+  throw_invalid_type(*v, path);
 }
 
 struct Params::Impl {
@@ -209,7 +215,7 @@ std::optional<bool> Params::boolean(std::string_view name) const {
     if (s == "false") return false;
     core::throw_invalid("Invalid boolean value: " + excerpt(*v) + ", must be 'true' or 'false'.");
   }
-  invalid_value(*v, name);
+  throw_invalid_type(*v, name);
 }
 
 std::vector<std::string> Params::str_list(std::string_view name) const {
@@ -222,7 +228,7 @@ std::vector<std::string> Params::str_list(std::string_view name) const {
     } else if ((item.is_number_integer() || item.is_number_unsigned()) && name == "experiment_ids") {
       out.push_back(item.dump());
     } else {
-      invalid_value(item, name);
+      throw_invalid_type(*v, name);
     }
   };
   if (v->is_array()) {

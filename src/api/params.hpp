@@ -54,6 +54,12 @@ std::optional<double> json_double(const nlohmann::json& obj, std::string_view na
 const nlohmann::json* json_field(const nlohmann::json& obj, std::string_view name);
 
 [[noreturn]] void throw_missing(std::string_view name);
+// MLflow's schema-type refusal (handlers._validate_param_against_schema): "Invalid value 31 for
+// parameter 'run_id' supplied:  Hint: Value was of type 'int'. See the API docs ...", the value
+// as json.dumps renders it (excerpt_json). Every "wrong JSON type" refusal goes through here.
+[[noreturn]] void throw_invalid_type(const nlohmann::json& value, std::string_view name);
+// A JSON list field (absent: empty list), else throw_invalid_type.
+const nlohmann::json& json_list(const nlohmann::json* value, std::string_view name);
 // Refuses a value above kMaxInt32 for an int32 field (before any arithmetic on it).
 void check_int32(std::int64_t value, std::string_view name);
 

@@ -25,10 +25,7 @@ namespace {
 
 std::vector<core::Tag> parse_tags(const Params& p) {
   std::vector<core::Tag> tags;
-  const json* arr = p.raw("tags");
-  if (!arr) return tags;
-  if (!arr->is_array()) core::throw_invalid("Invalid value for parameter 'tags': expected a list");
-  for (const auto& t : *arr) tags.push_back({json_str(t, "key").value_or(""), json_str(t, "value").value_or("")});
+  for (const auto& t : json_list(p.raw("tags"), "tags")) tags.push_back({json_str(t, "key").value_or(""), json_str(t, "value").value_or("")});
   return tags;
 }
 

@@ -1,6 +1,7 @@
 #include "api/request_json.hpp"
 
 #include "core/error.hpp"
+#include "util/python_format.hpp"
 #include "util/strings.hpp"
 
 namespace sextant::api {
@@ -89,7 +90,7 @@ constexpr std::size_t kExcerptBytes = 4 * request_json_limits::kMaxExcerpt + 16;
 std::string quoted_json_string(const std::string& s) {
   // Only a prefix can be shown; escaping first keeps dump() from throwing on invalid UTF-8.
   std::string head = util::utf8_escape_invalid(std::string_view(s).substr(0, kExcerptBytes));
-  return json(head).dump();
+  return util::python_json_string(head);
 }
 
 // Compact JSON of `v`, stopping once `out` is longer than kExcerptBytes.
@@ -129,7 +130,7 @@ void render(const json& v, std::size_t depth, std::string& out) {
   } else if (v.is_discarded()) {
     out += "<invalid>";
   } else {
-    out += v.dump();  // numbers, booleans, null: ASCII
+    out += v.is_number_float() ? util::python_float_repr(v.get<double>()) : v.dump();  // ints, booleans, null
   }
 }
 

@@ -41,7 +41,8 @@ nlohmann::ordered_json decode_request_json_ordered(std::string_view bytes, const
 // (then "..."), containers deeper than a few levels shown as [...] / {...}; invalid UTF-8 bytes
 // shown as \xNN. Never recurses deeper than a small fixed bound and never throws.
 std::string excerpt(const nlohmann::json& value);
-// The same in JSON form throughout (a string quoted and escaped, as dump() would show it).
+// The same as MLflow's json.dumps(value, sort_keys=True) shows it (util/python_format):
+// strings quoted with non-ASCII as \uXXXX, floats as Python's repr ("9.0", "1e+16").
 std::string excerpt_json(const nlohmann::json& value);
 
 // Python-like type name of a JSON value as MLflow's messages say it: str, int, float, bool,

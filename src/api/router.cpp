@@ -83,6 +83,17 @@ std::vector<RouteInfo> Router::routes() const {
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {
+  Match result = match_path(method, path);
+  if (result.kind != Match::Kind::NotFound || path.find("//") == std::string_view::npos) return result;
+  std::string merged;
+  for (char c : path)
+    if (!(c == '/' && !merged.empty() && merged.back() == '/')) merged += c;
+  Match again = match_path(method, merged);
+  if (again.kind == Match::Kind::Found) again.merged_path = std::move(merged);
+  return again;
+}
+
+Router::Match Router::match_path(std::string_view method, std::string_view path) const {
   std::string m(method == "HEAD" ? "GET" : method);
   Match result;
   bool path_known = false;

@@ -58,16 +58,22 @@ class Router {
     const Route* route = nullptr;
     std::string tail;
     std::vector<std::pair<std::string, std::string>> params;
+    // Set when only the path with '/' runs merged matched (werkzeug's merge_slashes): the
+    // path the request is served as ("//model-versions/get-artifact" -> "/model-versions/...").
+    std::string merged_path;
   };
   // HEAD is matched like GET. Like Flask/werkzeug: exact paths first, then patterns (the one
   // with the most leading static segments wins), then prefixes; a path known only under other
   // methods is MethodNotAllowed (so GET /logged-models/search reaches GET /logged-models/{id}).
+  // A path that matches nothing is tried again with runs of '/' merged, as werkzeug does.
   Match match(std::string_view method, std::string_view path) const;
 
   // Every registered route (exact, then patterns, then prefixes), for auditing the policies.
   std::vector<RouteInfo> routes() const;
 
  private:
+  Match match_path(std::string_view method, std::string_view path) const;
+
   struct Pattern {
     std::vector<std::string> segments;  // "{name}" for a parameter
     std::map<std::string, Route> methods;

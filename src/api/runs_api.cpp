@@ -27,7 +27,7 @@ store::NewRun parse_new_run(const Params& p) {
   run.user_id = p.str("user_id").value_or("");
   run.start_time = p.int64("start_time").value_or(util::now_ms());
   if (const json* tags = p.raw("tags")) {
-    if (!tags->is_array()) core::throw_invalid("Invalid value for parameter 'tags': expected a list");
+    json_list(tags, "tags");
     for (std::size_t i = 0; i < tags->size(); ++i)
       run.tags.push_back(parse_run_tag((*tags)[i], "tags[" + std::to_string(i) + "]"));
   }
@@ -61,7 +61,7 @@ void register_run_routes(RpcRegistrar& reg, Services& s) {
       std::string s = excerpt(*status);
       if (s.size() == 1 && s[0] >= '1' && s[0] <= '5') s = kNames[s[0] - '0'];
       if (!core::is_valid_run_status(s)) {
-        core::throw_invalid("Invalid value \"" + s + "\" for parameter 'status' supplied.");
+        core::throw_invalid("Invalid value " + excerpt_json(*status) + " for parameter 'status' supplied.");
       }
       update.status = s;
     }

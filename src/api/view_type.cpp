@@ -15,7 +15,7 @@ core::ViewType parse_view_type(const Params& p, std::string_view field) {
   if (s == "ACTIVE_ONLY" || s == "1") return core::ViewType::ActiveOnly;
   if (s == "DELETED_ONLY" || s == "2") return core::ViewType::DeletedOnly;
   if (s == "ALL" || s == "3") return core::ViewType::All;
-  core::throw_invalid("Invalid value \"" + s + "\" for parameter '" + std::string(field) + "' supplied.");
+  core::throw_invalid("Invalid value " + excerpt_json(value) + " for parameter '" + std::string(field) + "' supplied.");
 }
 
 }  // namespace sextant::api

@@ -1,6 +1,7 @@
 #include "core/model_source.hpp"
 
-#include "core/artifact_uri.hpp"
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "util/strings.hpp"
 #include "util/url.hpp"
@@ -13,6 +14,7 @@ constexpr std::string_view kPromptPlaceholder = "prompt-template";
 
 std::string quoted_source(std::string_view source) { return "Invalid model version source: '" + std::string(source) + "'. "; }
 
+// _validate_non_local_source_contains_relative_paths's message (always the source as given).
 [[noreturn]] void throw_relative(std::string_view source) {
   throw_invalid(quoted_source(source) +
                 "If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts "
@@ -20,57 +22,135 @@ std::string quoted_source(std::string_view source) { return "Invalid model versi
                 "an absolute path.");
 }
 
-[[noreturn]] void throw_local(std::string_view source, bool model) {
+// _validate_source_run / _validate_source_model's message; `shown` is the resolved path when an
+// owner was given (MLflow prints the resolved Path then), else the source as given.
+[[noreturn]] void throw_local(std::string_view shown, bool model) {
   const char* what = model ? "model_id" : "run_id";
-  throw_invalid(quoted_source(source) + "To use a local path as a model version source, the " + what +
+  throw_invalid(quoted_source(shown) + "To use a local path as a model version source, the " + what +
                 " request parameter has to be specified and the local path has to be contained within the "
                 "artifact directory of the run specified by the " + what + ".");
 }
 
-[[noreturn]] void throw_outside(std::string_view source) {
-  throw_invalid(quoted_source(source) +
-                "The source must be a runs:/ or models:/ URI, or lie inside the artifact location of the run "
-                "given by run_id, of the logged model given by model_id, or of an experiment of this server.");
+// The registry store wraps every failure of a models:/ lookup in a plain MlflowException.
+[[noreturn]] void throw_unfetchable(std::string_view source, std::string_view why) {
+  throw MlflowError(ErrorCode::INTERNAL_ERROR, "Unable to fetch model from model URI source artifact location '" +
+                                                   std::string(source) + "'.Error: " + std::string(why));
 }
 
-[[noreturn]] void throw_unfetchable(std::string_view source, const std::string& why) {
-  throw_invalid("Unable to fetch model from model URI source artifact location '" + std::string(source) +
-                "'.Error: " + why);
-}
-
-std::string collapse_slashes(std::string_view path) {
-  std::string out;
-  for (char c : path) {
-    if (c == '/' && !out.empty() && out.back() == '/') continue;
-    out += c;
+// Segments equal to "." or "..", split at any of `separators`.
+std::size_t dot_segments(std::string_view text, std::string_view separators) {
+  std::size_t count = 0, start = 0;
+  for (std::size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || separators.find(text[i]) != std::string_view::npos) {
+      auto segment = text.substr(start, i - start);
+      if (segment == "." || segment == "..") ++count;
+      start = i + 1;
+    }
   }
-  while (out.size() > 1 && out.back() == '/') out.pop_back();
-  return out;
+  return count;
 }
 
-// The path part of "scheme:[//authority]path" after the scheme (query and fragment cut off).
-std::string_view uri_path(std::string_view uri, std::size_t scheme_len) {
-  std::string_view rest = uri.substr(scheme_len + 1);
-  if (rest.starts_with("//")) {
-    rest.remove_prefix(2);
-    auto slash = rest.find('/');
-    rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+// mlflow.utils.uri.is_local_uri (POSIX); file://<remote host> is MLflow's INTERNAL_ERROR.
+bool is_local_uri(std::string_view uri) {
+  util::PythonUrl parts = util::python_urlsplit(uri);
+  if (parts.scheme.empty()) return true;
+  if (parts.scheme != "file") return false;
+  std::string host = parts.hostname();
+  bool remote = !host.empty() && host != "." && !host.starts_with("localhost") && !host.starts_with("127.0.0.1");
+  if (remote) {
+    throw MlflowError(ErrorCode::INTERNAL_ERROR,
+                      std::string(uri) +
+                          " is not a valid remote uri. For remote access on windows, please consider using a "
+                          "different scheme such as SMB (e.g. smb://<hostname>/<path>).");
   }
-  auto cut = rest.find_first_of("?#");
-  return rest.substr(0, cut);
+  return true;
 }
 
-// MLflow requires an already-normalised absolute path (posix resolve() must not change it).
-bool has_absolute_path(std::string_view uri, std::size_t scheme_len) {
-  std::string path = collapse_slashes(uri_path(uri, scheme_len));
-  return path.size() > 1 && path.front() == '/';
+// mlflow.utils.file_utils.local_file_uri_to_path: a file: URI's path, then unquoted once.
+std::string local_file_uri_to_path(std::string_view uri) {
+  std::string path(uri);
+  if (uri.starts_with("file:")) path = util::python_urlsplit(uri).path;
+  std::string converted = util::percent_decode(path);
+  return converted.empty() ? path : converted;
+}
+
+// The local source check of _validate_source_run / _validate_source_model.
+void check_local_source(const SourceRequest& request, SourceLookup& lookup) {
+  const std::string& source = request.source;
+  const bool by_model = !request.model_id.empty();
+  std::optional<std::string> owner_dir;
+  if (by_model) {
+    auto model = lookup.logged_model(request.model_id);
+    if (!model) throw_not_found("Logged model with ID '" + request.model_id + "' not found.");
+    owner_dir = model->artifact_location;
+  } else if (!request.run_id.empty()) {
+    owner_dir = lookup.run_artifact_uri(request.run_id);
+    if (!owner_dir) throw_not_found("Run with id=" + request.run_id + " not found");
+  }
+  if (!owner_dir) throw_local(source, by_model);
+
+  const std::string once = local_file_uri_to_path(source);
+  // Beyond MLflow (published bypasses): a file: URI's query/fragment is dropped by the check but
+  // kept in the stored source (CVE-2024-1483, CVE-2024-3848); dot segments that only a further
+  // decoding round or '\' separators reveal (CVE-2024-1560, CVE-2023-2780).
+  bool query_or_fragment = source.starts_with("file:") && source.find_first_of("?#") != std::string::npos;
+  // A NUL makes MLflow's Path.resolve() fail (500); refused here as a bad value.
+  if (query_or_fragment || once.find('\0') != std::string::npos ||
+      dot_segments(fully_unquote(once), "/\\") > dot_segments(once, "/")) {
+    throw_relative(source);
+  }
+  auto path = normalize_absolute_path(once);
+  if (!path) throw_local(source, by_model);
+  if (is_local_uri(*owner_dir)) {
+    auto dir = normalize_absolute_path(local_file_uri_to_path(*owner_dir));
+    if (dir && path_within(*path, *dir)) return;
+  }
+  throw_local(*path, by_model);
 }
 
 bool all_digits(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (c < '0' || c > '9') return false;
-  return true;
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The registry store's models:/ resolution (mlflow.store.artifact.utils.models._parse_model_uri).
+void resolve_models_uri(const SourceRequest& request, SourceLookup& lookup, ResolvedSource& out) {
+  const std::string& source = request.source;
+  const std::string improper =
+      "Not a proper models:/ URI: " + source +
+      ". Models URIs must be of the form 'models:/name/suffix' or 'models:/name@alias' where suffix is a version, "
+      "stage, or the string 'latest' and where alias is a registered model alias. Only one of suffix or alias can "
+      "be defined at a time.";
+  // A stage, 'latest' or alias reaches get_model_version_download_uri(name, None): int(None).
+  const std::string no_version =
+      "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'";
+  std::string path = util::python_urlsplit(source, /*allow_fragments=*/false).path;
+  if (!path.starts_with('/') || path.size() <= 1) throw_unfetchable(source, improper);
+  std::string_view rest(path);
+  while (rest.starts_with('/')) rest.remove_prefix(1);
+  auto parts = util::split(rest, '/');
+  if (parts.size() > 2 || util::trim(parts[0]).empty()) throw_unfetchable(source, improper);
+  if (parts.size() == 2) {
+    const std::string& name = parts[0];
+    const std::string& suffix = parts[1];
+    if (util::trim(suffix).empty()) throw_unfetchable(source, improper);
+    if (!all_digits(suffix)) throw_unfetchable(source, no_version);
+    std::optional<std::string> uri;
+    if (suffix.size() <= 18) uri = lookup.model_version_download_uri(name, std::stoll(suffix));
+    if (!uri) throw_unfetchable(source, "Model Version (name=" + name + ", version=" + suffix + ") not found");
+    out.storage_location = *uri;
+    return;
+  }
+  if (path.find('@') != std::string::npos) {
+    auto at = parts[0].rfind('@');
+    if (util::trim(std::string_view(parts[0]).substr(at + 1)).empty()) throw_unfetchable(source, improper);
+    if (at == 0) throw_unfetchable(source, "Missing value for required parameter 'name'.");
+    throw_unfetchable(source, no_version);
+  }
+  const std::string& model_id = parts[0];
+  auto model = lookup.logged_model(model_id);
+  if (!model) throw_unfetchable(source, "Logged model with ID '" + model_id + "' not found.");
+  out.storage_location = model->artifact_location;
+  if (!out.run_id || out.run_id->empty()) out.run_id = model->source_run_id;
 }
 
 }  // namespace
@@ -85,91 +165,42 @@ std::string fully_unquote(std::string_view s) {
   }
 }
 
-bool has_relative_references(std::string_view decoded) {
-  for (unsigned char c : decoded) {
-    if (c < 0x20 || c == 0x7f) return true;
-  }
-  std::size_t start = 0;
-  for (std::size_t i = 0; i <= decoded.size(); ++i) {
-    if (i == decoded.size() || decoded[i] == '/' || decoded[i] == '\\') {
-      auto segment = decoded.substr(start, i - start);
-      if (segment == "." || segment == "..") return true;
+std::optional<std::string> normalize_absolute_path(std::string_view path) {
+  if (!path.starts_with('/')) return std::nullopt;
+  std::vector<std::string_view> kept;
+  std::size_t start = 1;
+  for (std::size_t i = 1; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      auto segment = path.substr(start, i - start);
+      if (segment == "..") {
+        if (!kept.empty()) kept.pop_back();
+      } else if (!segment.empty() && segment != ".") {
+        kept.push_back(segment);
+      }
       start = i + 1;
     }
   }
-  return false;
+  std::string out;
+  for (auto segment : kept) out.append("/").append(segment);
+  return out.empty() ? "/" : out;
 }
 
-std::string uri_scheme(std::string_view uri) {
-  auto colon = uri.find(':');
-  if (colon == std::string_view::npos || colon == 0) return "";
-  auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  if (!is_alpha(uri[0])) return "";
-  for (std::size_t i = 1; i < colon; ++i) {
-    char c = uri[i];
-    if (!(is_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')) return "";
-  }
-  return util::to_lower(uri.substr(0, colon));
-}
-
-std::string canonical_uri(std::string_view uri) {
-  if (uri_scheme(uri) != "mlflow-artifacts") return std::string(uri);
+bool non_local_source_is_absolute(std::string_view source) {
+  const std::string decoded = fully_unquote(source);
   std::string path;
-  proxied_artifact_path(uri, path);
-  return "mlflow-artifacts:/" + path;
-}
-
-bool uri_within(std::string_view uri, std::string_view root) {
-  std::string scheme = uri_scheme(uri);
-  if (scheme.empty() || scheme != uri_scheme(root)) return false;
-  if (scheme == "mlflow-artifacts") {
-    std::string p, rp;
-    proxied_artifact_path(uri, p);
-    proxied_artifact_path(root, rp);
-    p = collapse_slashes(p);
-    rp = collapse_slashes(rp);
-    while (!rp.empty() && rp.back() == '/') rp.pop_back();
-    if (rp.empty()) return true;
-    return p == rp || p.starts_with(rp + "/");
+  for (char c : util::python_urlparse_path(decoded)) {
+    if (c == '/' && !path.empty() && path.back() == '/') continue;
+    path += c;
   }
-  auto split_query = [](std::string_view s) {
-    auto q = s.find('?');
-    return q == std::string_view::npos ? std::pair{s, std::string_view{}} : std::pair{s.substr(0, q), s.substr(q)};
-  };
-  auto [base, query] = split_query(uri);
-  auto [root_base, root_query] = split_query(root);
-  if (query != root_query) return false;
-  // Compare after the scheme, which is case-insensitive.
-  std::string_view b = base.substr(scheme.size());
-  std::string_view rb = root_base.substr(scheme.size());
-  while (b.size() > 1 && b.back() == '/') b.remove_suffix(1);
-  while (rb.size() > 1 && rb.back() == '/') rb.remove_suffix(1);
-  if (rb == ":" || rb == ":/" || rb == "://") return false;  // a bare scheme is no location
-  return b == rb || (b.size() > rb.size() && b.starts_with(rb) && b[rb.size()] == '/');
-}
-
-std::optional<std::string> local_path(std::string_view uri) {
-  std::string scheme = uri_scheme(uri);
-  std::string path;
-  if (scheme.empty()) {
-    path = std::string(uri);
-  } else if (scheme == "file") {
-    std::string_view rest = uri.substr(5);
-    if (rest.starts_with("//")) {
-      rest.remove_prefix(2);
-      auto slash = rest.find('/');
-      auto host = rest.substr(0, slash);
-      if (!(host.empty() || util::iequals(host, "localhost"))) return std::nullopt;
-      if (slash == std::string_view::npos) return std::nullopt;
-      rest = rest.substr(slash);
-    }
-    if (rest.find_first_of("?#") != std::string_view::npos) return std::nullopt;
-    path = util::percent_decode(rest);
-  } else {
-    return std::nullopt;
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  if (path.find('\0') != std::string::npos) return false;
+  // MLflow splits at '/' only; '\' too is CVE-2023-2780.
+  for (std::string_view segment : util::split(decoded, '/')) {
+    for (std::string_view part : util::split(segment, '\\'))
+      if (part == "..") return false;
   }
-  if (path.empty() || path.front() != '/') return std::nullopt;
-  return collapse_slashes(path);
+  auto normalized = normalize_absolute_path(path);
+  return normalized && *normalized == path;
 }
 
 bool path_within(std::string_view path, std::string_view dir) {
@@ -182,101 +213,18 @@ ResolvedSource resolve_model_version_source(const SourceRequest& request, Source
   ResolvedSource out{source, request.run_id};
   if (request.is_prompt && source == kPromptPlaceholder) return out;
 
-  std::string decoded = fully_unquote(source);
-  if (has_relative_references(decoded)) throw_relative(source);
+  if (is_local_uri(source)) {
+    check_local_source(request, lookup);
+  } else if (!non_local_source_is_absolute(source)) {
+    throw_relative(source);
+  }
 
-  std::optional<SourceLookup::LoggedModel> model;
-  if (!request.model_id.empty()) {
-    model = lookup.logged_model(request.model_id);
+  if (util::python_urlsplit(source).scheme == "models") resolve_models_uri(request, lookup, out);
+  if ((!out.run_id || out.run_id->empty()) && !request.model_id.empty()) {
+    auto model = lookup.logged_model(request.model_id);
     if (!model) throw_not_found("Logged model with ID '" + request.model_id + "' not found.");
+    out.run_id = model->source_run_id;
   }
-  const bool has_run_id = !request.run_id.empty();
-  auto default_run_id = [&] {
-    if (!has_run_id && model) out.run_id = model->source_run_id;
-  };
-
-  const std::string scheme = uri_scheme(source);
-  if (scheme.empty() || scheme == "file") {
-    std::optional<std::string> dir_uri;
-    if (model) {
-      dir_uri = model->artifact_location;
-    } else if (has_run_id) {
-      dir_uri = lookup.run_artifact_uri(request.run_id);
-      if (!dir_uri) throw_not_found("Run with id=" + request.run_id + " not found");
-    }
-    auto path = local_path(source);
-    auto dir = dir_uri ? local_path(*dir_uri) : std::nullopt;
-    if (!path || !dir || !path_within(*path, *dir)) throw_local(source, model.has_value());
-    default_run_id();
-    return out;
-  }
-
-  if (!has_absolute_path(decoded, scheme.size())) throw_relative(source);
-
-  if (scheme == "runs") {
-    std::string_view rest = std::string_view(source).substr(5);
-    if (!rest.starts_with("/") || rest.starts_with("//")) throw_outside(source);
-    rest.remove_prefix(1);
-    std::string run_id(rest.substr(0, rest.find('/')));
-    if (has_run_id && run_id != request.run_id) {
-      throw_invalid(quoted_source(source) + "The run_id request parameter '" + request.run_id +
-                    "' does not match the run of the source.");
-    }
-    if (!lookup.run_artifact_uri(run_id)) throw_invalid(quoted_source(source) + "Run '" + run_id + "' not found.");
-    default_run_id();
-    return out;
-  }
-
-  if (scheme == "models") {
-    std::string_view rest = std::string_view(source).substr(7);
-    if (!rest.starts_with("/") || rest.starts_with("//") || rest.find_first_of("?#") != std::string_view::npos) {
-      throw_unfetchable(source, "Not a proper models:/ URI.");
-    }
-    rest.remove_prefix(1);
-    auto parts = util::split(rest, '/');
-    if (parts.size() == 2 && !util::trim(parts[0]).empty() && all_digits(parts[1])) {
-      auto uri = lookup.model_version_download_uri(parts[0], std::stoll(parts[1]));
-      if (!uri) {
-        throw_unfetchable(source, "Model Version (name=" + parts[0] + ", version=" + parts[1] + ") not found");
-      }
-      out.storage_location = *uri;
-      return out;
-    }
-    if (parts.size() == 1 && !util::trim(parts[0]).empty() && parts[0].find('@') == std::string::npos) {
-      const std::string& id = parts[0];
-      if (model && id != request.model_id) {
-        throw_invalid(quoted_source(source) + "The model_id request parameter '" + request.model_id +
-                      "' does not match the model of the source.");
-      }
-      auto source_model = model ? model : lookup.logged_model(id);
-      if (!source_model) throw_unfetchable(source, "Logged model with ID '" + id + "' not found.");
-      out.storage_location = source_model->artifact_location;
-      if (!has_run_id) out.run_id = source_model->source_run_id;
-      return out;
-    }
-    throw_unfetchable(source,
-                      "Only models:/<model_id> and models:/<name>/<version> sources can be registered; versions "
-                      "referenced by stage, alias or 'latest' cannot.");
-  }
-
-  // Any other URI: inside a known artifact location.
-  const std::string canonical = canonical_uri(decoded);
-  std::vector<std::string> roots;
-  if (has_run_id) {
-    if (auto run_uri = lookup.run_artifact_uri(request.run_id)) roots.push_back(*run_uri);
-  }
-  if (model) roots.push_back(model->artifact_location);
-  roots.push_back(lookup.default_artifact_root());
-  for (auto& location : lookup.experiment_locations_prefixing(canonical)) roots.push_back(std::move(location));
-  bool inside = false;
-  for (const auto& root : roots) {
-    if (uri_within(canonical, canonical_uri(root))) {
-      inside = true;
-      break;
-    }
-  }
-  if (!inside) throw_outside(source);
-  default_run_id();
   return out;
 }
 

@@ -1,23 +1,25 @@
-// Which `source` a new model version may have, and where it is downloaded from
-// (mlflow-api.md §2.9 CreateModelVersion rules 2-3). A version's source becomes a download URI
-// that other clients (and the registry's own resolution) follow, so only sources that name a
-// run's or a logged model's artifacts on this server are accepted:
+// Which `source` a new model version may have, and where it is downloaded from: MLflow 3.6's
+// rules (handlers.py _validate_source_run / _validate_source_model /
+// _validate_non_local_source_contains_relative_paths, then the registry store's models:/
+// resolution), with MLflow's messages and error codes:
 //
-//   * `runs:/<run_id>[/path]`                     the run must exist (and match run_id if given)
-//   * `models:/<model_id>`                        a logged model; storage = its artifact_location,
-//                                                 run_id defaults to its source_run_id
-//   * `models:/<name>/<version>`                  storage = that version's download URI
-//   * a URI with a scheme (mlflow-artifacts:, s3:, ...) that lies inside the artifact location
-//     of the run given by run_id, of the logged model given by model_id, of some experiment, or
-//     inside the server's default artifact root
-//   * a local absolute path or file: URI only inside the (local) artifact directory of the run
-//     given by run_id, or of the logged model given by model_id (MLflow's rule)
+//   * a local source (no scheme, or file:) needs run_id (model_id) and must lie inside that
+//     run's (logged model's) artifact directory, which must itself be local; the path is
+//     percent-decoded once and normalised (`..` may step around inside the directory).
+//     Unknown run/model: RESOURCE_DOES_NOT_EXIST. file://<remote host>/...: INTERNAL_ERROR.
+//   * any other URI (runs:/, models:/, mlflow-artifacts:, s3:, http:, ...) is accepted when,
+//     fully percent-decoded ('+' as space, repeatedly), it has no `..` segment, and its path is
+//     absolute, normalised and free of NUL. The run in runs:/ need not exist nor match run_id.
+//   * models:/<model_id> stores the logged model's artifact_location (run_id defaults to its
+//     source_run_id), models:/<name>/<version> that version's download URI; anything else under
+//     models:/ (stage, alias, latest, unknown ids) fails with MLflow's "Unable to fetch model..."
+//     (INTERNAL_ERROR, as MLflow). With model_id and no run_id, run_id = the model's source run.
 //
-// Every source is first fully percent-decoded (repeatedly, '+' as space, like MLflow's
-// unquote_plus loop); control characters, "." or ".." segments ('/' or '\' separated) or a
-// missing absolute path are rejected. Prompt versions may use the placeholder "prompt-template".
-// Violations throw MlflowError(INVALID_PARAMETER_VALUE) with MLflow's messages where MLflow has
-// one; an unknown model_id (or run_id with a local source) is RESOURCE_DOES_NOT_EXIST.
+// Refused beyond MLflow, each for a published MLflow vulnerability (README "Model version
+// sources"): `..` segments separated by '\' (CVE-2023-2780); in local sources, `.`/`..` that
+// appear only after a further decoding round (CVE-2024-1560, double decoding), and a query or
+// fragment in a file: URI (CVE-2024-1483 / CVE-2024-3848); prompt versions other than the
+// "prompt-template" placeholder are checked like any version (CVE-2026-2614).
 // Pure logic: the data it needs comes through SourceLookup.
 #pragma once
 
@@ -25,7 +27,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace sextant::core {
 
@@ -42,10 +43,6 @@ class SourceLookup {
   virtual std::optional<LoggedModel> logged_model(const std::string& model_id) = 0;
   // Download URI (storage_location, else source) of a non-deleted model version; nullopt if none.
   virtual std::optional<std::string> model_version_download_uri(const std::string& name, std::int64_t version) = 0;
-  // Experiment artifact locations that may contain `uri` (at least every one that is a string
-  // prefix of it, ignoring trailing '/'); the caller checks containment itself.
-  virtual std::vector<std::string> experiment_locations_prefixing(const std::string& uri) = 0;
-  virtual std::string default_artifact_root() = 0;
 };
 
 struct SourceRequest {
@@ -65,17 +62,12 @@ ResolvedSource resolve_model_version_source(const SourceRequest& request, Source
 // Building blocks (pure; exposed for the unit tests).
 // Percent-decodes ('+' as space) until the text no longer changes.
 std::string fully_unquote(std::string_view s);
-// Control characters, or a "." / ".." segment between '/' or '\' separators.
-bool has_relative_references(std::string_view decoded);
-// RFC 3986 scheme, lower-cased ("" when there is none).
-std::string uri_scheme(std::string_view uri);
-// mlflow-artifacts URIs as "mlflow-artifacts:/<path>" (authority dropped); others unchanged.
-std::string canonical_uri(std::string_view uri);
-// Is `uri` equal to or below `root` (same scheme; whole path segments; same query)?
-bool uri_within(std::string_view uri, std::string_view root);
-// Absolute local path of a plain path or file: URI (file: URIs decoded once), normalised
-// (no duplicate or trailing '/'); nullopt for other schemes, relative paths, remote file hosts.
-std::optional<std::string> local_path(std::string_view uri);
+// MLflow's _validate_non_local_source_contains_relative_paths, plus '\'-separated `..`:
+// true when `source` passes.
+bool non_local_source_is_absolute(std::string_view source);
+// An absolute path with "." and ".." resolved and '/' runs collapsed, as posix
+// Path.resolve() gives it without symlinks; nullopt for relative paths.
+std::optional<std::string> normalize_absolute_path(std::string_view path);
 bool path_within(std::string_view path, std::string_view dir);
 
 }  // namespace sextant::core

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "util/python_format.hpp"
 #include "util/strings.hpp"
 #include "util/url.hpp"
 
@@ -34,7 +35,7 @@ std::string normpath(std::string_view path) {
   return out.empty() ? "." : out;
 }
 
-std::string quoted(std::string_view v) { return "\"" + std::string(v) + "\""; }
+std::string quoted(std::string_view v) { return util::python_json_string(v); }
 
 }  // namespace
 

@@ -263,6 +263,7 @@ struct Server::Impl {
       req_.range = header(hreq, "Range");
       req_.accept_encoding = header(hreq, "Accept-Encoding");
       match_ = impl.router.match(req_.method, req_.path);
+      if (!match_.merged_path.empty()) req_.path = std::move(match_.merged_path);  // auth and handlers see it
       routed_ = true;
 
       // Authentication before anything is read or 100-continue is promised. Unknown paths need

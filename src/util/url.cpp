@@ -1,5 +1,8 @@
 #include "util/url.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace sextant::util {
 
 namespace {
@@ -63,6 +66,79 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view qu
     start = end + 1;
   }
   return out;
+}
+
+}  // namespace sextant::util
+
+namespace sextant::util {
+
+namespace {
+
+bool is_scheme_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
+         c == '.';
+}
+
+}  // namespace
+
+std::string PythonUrl::hostname() const {
+  std::string_view host = netloc;
+  if (auto at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
+  if (host.starts_with('[')) {
+    auto close = host.find(']');
+    host = host.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1);
+  } else if (auto colon = host.find(':'); colon != std::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  std::string out(host);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+PythonUrl python_urlsplit(std::string_view url, bool allow_fragments) {
+  while (!url.empty() && static_cast<unsigned char>(url.front()) <= 0x20) url.remove_prefix(1);
+  std::string rest;
+  for (char c : url)
+    if (c != '\t' && c != '\r' && c != '\n') rest += c;
+  PythonUrl out;
+  auto colon = rest.find(':');
+  if (colon != std::string::npos && colon > 0 &&
+      ((rest[0] >= 'a' && rest[0] <= 'z') || (rest[0] >= 'A' && rest[0] <= 'Z')) &&
+      std::all_of(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(colon), is_scheme_char)) {
+    out.scheme = rest.substr(0, colon);
+    for (char& c : out.scheme)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    rest.erase(0, colon + 1);
+  }
+  if (rest.starts_with("//")) {
+    auto end = rest.find_first_of("/?#", 2);
+    out.netloc = rest.substr(2, end == std::string::npos ? std::string::npos : end - 2);
+    rest.erase(0, end == std::string::npos ? rest.size() : end);
+  }
+  if (allow_fragments) {
+    if (auto hash = rest.find('#'); hash != std::string::npos) {
+      out.fragment = rest.substr(hash + 1);
+      rest.erase(hash);
+    }
+  }
+  if (auto q = rest.find('?'); q != std::string::npos) {
+    out.query = rest.substr(q + 1);
+    rest.erase(q);
+  }
+  out.path = std::move(rest);
+  return out;
+}
+
+std::string python_urlparse_path(std::string_view url) {
+  static constexpr std::string_view kUsesParams[] = {"",    "ftp",  "hdl",   "prospero", "http", "imap", "https", "shttp",
+                                                     "rtsp", "rtspu", "sip", "sips",     "mms",  "sftp", "tel"};
+  PythonUrl parts = python_urlsplit(url);
+  if (std::find(std::begin(kUsesParams), std::end(kUsesParams), parts.scheme) == std::end(kUsesParams)) return parts.path;
+  auto last_slash = parts.path.rfind('/');
+  auto semi = parts.path.find(';', last_slash == std::string::npos ? 0 : last_slash);
+  if (semi != std::string::npos) parts.path.erase(semi);
+  return parts.path;
 }
 
 }  // namespace sextant::util

@@ -3,6 +3,7 @@
 import hashlib
 import os
 import unittest
+import urllib.parse
 import uuid
 
 import harness
@@ -82,7 +83,11 @@ class TestUploadDownload(ArtifactsBase):
         _, root = self.new_run_root()
         cases = {"a.txt": "text/plain", "b.json": "text/plain", "c.yaml": "text/plain",
                  "MLmodel": "text/plain", "d.py": "text/plain", "e.csv": "text/plain",
-                 "f.png": "image/png", "g.unknownext123": "application/octet-stream"}
+                 "f.png": "image/png", "g.unknownext123": "application/octet-stream",
+                 # MLflow's text names are case-sensitive ("mlproject"), the rest is Python's mimetypes
+                 "mlproject": "text/plain", "MLproject": "application/octet-stream", "h.pdf": "application/pdf",
+                 "i.pkl": "application/octet-stream", "j.webp": "image/webp", "k.tar.gz": "application/x-tar",
+                 "l.gz": "application/octet-stream", "m.JSON": "application/json"}
         for name, ctype in cases.items():
             self.put_ok(root + "/ct/" + name, b"x")
             r = self.get(root + "/ct/" + name)
@@ -90,6 +95,19 @@ class TestUploadDownload(ArtifactsBase):
             got = r.headers.get("Content-Type", "")
             self.assertEqual(got.split(";")[0].strip(), ctype, name)
             self.assertNotIn("charset", got, name)
+
+    def test_content_disposition_as_flask_send_file(self):
+        # Token characters stay bare, others are quoted with \-escapes; a non-ASCII name gets an
+        # ASCII fallback and RFC 5987's filename* (what werkzeug 3.1 writes for MLflow).
+        _, root = self.new_run_root()
+        cases = {"dog%step%100%timestamp%100.png": "attachment; filename=dog%step%100%timestamp%100.png",
+                 "my file.txt": 'attachment; filename="my file.txt"',
+                 "caf\u00e9.txt": "attachment; filename=cafe.txt; filename*=UTF-8''caf%C3%A9.txt"}
+        for name, expected in cases.items():
+            self.put_ok(root + "/cd/" + urllib.parse.quote(name), b"x")
+            r = self.get(root + "/cd/" + urllib.parse.quote(name))
+            self.assertEqual(r.status_code, 200, name)
+            self.assertEqual(r.headers.get("Content-Disposition"), expected, name)
 
     def test_missing_file_is_404_json(self):
         _, root = self.new_run_root()

@@ -183,8 +183,11 @@ class AuthTest(harness.SextantTestCase):
         self.assertUnauthenticated(call("GET", "/api/2.0/mlflow/experiments/get", basic(name, "nope-nope-nope"),
                                         params={"experiment_id": eid}))
         self.assertUnauthenticated(call("GET", SEXTANT + "/whoami", basic("nobody", password)))
-        # Not an admin.
+        # Not an admin, also when the path is spelled with repeated slashes (served as the merged path).
         self.assertError(call("GET", SEXTANT + "/users/list", h), 403, "PERMISSION_DENIED")
+        self.assertError(call("GET", "/" + SEXTANT.replace("/", "//") + "//users/list", h), 403, "PERMISSION_DENIED")
+        self.assertUnauthenticated(call("GET", "//api/2.0//mlflow/experiments/get", params={"experiment_id": eid}))
+        self.assertOk(call("GET", "//api/2.0//mlflow/experiments/get", h, params={"experiment_id": eid}))
         self.assertError(call("POST", SEXTANT + "/users/create", h, json={"username": "x"}), 403,
                          "PERMISSION_DENIED")
         # Password change takes effect at once (the verified-password cache is revalidated).

@@ -168,6 +168,57 @@ class TestLogMetric(LoggingBase):
                             "exceeds the maximum length of 250 characters")
 
 
+class TestMistypedFieldMessages(LoggingBase):
+    """A field of the wrong JSON type gets MLflow's schema message with the value as Python's
+    json.dumps shows it: ints bare, floats as repr, strings quoted with \\u escapes, dicts with
+    sorted keys; the type as Python names it. Nothing is written."""
+
+    def message(self, value_text, param, type_name):
+        return ("Invalid value %s for parameter '%s' supplied:  Hint: Value was of type '%s'. See the API docs "
+                "for more information about request parameters." % (value_text, param, type_name))
+
+    def test_each_python_type(self):
+        rid = self.new_run()
+        name = unique("typed")
+        cases = [
+            ("runs/log-metric", {"run_id": 31, "key": "m", "value": 1, "timestamp": 1}, "31", "run_id", "int"),
+            ("runs/log-metric", {"run_id": rid, "key": 2.5, "value": 1, "timestamp": 1}, "2.5", "key", "float"),
+            ("runs/log-metric", {"run_id": rid, "key": "m", "value": 1, "timestamp": "foo"}, '"foo"', "timestamp",
+             "str"),
+            ("runs/log-metric", {"run_id": rid, "key": "m", "value": 1, "timestamp": 1, "step": [1]}, "[1]", "step",
+             "list"),
+            ("runs/log-parameter", {"run_id": rid, "key": True, "value": "v"}, "true", "key", "bool"),
+            ("runs/set-tag", {"run_id": rid, "key": "k", "value": {"b": 1, "a": "\u00e9"}}, '{"a":"\\u00e9","b":1}',
+             "value", "dict"),
+            ("runs/log-batch", {"run_id": rid, "metrics": "foo"}, '"foo"', "metrics", "str"),
+            ("runs/log-batch", {"run_id": rid, "params": 1e16}, "1e+16", "params", "float"),
+            ("runs/log-batch", {"run_id": rid, "tags": {"k": "v"}}, '{"k":"v"}', "tags", "dict"),
+            ("experiments/create", {"name": 123}, "123", "name", "int"),
+            ("experiments/create", {"name": name, "artifact_location": 9.0}, "9.0", "artifact_location", "float"),
+            ("experiments/create", {"name": name, "tags": "5"}, '"5"', "tags", "str"),
+            # All types are checked first, in MLflow's schema order, before any other rule.
+            ("runs/log-parameter", {"run_id": rid, "key": 31, "value": 41}, "31", "key", "int"),
+            ("runs/set-tag", {"run_id": rid, "key": 31, "value": 41}, "31", "key", "int"),
+            ("experiments/create", {"name": name, "artifact_location": "/etc/outside", "tags": "5"}, '"5"', "tags",
+             "str"),
+        ]
+        for path, body, value_text, param, type_name in cases:
+            self.assertBadParam(api_post(path, body), self.message(value_text, param, type_name), msg=path)
+        run = self.get_run(rid)
+        self.assertEqual((metrics_of(run), run["data"].get("params", [])), ({}, []))
+        self.assertEqual([t for t in run["data"].get("tags", []) if t["key"] == "k"], [])
+        self.assertNotFound(api_get("experiments/get-by-name", {"experiment_name": name}))
+
+
+    def test_enum_values_shown_as_json(self):
+        rid = self.new_run()
+        self.assertBadParam(api_post("runs/update", {"run_id": rid, "status": 7}),
+                            "Invalid value 7 for parameter 'status' supplied.")
+        self.assertBadParam(api_get("experiments/search", {"view_type": 'B"\u00e9'}),
+                            "Invalid value \"B\\\"\\u00e9\" for parameter 'view_type' supplied.")
+        self.assertEqual(self.get_run(rid)["info"]["status"], "RUNNING")
+
+
 class TestLatestMetric(LoggingBase):
     def latest(self, rid, key):
         return metrics_of(self.get_run(rid))[key]

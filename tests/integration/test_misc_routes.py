@@ -77,6 +77,22 @@ class TestRouting(harness.SextantTestCase):
         r = self.srv.request("GET", "/api/2.0/mlflow/runs/get/", params={"run_id": "x"})
         self.assertEndpointNotFound(r, "trailing slash")
 
+    def test_repeated_slashes_merged_as_werkzeug_does(self):
+        # MLflow (werkzeug's merge_slashes) serves "//x" as "/x" when only the merged path matches;
+        # the merged path is what auth and the handler see. Nothing else changes meaning.
+        r = harness.raw_request("GET", "//api/2.0//mlflow/experiments/get?experiment_id=0")
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(json.loads(r.text)["experiment"]["experiment_id"], "0")
+        rid = api_post("runs/create", {"experiment_id": "0", "start_time": now_ms()}).json()["run"]["info"]["run_id"]
+        r = harness.raw_request("GET", "//get-artifact?run_id=%s&path=../path" % rid)
+        self.assertEqual((r.status_code, json.loads(r.text)), (400, {"error_code": "INVALID_PARAMETER_VALUE",
+                                                               "message": "Invalid path"}))
+        r = harness.raw_request("POST", "//api/2.0/mlflow//experiments/get", body=b"{}",
+                                headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status_code, 405)
+        r = harness.raw_request("GET", "//api/2.0/mlflow/does-not-exist")
+        self.assertEqual(r.status_code, 404)
+
     def test_v3_fallback_routes_absent_or_not_json_404(self):
         # declared-but-unhandled RPCs answer 404 with an empty body (§1.1)
         for path in ("/api/2.0/mlflow/unified-traces",

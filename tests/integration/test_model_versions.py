@@ -20,7 +20,7 @@ RELATIVE_MSG = ("If supplying a source as an http, https, local file path, ftp, 
 LOCAL_MSG = ("To use a local path as a model version source, the run_id request parameter has to be "
              "specified and the local path has to be contained within the artifact directory of the run "
              "specified by the run_id.")
-OUTSIDE_MSG = "The source must be a runs:/ or models:/ URI"
+FETCH_MSG = "Unable to fetch model from model URI source artifact location "
 
 
 class TestCreateModelVersion(RegistryTestCase):
@@ -112,9 +112,9 @@ class TestCreateModelVersion(RegistryTestCase):
         self.assertEqual(mv["source"], "models:/%s/1" % src)
         data = self.assertOk(api_get("model-versions/get-download-uri", {"name": dst, "version": "1"}))
         self.assertEqual(data["artifact_uri"], artifact_uri + "/model")
-        self.assertBadParam(self.try_version(dst, "models:/%s/9" % src), "Unable to fetch model")
-        self.assertBadParam(self.try_version(dst, "models:/%s/Production" % src), "Unable to fetch model")
-        self.assertBadParam(self.try_version(dst, "models:/%s@champion" % src), "Unable to fetch model")
+        # MLflow answers a failed models:/ lookup with its plain MlflowException: 500 INTERNAL_ERROR.
+        for source in ("models:/%s/9" % src, "models:/%s/Production" % src, "models:/%s@champion" % src):
+            self.assertError(self.try_version(dst, source), 500, "INTERNAL_ERROR", FETCH_MSG + "'%s'" % source)
 
 
 class TestLoggedModelSources(RegistryTestCase):
@@ -159,19 +159,20 @@ class TestLoggedModelSources(RegistryTestCase):
     def test_unknown_or_mismatched_models(self):
         name = unique("lm")
         self.create_model(name)
-        self.assertBadParam(self.try_version(name, "models:/m-00000000000000000000000000000000"),
-                            "Unable to fetch model from model URI source artifact location "
-                            "'models:/m-00000000000000000000000000000000'")
-        self.assertNotFound(self.try_version(name, "models:/m-nope", model_id="m-nope"),
+        # MLflow's registry store wraps a failed models:/ lookup in a plain MlflowException: 500.
+        self.assertError(self.try_version(name, "models:/m-00000000000000000000000000000000"), 500,
+                         "INTERNAL_ERROR", FETCH_MSG + "'models:/m-00000000000000000000000000000000'.Error: "
+                         "Logged model with ID 'm-00000000000000000000000000000000' not found.")
+        self.assertNotFound(self.try_version(name, "s3://bucket/m", model_id="m-nope"),
                             "Logged model with ID 'm-nope' not found.")
+        # model_id need not be the model the source names (MLflow does not compare them).
         other_id, _ = self.insert_logged_model(self.exp, self.run_id)
-        self.assertBadParam(self.try_version(name, "models:/" + self.model_id, model_id=other_id),
-                            "does not match")
+        mv = self.create_version(name, "models:/" + self.model_id, model_id=other_id)
+        self.assertEqual(mv["run_id"], self.run_id)
         with self.db() as conn:
             conn.execute("UPDATE logged_models SET lifecycle_stage = 'deleted' WHERE model_id = ?", (other_id,))
-        self.assertBadParam(self.try_version(name, "models:/" + other_id), "Unable to fetch model")
-        self.assertEqual(self.version_rows(name), [])
-        self.assertIsNone(self.logged_model_tag(self.model_id, "mlflow.modelVersions"))
+        self.assertError(self.try_version(name, "models:/" + other_id), 500, "INTERNAL_ERROR", FETCH_MSG)
+        self.assertEqual([v["version"] for v in self.version_rows(name)], [1])
 
 
 class TestLoggedModelsApi(RegistryTestCase):
@@ -197,106 +198,106 @@ class TestLoggedModelsApi(RegistryTestCase):
         self.assertEqual(tags.get("mlflow.modelVersions"), '[{"name": "%s", "version": 1}]' % name)
         # A deleted logged model can no longer be registered.
         self.assertOk(api_delete("logged-models/" + model_id, {}))
-        self.assertBadParam(self.try_version(name, "models:/" + model_id), "Unable to fetch model")
-        self.assertNotFound(self.try_version(name, "models:/" + model_id, model_id=model_id))
+        self.assertError(self.try_version(name, "models:/" + model_id), 500, "INTERNAL_ERROR", FETCH_MSG)
+        self.assertNotFound(self.try_version(name, "s3://bucket/m", model_id=model_id))
 
 
 class TestSourceValidation(RegistryTestCase):
-    """Only sources naming a run's / logged model's artifacts on this server are accepted; every
-    rejection is 400 INVALID_PARAMETER_VALUE and leaves no version behind."""
+    """MLflow 3.6's source rules, accepted and refused cases side by side: a local source only
+    inside its run's local artifact directory; any other URI when it holds no `..` (in any
+    encoding) and its path is absolute and normalised. Every refusal leaves no version behind."""
 
     @classmethod
     def setUpClass(cls):
         t = RegistryTestCase()
         cls.exp = t.create_experiment(unique("src"))
         cls.run_id, cls.artifact_uri = t.run_with_artifacts(cls.exp)
-        cls.s3_exp = t.create_experiment(unique("s3"), artifact_location="s3://bucket/team/exp")
-        cls.s3_run, cls.s3_uri = t.run_with_artifacts(cls.s3_exp)
 
     def setUp(self):
         self.name = unique("src")
         self.create_model(self.name)
 
-    def assertRejected(self, source, message=None, run_id="run", **fields):
+    def assertRejected(self, source, message=None, run_id="run", status=400, code="INVALID_PARAMETER_VALUE",
+                       **fields):
         if run_id == "run":
             run_id = self.run_id
         if run_id is not None:
             fields["run_id"] = run_id
         r = self.try_version(self.name, source, **fields)
-        self.assertBadParam(r, message, msg=source)
+        self.assertError(r, status, code, message, msg=source)
         self.assertEqual(self.versions_of(self.name), [], source)
         self.assertEqual(self.version_rows(self.name), [], source)
         self.assertNotIn("latest_versions", self.get_model(self.name))
 
-    def test_server_local_paths(self):
-        for source in ("/etc/passwd", server_path("mlflow.db"), server_path("mlartifacts"),
-                       os.path.join(server_path("mlartifacts"), self.exp, self.run_id, "artifacts", "model"), "/"):
-            self.assertRejected(source, LOCAL_MSG)
-            self.assertRejected(source, LOCAL_MSG, run_id=None)
-        self.assertRejected("model", LOCAL_MSG)  # relative local path
-        self.assertRejected("./model", RELATIVE_MSG)
+    def assertAccepted(self, source, **fields):
+        mv = self.assertOk(self.try_version(self.name, source, **fields), source)["model_version"]
+        self.assertEqual(mv["source"], source)
+        return mv
 
-    def test_file_uris(self):
-        for source in ("file:///etc/passwd", "file://" + server_path("mlflow.db"), "file:/etc/shadow",
-                       "file://localhost/etc/passwd", "file://evil.example/share/model",
-                       "file://" + os.path.join(server_path("mlartifacts"), self.exp, self.run_id, "artifacts")):
+    def test_local_paths_refused_when_the_run_has_no_local_artifacts(self):
+        run_dir = os.path.join(server_path("mlartifacts"), self.exp, self.run_id, "artifacts")
+        for source in ("/etc/passwd", server_path("mlflow.db"), server_path("mlartifacts"), run_dir + "/model", "/",
+                       "/" + "/".join(["..", "etc", "passwd"]), "file:///etc/passwd", "file://" + run_dir,
+                       "file:/etc/shadow", "file://localhost/etc/passwd", "file:///tmp/%2e%2e/etc/passwd",
+                       "FILE:///etc/passwd", "%2Fetc%2Fpasswd", "model", "./model"):
             self.assertRejected(source, LOCAL_MSG)
+            self.assertRejected(source, "Invalid model version source: '%s'. " % source + LOCAL_MSG, run_id=None)
+        # With a run, MLflow names the resolved path.
+        self.assertRejected("file:///tmp/%2e%2e/etc/passwd", "Invalid model version source: '/etc/passwd'.")
+        self.assertRejected("/x/y", "Run with id=0123456789abcdef0123456789abcdef not found",
+                            run_id="0123456789abcdef0123456789abcdef", status=404, code="RESOURCE_DOES_NOT_EXIST")
+        self.assertRejected("file://evil.example/share/model", "file://evil.example/share/model is not a valid "
+                            "remote uri.", status=500, code="INTERNAL_ERROR")
 
-    def test_dot_dot_plain_and_encoded(self):
+    def test_dot_dot_plain_and_encoded_refused_beside_accepted_neighbours(self):
         base = self.artifact_uri + "/model"
         for traversal in ("/../../../../etc/passwd", "/%2e%2e/%2e%2e/%2e%2e/etc", "/%2E%2E/x",
                           "/%252e%252e/%252e%252e/etc", "/%25252e%25252e/x", "/..%2f..%2fetc", "/..%252f..",
-                          "/%2e%2e%5c%2e%2e", "/..\\..\\etc", "/./x", "/x%00", "/x%2500y"):
+                          "/%2e%2e%5c%2e%2e", "/..\\..\\etc", "/./x", "/x/.", "/x%00", "/x%2500y", "/a?b=/../c"):
             self.assertRejected(base + traversal, RELATIVE_MSG)
         for source in ("runs:/%s/../../x" % self.run_id, "runs:/%s/%%2e%%2e/x" % self.run_id,
                        "models:/m-x/..", "mlflow-artifacts:/%s/../../../etc/passwd" % self.exp,
                        "mlflow-artifacts://localhost:5000/%2e%2e/%2e%2e/etc",
-                       "/" + "/".join(["..", "etc", "passwd"]),
-                       "file:///tmp/%2e%2e/etc/passwd",
                        "http://localhost:5000/api/2.0/mlflow-artifacts/artifacts/../../etc",
-                       "s3://bucket/team/exp/../../secrets"):
-            self.assertRejected(source, RELATIVE_MSG)
+                       "s3://bucket/team/exp/../../secrets", "dbfs:/%s/artifacts/a%%3f/../../../" % self.run_id,
+                       "mlflow-artifacts:/", "mlflow-artifacts:relative/x", "s3://bucket", "C:\\Windows\\model"):
+            self.assertRejected(source, "Invalid model version source: '%s'. " % source + RELATIVE_MSG)
+        # The same places without the traversal are fine; dots that are no segment are names.
+        for source in (base, base + "/..../x", base + "/...b/..c", base + "///x//", base + "/with%20space",
+                       "mlflow-artifacts:/models///", "mlflow-artifacts://host:9000/models"):
+            self.assertAccepted(source, run_id=self.run_id)
 
-    def test_other_schemes_and_locations(self):
-        for source in ("http://evil.example/model", "https://evil.example/m.tar.gz", "ftp://evil.example/m",
-                       "s3://bucket/other/model", "s3://bucket/team/exp2/model", "gs://bucket/m", "hdfs://nn/m",
-                       "dbfs:/databricks/m", "sftp://h/m",
-                       "https://localhost/api/2.0/mlflow-artifacts/artifacts/%s/x" % self.exp,
-                       "C:\\Windows\\model"):
-            r = self.try_version(self.name, source, run_id=self.run_id)
-            self.assertBadParam(r, None, msg=source)
-            self.assertEqual(self.version_rows(self.name), [], source)
-        self.assertRejected("s3://bucket/other/model", OUTSIDE_MSG)
-        self.assertRejected("mlflow-artifacts:/", RELATIVE_MSG)
-        self.assertRejected("mlflow-artifacts:relative/x", RELATIVE_MSG)
-
-    def test_unknown_runs_and_models(self):
-        self.assertRejected("runs:/0123456789abcdef0123456789abcdef/model",
-                            "Run '0123456789abcdef0123456789abcdef' not found.", run_id=None)
+    def test_non_local_uris_accepted_as_mlflow_does(self):
         other_run, _ = self.run_with_artifacts(self.exp)
-        self.assertRejected("runs:/%s/model" % other_run, "does not match")
-        self.assertRejected("models:/m-doesnotexist", "Unable to fetch model", run_id=None)
-        self.assertNotFound(self.try_version(self.name, "/x/y", run_id="0123456789abcdef0123456789abcdef"))
-        self.assertEqual(self.version_rows(self.name), [])
-
-    def test_accepted_sources(self):
         accepted = [
             ("runs:/%s/model" % self.run_id, self.run_id),
             ("runs:/%s" % self.run_id, None),
-            (self.artifact_uri + "/model", self.run_id),
-            (self.artifact_uri + "/model", None),              # inside the experiment's location
-            ("mlflow-artifacts:/%s/elsewhere/model" % self.exp, None),
-            ("mlflow-artifacts:/somewhere/model", None),        # inside the default root mlflow-artifacts:/
-            ("mlflow-artifacts://localhost:5000/%s/%s/artifacts/m" % (self.exp, self.run_id), self.run_id),
-            (self.s3_uri + "/model", self.s3_run),              # a run's non-proxied location
-            ("s3://bucket/team/exp/other/model", None),         # inside that experiment's location
-            (self.artifact_uri + "/with%20space", self.run_id),
+            ("runs:/%s/model" % other_run, self.run_id),  # run_id need not be the source's run
+            ("runs:/0123456789abcdef0123456789abcdef/model", None),  # nor must the run exist
+            (self.artifact_uri + "/model", None),
+            ("mlflow-artifacts:/somewhere/model", None),
+            ("s3://bucket/other/model", self.run_id),
+            ("http://evil.example/model", None),
+            ("gs://bucket/m", None),
+            ("dbfs:/databricks/m", None),
         ]
-        for i, (source, run_id) in enumerate(accepted, start=1):
-            fields = {"run_id": run_id} if run_id else {}
-            mv = self.assertOk(self.try_version(self.name, source, **fields), source)["model_version"]
-            self.assertEqual(mv["version"], str(i))
-            self.assertEqual(mv["source"], source)
+        for source, run_id in accepted:
+            mv = self.assertAccepted(source, **({"run_id": run_id} if run_id else {}))
+            self.assertEqual(mv.get("run_id", ""), run_id or "", source)
+
+    def test_models_uris(self):
+        # Stage, alias and 'latest' reach MLflow's lookup without a version: its TypeError, as 500.
+        self.create_version(self.name)
+        self.assertAccepted("models:/%s/1" % self.name)
+        for source in ("models:/%s/Production" % self.name, "models:/%s@champion" % self.name,
+                       "models:/%s/latest" % self.name):
+            self.assertError(self.try_version(self.name, source), 500, "INTERNAL_ERROR",
+                             FETCH_MSG + "'%s'.Error: int() argument must be a string" % source)
+        self.assertError(self.try_version(self.name, "models:/%s/9" % self.name), 500, "INTERNAL_ERROR",
+                         "Model Version (name=%s, version=9) not found" % self.name)
+        self.assertError(self.try_version(self.name, "models:/a/b/c"), 500, "INTERNAL_ERROR",
+                         "Not a proper models:/ URI: models:/a/b/c.")
+        self.assertEqual(len(self.version_rows(self.name)), 2)
 
     def test_prompt_versions_use_the_placeholder_only(self):
         name = unique("prompt")
@@ -304,13 +305,14 @@ class TestSourceValidation(RegistryTestCase):
         tags = [{"key": PROMPT_TAG, "value": "true"}, {"key": "mlflow.prompt.text", "value": "Hi {{x}}"}]
         mv = self.assertOk(self.try_version(name, "prompt-template", tags=tags))["model_version"]
         self.assertEqual(mv["source"], "prompt-template")
+        # MLflow 3.6 skips the check for prompts (CVE-2026-2614); Sextant does not.
         self.assertBadParam(self.try_version(name, "/etc/passwd", tags=tags), LOCAL_MSG)
         self.assertBadParam(self.try_version(self.name, "prompt-template"), LOCAL_MSG)
 
 
 class TestSourceValidationNoProxy(unittest.TestCase):
     """--no-serve-artifacts: run artifacts live in a local directory; local sources are accepted
-    only inside the run's own artifact directory (MLflow's rule)."""
+    only inside the run's own artifact directory (MLflow's rule), `..` resolved first."""
 
     @classmethod
     def setUpClass(cls):
@@ -337,17 +339,25 @@ class TestSourceValidationNoProxy(unittest.TestCase):
         artifact_uri = run["artifact_uri"]
         self.assertTrue(artifact_uri.startswith(self.root + "/0/"), artifact_uri)
         ok = [(artifact_uri + "/model", run["run_id"]), ("file://" + artifact_uri + "/model", run["run_id"]),
-              (artifact_uri, run["run_id"])]
+              (artifact_uri, run["run_id"]), ("file://" + artifact_uri + "/.", run["run_id"]),
+              ("file://" + artifact_uri + "/model/..", run["run_id"]),
+              ("file://localhost" + artifact_uri + "/m", run["run_id"]),
+              (artifact_uri.replace("/", "%2F") + "%2Fm", run["run_id"]),
+              ("mlflow-artifacts:/0/%s/artifacts/model" % run["run_id"], run["run_id"]),
+              ("s3://bucket/model", run["run_id"])]
         for source, run_id in ok:
             r = self.post("model-versions/create", {"name": name, "source": source, "run_id": run_id})
-            self.assertEqual(r.status_code, 200, r.text)
+            self.assertEqual(r.status_code, 200, source + ": " + r.text)
         other = self.post("runs/create", {"experiment_id": "0", "start_time": harness.now_ms()}).json()
         other_uri = other["run"]["info"]["artifact_uri"]
+        # Side by side with the accepted ones: outside the run's directory, or past it with `..`
+        # (plain, once or twice encoded), '\', or a file: URI's query/fragment (published bypasses).
         bad = [(artifact_uri + "/model", None), (other_uri + "/model", run["run_id"]),
-               (artifact_uri + "/../../other", run["run_id"]), (artifact_uri + "x", run["run_id"]),
-               (self.root, run["run_id"]), ("/etc/passwd", run["run_id"]),
-               ("mlflow-artifacts:/0/%s/artifacts/model" % run["run_id"], run["run_id"]),
-               ("s3://bucket/model", run["run_id"])]
+               (artifact_uri + "/../../other", run["run_id"]), (artifact_uri + "/%2e%2e/%2e%2e", run["run_id"]),
+               (artifact_uri + "/%252e%252e/%252e%252e", run["run_id"]), (artifact_uri + "x", run["run_id"]),
+               (artifact_uri + "/..\\..\\x", run["run_id"]), ("file://" + artifact_uri + "#/../../x", run["run_id"]),
+               ("file://" + artifact_uri + "?/../x", run["run_id"]),
+               (self.root, run["run_id"]), ("/etc/passwd", run["run_id"])]
         for source, run_id in bad:
             body = {"name": name, "source": source}
             if run_id:

@@ -102,7 +102,7 @@ class TestProxiedObjects(S3Base):
         r = self.get(root + "/model/MLmodel")
         self.assertEqual((r.status_code, r.content), (200, b"flavors: {}\n"))
         self.assertEqual(r.headers["Content-Type"], "text/plain")
-        self.assertIn('filename="MLmodel"', r.headers["Content-Disposition"])
+        self.assertEqual(r.headers["Content-Disposition"], "attachment; filename=MLmodel")  # as Flask's send_file
         r = self.get(root + "/empty.txt")
         self.assertEqual((r.status_code, r.content), (200, b""))
         # overwrite

@@ -1,5 +1,5 @@
-// Unit tests for core/model_source (which model version sources are accepted, §2.9) and the
-// registry rules in core/registry (stages, versions, aliases, tags).
+// Unit tests for core/model_source (which model version sources are accepted: MLflow 3.6's
+// rules, §2.9) and the registry rules in core/registry (stages, versions, aliases, tags).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/model_source.hpp"
 #include "core/registry.hpp"
+#include "util/url.hpp"
 
 namespace sextant::core {
 namespace {
@@ -17,12 +18,11 @@ const std::string kRun = "0123456789abcdef0123456789abcdef";
 class FakeLookup : public SourceLookup {
  public:
   std::map<std::string, std::string> runs{{kRun, "mlflow-artifacts:/1/" + kRun + "/artifacts"},
-                                          {"localrun", "/srv/mlruns/2/localrun/artifacts"}};
+                                          {"localrun", "/srv/mlruns/2/localrun/artifacts"},
+                                          {"fileurirun", "file:///srv/mlruns/2/fileurirun/artifacts"}};
   std::map<std::string, LoggedModel> models{
       {"m-1", {"mlflow-artifacts:/1/models/m-1/artifacts", kRun}},
       {"m-local", {"file:///srv/mlruns/2/models/m-local/artifacts", std::nullopt}}};
-  std::vector<std::string> experiments{"mlflow-artifacts:/1", "s3://bucket/exp/3/"};
-  std::string root = "mlflow-artifacts:/";
 
   std::optional<std::string> run_artifact_uri(const std::string& id) override {
     auto it = runs.find(id);
@@ -36,8 +36,6 @@ class FakeLookup : public SourceLookup {
     if (name == "reg" && v == 1) return std::string("mlflow-artifacts:/1/" + kRun + "/artifacts/model");
     return std::nullopt;
   }
-  std::vector<std::string> experiment_locations_prefixing(const std::string&) override { return experiments; }
-  std::string default_artifact_root() override { return root; }
 };
 
 ResolvedSource resolve(FakeLookup& lookup, const std::string& source, const std::string& run_id = "",
@@ -57,113 +55,140 @@ std::string rejection(FakeLookup& lookup, const std::string& source, const std::
   return "";
 }
 
-TEST(ModelSource, AcceptsRunsAndArtifactLocations) {
+const std::string kRelative = "an absolute path must be provided without relative path references present";
+const std::string kLocal = "To use a local path as a model version source, the run_id request parameter";
+
+TEST(ModelSource, NonLocalUrisAcceptedAsMlflowDoes) {
   FakeLookup l;
-  auto r = resolve(l, "runs:/" + kRun + "/model", kRun);
+  // runs:/ need not name an existing run, nor the run given by run_id (MLflow stores it as given).
+  auto r = resolve(l, "runs:/" + kRun + "/model", "other-run");
   EXPECT_EQ(r.storage_location, "runs:/" + kRun + "/model");
-  EXPECT_EQ(r.run_id, kRun);
-  EXPECT_EQ(resolve(l, "mlflow-artifacts:/1/" + kRun + "/artifacts/model", kRun).storage_location,
-            "mlflow-artifacts:/1/" + kRun + "/artifacts/model");
-  EXPECT_EQ(rejection(l, "mlflow-artifacts://host:5000/1/x/artifacts/model"), "");  // authority ignored
-  EXPECT_EQ(rejection(l, "s3://bucket/exp/3/abc/artifacts/model"), "");          // experiment location
-  EXPECT_EQ(rejection(l, "mlflow-artifacts:/1/a%20b/model"), "");                // harmless escapes
-  EXPECT_EQ(resolve(l, "runs:/" + kRun + "/model").run_id, "");                  // run_id stored as given
+  EXPECT_EQ(r.run_id, "other-run");
+  EXPECT_EQ(resolve(l, "runs:/no-such-run/model").run_id, "");
+  for (const std::string& s : std::vector<std::string>{
+           "mlflow-artifacts:/models", "mlflow-artifacts:/models/", "mlflow-artifacts:/models///",
+           "mlflow-artifacts:/models/foo///bar", "mlflow-artifacts://host:9000/models",
+           "mlflow-artifacts://host:9000/models/artifact/..../", "artifacts:/1/" + kRun + "/artifacts",
+           "s3://bucket/anywhere/model", "http://host/model", "mlflow-artifacts:/1/a%20b/model",
+           "s3://b/p?x=..y", "s3://b/p#frag"}) {
+    EXPECT_EQ(rejection(l, s, kRun), "") << s;
+  }
 }
 
-TEST(ModelSource, LoggedModels) {
+TEST(ModelSource, RelativeReferencesInAnyEncodingRefused) {
+  FakeLookup l;
+  for (const std::string& s : std::vector<std::string>{
+           "mlflow-artifacts://host:9000/models/../../../", "http://host:9000/models/../../../",
+           "https://host/api/2.0/mlflow-artifacts/artifacts/../../../", "s3a://my_bucket/a/../../../",
+           "ftp://host:8888/api/../../../", "mlflow-artifacts://host:9000/models/..%2f..%2fartifacts",
+           "mlflow-artifacts://host:9000/models/artifact%00", "dbfs:/" + kRun + "/artifacts/a%3f/../../../",
+           "mlflow-artifacts:/1/%2e%2e/%2e%2e/etc", "mlflow-artifacts:/1/%252e%252e/x",
+           "mlflow-artifacts:/1/%25252E%25252E/x", "runs:/" + kRun + "/../../x", "mlflow-artifacts:/1/./x",
+           "mlflow-artifacts:/1/x/.", "mlflow-artifacts:/1/..\\x", "models:/m-1/..", "mlflow-artifacts:1/x",
+           "mlflow-artifacts:/", "s3://bucket", "http://h/a/.;p", "s3://b/p?x=/../y"}) {
+    auto message = rejection(l, s, kRun);
+    EXPECT_NE(message.find(kRelative), std::string::npos) << s;
+    EXPECT_NE(message.find("Invalid model version source: '" + s + "'."), std::string::npos) << s;
+  }
+}
+
+TEST(ModelSource, LocalPathsOnlyInsideTheOwnersLocalArtifacts) {
+  FakeLookup l;
+  EXPECT_EQ(rejection(l, "/srv/mlruns/2/localrun/artifacts", "localrun"), "");
+  EXPECT_EQ(rejection(l, "/srv/mlruns/2/localrun/artifacts/model", "localrun"), "");
+  EXPECT_EQ(rejection(l, "file:///srv/mlruns/2/localrun/artifacts/model", "localrun"), "");
+  EXPECT_EQ(rejection(l, "file:///srv/mlruns/2/fileurirun/artifacts/.", "fileurirun"), "");
+  EXPECT_EQ(rejection(l, "file:///srv/mlruns/2/fileurirun/artifacts/model/..", "fileurirun"), "");
+  EXPECT_EQ(rejection(l, "file://localhost/srv/mlruns/2/fileurirun/artifacts", "fileurirun"), "");
+  EXPECT_EQ(rejection(l, "%2Fsrv%2Fmlruns%2F2%2Flocalrun%2Fartifacts%2Fm", "localrun"), "");  // decoded once
+  EXPECT_EQ(rejection(l, "/srv/mlruns/2/models/m-local/artifacts", "", "m-local"), "");
+  EXPECT_EQ(rejection(l, "/srv/mlruns/2/localrun/artifacts/a%0Ab", "localrun"), "");  // a newline is a name char
+
+  EXPECT_EQ(rejection(l, "/etc/passwd"), "Invalid model version source: '/etc/passwd'. " + kLocal +
+                                             " has to be specified and the local path has to be contained within "
+                                             "the artifact directory of the run specified by the run_id.");
+  // With an owner, MLflow shows the resolved path.
+  EXPECT_NE(rejection(l, "file:///srv/mlruns/2/localrun/artifacts/../../x", "localrun")
+                .find("Invalid model version source: '/srv/mlruns/2/x'. " + kLocal),
+            std::string::npos);
+  EXPECT_NE(rejection(l, "/srv/mlruns/2/localrun/artifactsX", "localrun").find(kLocal), std::string::npos);
+  EXPECT_NE(rejection(l, "/srv/mlruns/2/localrun/artifacts/%2e%2e/%2e%2e/x", "localrun").find(kLocal), std::string::npos);
+  EXPECT_NE(rejection(l, "file:///etc/passwd", kRun).find(kLocal), std::string::npos);  // run dir not local
+  EXPECT_NE(rejection(l, "srv/mlruns/2/localrun/artifacts", "localrun").find(kLocal), std::string::npos);
+  EXPECT_NE(rejection(l, "FILE:///srv/mlruns/2/localrun/artifacts", "localrun").find(kLocal), std::string::npos);
+  EXPECT_NE(rejection(l, "/srv/mlruns/x", "", "m-local").find("the model_id request parameter"), std::string::npos);
+  EXPECT_NE(rejection(l, "file:///path/to/model", "", "m-1").find("the model_id request parameter"), std::string::npos);
+  EXPECT_EQ(rejection(l, "/srv/x", "nope", "", ErrorCode::RESOURCE_DOES_NOT_EXIST), "Run with id=nope not found");
+  EXPECT_EQ(rejection(l, "/srv/x", "", "m-9", ErrorCode::RESOURCE_DOES_NOT_EXIST), "Logged model with ID 'm-9' not found.");
+  EXPECT_EQ(rejection(l, "file://123.456.789.123/srv/mlruns/2/localrun/artifacts", "localrun", "",
+                      ErrorCode::INTERNAL_ERROR),
+            "file://123.456.789.123/srv/mlruns/2/localrun/artifacts is not a valid remote uri. For remote access on "
+            "windows, please consider using a different scheme such as SMB (e.g. smb://<hostname>/<path>).");
+}
+
+TEST(ModelSource, LocalBypassesWithPublishedAdvisoriesRefused) {
+  FakeLookup l;
+  for (const std::string& s : std::vector<std::string>{
+           "/srv/mlruns/2/localrun/artifacts/%252e%252e/%252e%252e/x",          // CVE-2024-1560
+           "/srv/mlruns/2/localrun/artifacts/..\\..\\x",                         // CVE-2023-2780
+           "file:///srv/mlruns/2/localrun/artifacts#/../../../etc",              // CVE-2024-1483
+           "file:///srv/mlruns/2/localrun/artifacts?/../x",                      // CVE-2024-3848
+           "/srv/mlruns/2/localrun/artifacts/a%00"}) {
+    EXPECT_NE(rejection(l, s, "localrun").find(kRelative), std::string::npos) << s;
+  }
+}
+
+TEST(ModelSource, ModelsUris) {
   FakeLookup l;
   auto r = resolve(l, "models:/m-1", "", "m-1");
   EXPECT_EQ(r.storage_location, "mlflow-artifacts:/1/models/m-1/artifacts");
   EXPECT_EQ(r.run_id, kRun);  // from the model's source_run_id
   EXPECT_EQ(resolve(l, "models:/m-1", "other-run").run_id, "other-run");
+  EXPECT_EQ(resolve(l, "models:/m-1", "", "m-local").run_id, kRun);  // model_id need not match the source
   EXPECT_EQ(resolve(l, "models:/reg/1").storage_location, "mlflow-artifacts:/1/" + kRun + "/artifacts/model");
   EXPECT_EQ(resolve(l, "mlflow-artifacts:/1/models/m-1/artifacts", "", "m-1").run_id, kRun);
-  EXPECT_NE(rejection(l, "models:/m-404").find("Unable to fetch model from model URI source artifact location "
-                                               "'models:/m-404'"),
-            std::string::npos);
-  EXPECT_NE(rejection(l, "models:/reg/2").find("Model Version (name=reg, version=2) not found"), std::string::npos);
-  EXPECT_NE(rejection(l, "models:/reg@champion"), "");
-  EXPECT_NE(rejection(l, "models:/reg/Production"), "");
-  EXPECT_NE(rejection(l, "models:/m-1", "", "m-2", ErrorCode::RESOURCE_DOES_NOT_EXIST).find("Logged model with ID 'm-2'"),
-            std::string::npos);
-  l.models["m-2"] = {"mlflow-artifacts:/1/models/m-2/artifacts", std::nullopt};
-  EXPECT_NE(rejection(l, "models:/m-1", "", "m-2").find("does not match"), std::string::npos);
-  EXPECT_FALSE(resolve(l, "models:/m-2", "", "m-2").run_id.has_value());  // NULL when the model has no run
-}
-
-TEST(ModelSource, LocalPathsOnlyInsideTheRunsLocalArtifacts) {
-  FakeLookup l;
-  EXPECT_EQ(rejection(l, "/srv/mlruns/2/localrun/artifacts/model", "localrun"), "");
-  EXPECT_EQ(rejection(l, "file:///srv/mlruns/2/localrun/artifacts/model", "localrun"), "");
-  EXPECT_EQ(rejection(l, "/srv/mlruns/2/models/m-local/artifacts", "", "m-local"), "");
-  const std::string local_msg = "To use a local path as a model version source, the run_id request parameter";
-  EXPECT_NE(rejection(l, "/etc/passwd").find(local_msg), std::string::npos);
-  EXPECT_NE(rejection(l, "/etc/passwd", "localrun").find(local_msg), std::string::npos);
-  EXPECT_NE(rejection(l, "/srv/mlruns/2/localrun/artifactsX", "localrun").find(local_msg), std::string::npos);
-  EXPECT_NE(rejection(l, "file:///etc/passwd", kRun).find(local_msg), std::string::npos);  // run dir not local
-  EXPECT_NE(rejection(l, "file://otherhost/srv/mlruns/2/localrun/artifacts", "localrun"), "");
-  EXPECT_NE(rejection(l, "srv/mlruns/2/localrun/artifacts", "localrun"), "");  // relative
-  EXPECT_NE(rejection(l, "/srv/mlruns/x", "", "m-local").find("the model_id request parameter"), std::string::npos);
-  EXPECT_NE(rejection(l, "/srv/x", "nope", "", ErrorCode::RESOURCE_DOES_NOT_EXIST), "");
-}
-
-TEST(ModelSource, RelativeReferencesInAnyEncoding) {
-  FakeLookup l;
-  const std::string rel = "an absolute path must be provided without relative path references present";
-  for (const std::string& s : std::vector<std::string>{
-           "mlflow-artifacts:/1/../../etc", "mlflow-artifacts:/1/%2e%2e/%2e%2e/etc", "mlflow-artifacts:/1/%252e%252e/x",
-        "mlflow-artifacts:/1/%25252E%25252E/x", "runs:/" + kRun + "/../../x", "mlflow-artifacts:/1/./x",
-        "mlflow-artifacts:/1/..%2fx", "mlflow-artifacts:/1/..\\x", "mlflow-artifacts:/1/x%00",
-        "/srv/mlruns/2/localrun/artifacts/../../../../etc/passwd", "file:///srv/mlruns/2/localrun/artifacts/%2e%2e/x",
-        "models:/m-1/..", "mlflow-artifacts:1/x", "mlflow-artifacts:/", "http://h/api/2.0/mlflow-artifacts/artifacts/../x"}) {
-    EXPECT_NE(rejection(l, s, "localrun").find(rel), std::string::npos) << s;
-  }
-}
-
-TEST(ModelSource, OtherSchemesAndPlacesRejected) {
-  FakeLookup l;
-  const std::string outside = "The source must be a runs:/ or models:/ URI";
-  for (const std::string& s : std::vector<std::string>{"s3://bucket/other/model", "s3://bucket/exp/30/model", "http://evil.example/model",
-                               "https://h/api/2.0/mlflow-artifacts/artifacts/1/x", "ftp://h/x", "hdfs://n/x",
-                               "gs://b/x", "C:/Windows/x"}) {
-    auto msg = rejection(l, s, kRun);
-    EXPECT_FALSE(msg.empty()) << s;
-  }
-  EXPECT_NE(rejection(l, "s3://bucket/other/model").find(outside), std::string::npos);
-  l.root = "/srv/mlruns";  // --no-serve-artifacts: proxied URIs are only fine inside experiments
-  EXPECT_EQ(rejection(l, "mlflow-artifacts:/1/x"), "");
-  EXPECT_NE(rejection(l, "mlflow-artifacts:/9/x").find(outside), std::string::npos);
-  EXPECT_NE(rejection(l, "runs:/nope/model").find("Run 'nope' not found"), std::string::npos);
-  EXPECT_NE(rejection(l, "runs:/" + kRun + "/model", "localrun").find("does not match"), std::string::npos);
+  EXPECT_FALSE(resolve(l, "models:/m-local", "", "m-local").run_id.has_value());  // NULL: the model has no run
+  const std::string fetch = "Unable to fetch model from model URI source artifact location ";
+  auto unfetchable = [&](const std::string& s) { return rejection(l, s, "", "", ErrorCode::INTERNAL_ERROR); };
+  EXPECT_EQ(unfetchable("models:/m-404"), fetch + "'models:/m-404'.Error: Logged model with ID 'm-404' not found.");
+  EXPECT_EQ(unfetchable("models:/reg/2"), fetch + "'models:/reg/2'.Error: Model Version (name=reg, version=2) not found");
+  const std::string none = "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'";
+  EXPECT_EQ(unfetchable("models:/reg@champion"), fetch + "'models:/reg@champion'.Error: " + none);
+  EXPECT_EQ(unfetchable("models:/reg/Production"), fetch + "'models:/reg/Production'.Error: " + none);
+  EXPECT_NE(unfetchable("models:/a/b/c").find("Not a proper models:/ URI: models:/a/b/c. "), std::string::npos);
+  EXPECT_NE(unfetchable("models:/reg@").find("Not a proper models:/ URI"), std::string::npos);
+  EXPECT_EQ(rejection(l, "s3://b/m", "", "m-2", ErrorCode::RESOURCE_DOES_NOT_EXIST), "Logged model with ID 'm-2' not found.");
 }
 
 TEST(ModelSource, PromptPlaceholder) {
   FakeLookup l;
   EXPECT_EQ(resolve_model_version_source({"prompt-template", "", "", true}, l).storage_location, "prompt-template");
-  EXPECT_THROW(resolve_model_version_source({"/etc/passwd", "", "", true}, l), MlflowError);
+  EXPECT_THROW(resolve_model_version_source({"/etc/passwd", "", "", true}, l), MlflowError);  // CVE-2026-2614
   EXPECT_THROW(resolve(l, "prompt-template"), MlflowError);
 }
 
 TEST(ModelSource, Helpers) {
   EXPECT_EQ(fully_unquote("%25252e+x"), ". x");
-  EXPECT_TRUE(has_relative_references("a/../b"));
-  EXPECT_TRUE(has_relative_references("a\\..\\b"));
-  EXPECT_FALSE(has_relative_references("a/...b/..c"));
-  EXPECT_EQ(uri_scheme("S3://b"), "s3");
-  EXPECT_EQ(uri_scheme("/x:y"), "");
-  EXPECT_TRUE(uri_within("s3://b/p/q", "s3://b/p/"));
-  EXPECT_FALSE(uri_within("s3://b/pq", "s3://b/p"));
-  EXPECT_FALSE(uri_within("s3://b/p/q", "gs://b/p"));
-  EXPECT_FALSE(uri_within("s3://b/p/q", "s3://"));
-  EXPECT_TRUE(uri_within("wasbs://c@a/p/1?sas", "wasbs://c@a/p?sas"));
-  EXPECT_FALSE(uri_within("wasbs://c@a/p/1", "wasbs://c@a/p?sas"));
-  EXPECT_EQ(local_path("file:///a//b/"), "/a/b");
-  EXPECT_EQ(local_path("file://localhost/a"), "/a");
-  EXPECT_EQ(local_path("file:/a%20b"), "/a b");
-  EXPECT_FALSE(local_path("s3://a").has_value());
+  EXPECT_TRUE(non_local_source_is_absolute("s3://b/a/...b/..c"));
+  EXPECT_FALSE(non_local_source_is_absolute("s3://b/a\\..\\b"));
+  EXPECT_EQ(normalize_absolute_path("/a//b/./c/../d/"), "/a/b/d");
+  EXPECT_EQ(normalize_absolute_path("/.."), "/");
+  EXPECT_FALSE(normalize_absolute_path("a/b").has_value());
   EXPECT_TRUE(path_within("/a/b", "/a"));
   EXPECT_FALSE(path_within("/ab", "/a"));
+  auto u = util::python_urlsplit("  Mlflow-Artifacts://User@Host:9000/p/a?q=1#f");
+  EXPECT_EQ(u.scheme, "mlflow-artifacts");
+  EXPECT_EQ(u.netloc, "User@Host:9000");
+  EXPECT_EQ(u.hostname(), "host");
+  EXPECT_EQ(u.path, "/p/a");
+  EXPECT_EQ(u.query, "q=1");
+  EXPECT_EQ(u.fragment, "f");
+  EXPECT_EQ(util::python_urlsplit("models:/a#b", false).path, "/a#b");
+  EXPECT_EQ(util::python_urlsplit("/x:y").scheme, "");
+  EXPECT_EQ(util::python_urlparse_path("http://h/a/.;x"), "/a/.");
+  EXPECT_EQ(util::python_urlparse_path("file:///a;b"), "/a;b");
 }
+
 
 // --- core/registry rules ---
 

@@ -59,6 +59,25 @@ TEST(Router, ParametersNeverSpanSlashesOrMatchEmpty) {
   EXPECT_EQ(run(r, "GET", "/m/logged-models/m-1/"), "404");  // exact-match: no trailing-slash tolerance
 }
 
+TEST(Router, RepeatedSlashesMergedOnlyWhenNothingElseMatches) {
+  // werkzeug's merge_slashes: "//x" is served as "/x"; a path that matches as it is stays as it is.
+  auto r = sample();
+  auto m = r.match("POST", "//m//logged-models///search");
+  ASSERT_EQ(m.kind, Kind::Found);
+  EXPECT_EQ(m.merged_path, "/m/logged-models/search");
+  EXPECT_EQ(run(r, "GET", "/m//logged-models/m-1"), "get");
+  m = r.match("GET", "/files/a//b");
+  ASSERT_EQ(m.kind, Kind::Found);
+  EXPECT_EQ(m.tail, "a//b");
+  EXPECT_EQ(m.merged_path, "");
+  m = r.match("GET", "//files//a//b");
+  ASSERT_EQ(m.kind, Kind::Found);
+  EXPECT_EQ(m.tail, "a/b");
+  EXPECT_EQ(run(r, "PUT", "//m/logged-models/search"), "405");
+  EXPECT_EQ(run(r, "GET", "//m/logged-models/search"), "get");  // merged, then the pattern
+  EXPECT_EQ(run(r, "GET", "//nowhere"), "404");
+}
+
 TEST(Router, StaticSegmentsWin) {
   auto r = sample();
   EXPECT_EQ(run(r, "POST", "/m/logged-models/search"), "search");

@@ -247,7 +247,7 @@ void link_logged_model(db::Connection& conn, const std::string& model_id, const 
 
 class SqlSourceLookup final : public core::SourceLookup {
  public:
-  SqlSourceLookup(db::Connection& conn, std::string default_root) : conn_(conn), default_root_(std::move(default_root)) {}
+  explicit SqlSourceLookup(db::Connection& conn) : conn_(conn) {}
 
   std::optional<std::string> run_artifact_uri(const std::string& run_id) override {
     auto& st = conn_.cached("SELECT artifact_uri FROM runs WHERE run_uuid = ?");
@@ -275,24 +275,8 @@ class SqlSourceLookup final : public core::SourceLookup {
     return v->storage_location && !v->storage_location->empty() ? *v->storage_location : v->source.value_or("");
   }
 
-  std::vector<std::string> experiment_locations_prefixing(const std::string& uri) override {
-    std::vector<std::string> out;
-    const auto& d = conn_.dialect();
-    auto trimmed = d.rtrim_slash("artifact_location");
-    auto& st = conn_.cached(
-        "SELECT DISTINCT artifact_location FROM experiments WHERE artifact_location IS NOT NULL AND "
-        "artifact_location != '' AND substr(?, 1, " + d.char_length(trimmed) + ") = " + trimmed);
-    st.bind(1, uri);
-    while (st.step()) out.push_back(st.text(0));
-    st.reset();
-    return out;
-  }
-
-  std::string default_artifact_root() override { return default_root_; }
-
  private:
   db::Connection& conn_;
-  std::string default_root_;
 };
 
 // Tags of one request: the last value of a key wins (MLflow builds a dict).
@@ -452,7 +436,7 @@ void SqlRegistryStore::delete_registered_model_tag(const std::string& name, cons
 core::ModelVersion SqlRegistryStore::create_model_version(const NewModelVersion& request) {
   core::ModelVersion out;
   write([&](db::Connection& conn) {
-    SqlSourceLookup lookup(conn, db_.default_artifact_root());
+    SqlSourceLookup lookup(conn);
     auto resolved = core::resolve_model_version_source(
         {request.source, request.run_id, request.model_id, request.is_prompt}, lookup);
     require_model(conn, request.name);
