@@ -35,6 +35,7 @@ Router build_router(Services& services) {
   register_logged_model_routes(reg, services);
   register_registry_routes(reg, services);
   register_ui_routes(reg, services);
+  register_graphql_routes(reg, services);  // last: it binds the REST routes above
   if (services.auth) register_sextant_auth_routes(router, services);
   return router;
 }
