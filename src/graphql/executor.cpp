@@ -245,14 +245,11 @@ json coerce_variables(const Schema& schema, const Operation& op, const json& giv
     if (value.is_null() && v.type->kind == TypeRef::Kind::NonNull)
       throw GraphqlError("Variable '$" + v.name + "' of non-null type '" + v.type->to_string() + "' must not be null.");
     std::string path = v.name;
-    std::string error_path;
     try {
-      out[v.name] = coerce_json(schema, value, *v.type, path, error_path);
-    } catch (const GraphqlError& e) {
-      std::string at = error_path == v.name || error_path.empty() ? "" : " at '" + error_path + "'";
-      auto shown = value.dump(-1, ' ', false, json::error_handler_t::replace);
-      if (shown.size() > 200) shown = shown.substr(0, 200) + "...";
-      throw GraphqlError("Variable '$" + v.name + "' got invalid value " + shown + at + "; " + e.what());
+      out[v.name] = coerce_json(schema, value, *v.type, path);
+    } catch (const InvalidInput& e) {
+      std::string at = e.path == v.name ? "" : " at '" + e.path + "'";
+      throw GraphqlError("Variable '$" + v.name + "' got invalid value " + inspect(e.value) + at + "; " + e.what());
     }
   }
   return out;

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "graphql/error.hpp"
+#include "util/strings.hpp"
 
 namespace sextant::graphql {
 
@@ -14,6 +15,9 @@ using nlohmann::json;
 namespace {
 
 [[noreturn]] void fail(const std::string& message) { throw GraphqlError(message); }
+[[noreturn]] void fail_at(const std::string& path, const json& value, const std::string& message) {
+  throw InvalidInput(message, path, value);
+}
 
 std::optional<std::int64_t> parse_int64(std::string_view s) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
@@ -138,69 +142,65 @@ std::optional<json> coerce_literal(const Schema& schema, const Value& value, con
   fail("Unknown type '" + type.name + "'.");
 }
 
-json coerce_json(const Schema& schema, const json& value, const TypeRef& type, std::string& path,
-                 std::string& error_path) {
+json coerce_json(const Schema& schema, const json& value, const TypeRef& type, std::string& path) {
   if (type.kind == TypeRef::Kind::NonNull) {
     if (value.is_null()) {
-      error_path = path;
-      fail("Expected non-nullable type '" + type.to_string() + "' not to be null.");
+      fail_at(path, value, "Expected non-nullable type '" + type.to_string() + "' not to be null.");
     }
-    return coerce_json(schema, value, *type.of, path, error_path);
+    return coerce_json(schema, value, *type.of, path);
   }
   if (value.is_null()) return nullptr;
   if (type.kind == TypeRef::Kind::List) {
     json out = json::array();
     if (!value.is_array()) {
-      out.push_back(coerce_json(schema, value, *type.of, path, error_path));
+      out.push_back(coerce_json(schema, value, *type.of, path));
       return out;
     }
     for (std::size_t i = 0; i < value.size(); ++i) {
       auto saved = path.size();
       path += "[" + std::to_string(i) + "]";
-      out.push_back(coerce_json(schema, value[i], *type.of, path, error_path));
+      out.push_back(coerce_json(schema, value[i], *type.of, path));
       path.resize(saved);
     }
     return out;
   }
   const TypeDef& t = named(schema, type);
-  error_path = path;
   switch (t.kind) {
     case TypeDef::Kind::InputObject: {
-      if (!value.is_object()) fail("Expected type '" + t.name + "' to be a mapping.");
+      if (!value.is_object()) fail_at(path, value, "Expected type '" + t.name + "' to be a mapping.");
       json out = json::object();
       for (const auto& [k, v] : value.items()) {
         const auto* f = t.input_field(k);
-        if (!f) fail("Field '" + k + "' is not defined by type '" + t.name + "'.");
+        if (!f) fail_at(path, value, "Field '" + k + "' is not defined by type '" + t.name + "'.");
         auto saved = path.size();
         path += "." + k;
-        auto c = coerce_json(schema, v, *f->type, path, error_path);
+        auto c = coerce_json(schema, v, *f->type, path);
         path.resize(saved);
         if (!c.is_null()) out[f->key] = std::move(c);
       }
-      error_path = path;
-      return out;
+          return out;
     }
     case TypeDef::Kind::Enum:
-      if (!value.is_string()) fail("Enum '" + t.name + "' cannot represent non-string value: " + short_json(value) + ".");
+      if (!value.is_string()) fail_at(path, value, "Enum '" + t.name + "' cannot represent non-string value: " + short_json(value) + ".");
       for (const auto& e : t.enum_values)
         if (e == value.get_ref<const std::string&>()) return value;
-      fail("Value '" + value.get<std::string>() + "' does not exist in '" + t.name + "' enum.");
+      fail_at(path, value, "Value '" + value.get<std::string>() + "' does not exist in '" + t.name + "' enum.");
     case TypeDef::Kind::Scalar:
       switch (t.scalar) {
         case ScalarKind::String:
-          if (!value.is_string()) fail("String cannot represent a non string value: " + short_json(value));
+          if (!value.is_string()) fail_at(path, value, "String cannot represent a non string value: " + short_json(value));
           return value;
         case ScalarKind::Boolean:
-          if (!value.is_boolean()) fail("Boolean cannot represent a non boolean value: " + short_json(value));
+          if (!value.is_boolean()) fail_at(path, value, "Boolean cannot represent a non boolean value: " + short_json(value));
           return value;
         case ScalarKind::Int:
-          if (!value.is_number_integer()) fail("Int cannot represent non-integer value: " + short_json(value));
+          if (!value.is_number_integer()) fail_at(path, value, "Int cannot represent non-integer value: " + short_json(value));
           if (value.is_number_unsigned() ? value.get<std::uint64_t>() > INT32_MAX
                                          : (value.get<std::int64_t>() > INT32_MAX || value.get<std::int64_t>() < INT32_MIN))
-            fail("Int cannot represent non 32-bit signed integer value: " + short_json(value));
+            fail_at(path, value, "Int cannot represent non 32-bit signed integer value: " + short_json(value));
           return value;
         case ScalarKind::Float:
-          if (!value.is_number()) fail("Float cannot represent non numeric value: " + short_json(value));
+          if (!value.is_number()) fail_at(path, value, "Float cannot represent non numeric value: " + short_json(value));
           return json(value.get<double>());
         case ScalarKind::LongString: {
           // MLflow's LongString.parse_value: int(value).
@@ -210,14 +210,42 @@ json coerce_json(const Schema& schema, const json& value, const TypeRef& type, s
           else if (value.is_number_float() && std::isfinite(value.get<double>()) && std::fabs(value.get<double>()) < 9.2e18)
             v = static_cast<std::int64_t>(value.get<double>());
           else if (value.is_string()) v = parse_int64(value.get_ref<const std::string&>());
-          if (!v) fail("Expected type 'LongString'. invalid literal for int() with base 10: " + short_json(value));
+          if (!v) fail_at(path, value, "Expected type 'LongString'. invalid literal for int() with base 10: " + inspect(value));
           return json(*v);
         }
       }
       break;
     case TypeDef::Kind::Object: break;
   }
-  fail("Unknown type '" + type.name + "'.");
+  fail_at(path, value, "Unknown type '" + type.name + "'.");
+}
+
+std::string inspect(const json& v) {
+  std::string out;
+  switch (v.type()) {
+    case json::value_t::string: out = util::python_repr(v.get_ref<const std::string&>()); break;
+    case json::value_t::null: out = "None"; break;
+    case json::value_t::boolean: out = v.get<bool>() ? "True" : "False"; break;
+    case json::value_t::array: {
+      out = "[";
+      for (std::size_t i = 0; i < v.size() && out.size() < 200; ++i) out += (i ? ", " : "") + inspect(v[i]);
+      out += "]";
+      break;
+    }
+    case json::value_t::object: {
+      out = "{";
+      bool first = true;
+      for (const auto& [k, item] : v.items()) {
+        if (out.size() >= 200) break;
+        out += (first ? "" : ", ") + util::python_repr(k) + ": " + inspect(item);
+        first = false;
+      }
+      out += "}";
+      break;
+    }
+    default: out = short_json(v);
+  }
+  return out.size() > 200 ? out.substr(0, 200) + "..." : out;
 }
 
 }  // namespace sextant::graphql

@@ -6,10 +6,12 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "graphql/ast.hpp"
+#include "graphql/error.hpp"
 #include "graphql/schema.hpp"
 
 namespace sextant::graphql {
@@ -20,10 +22,21 @@ namespace sextant::graphql {
 std::optional<nlohmann::json> coerce_literal(const Schema& schema, const Value& value, const TypeRef& type,
                                              const nlohmann::json* variables);
 
-// A variable's JSON value. `path` names the value in messages ("i", then "i.experimentId").
-// The message of the error thrown is the part after "...got invalid value X at 'path'; ".
-nlohmann::json coerce_json(const Schema& schema, const nlohmann::json& value, const TypeRef& type, std::string& path,
-                           std::string& error_path);
+// A variable value that does not fit its type: the part of it that does not (`value`, at
+// `path`: "i.runViewType") and why (what()).
+class InvalidInput : public GraphqlError {
+ public:
+  InvalidInput(const std::string& message, std::string where, nlohmann::json what)
+      : GraphqlError(message), path(std::move(where)), value(std::move(what)) {}
+  std::string path;
+  nlohmann::json value;
+};
+
+// A variable's JSON value; `path` starts as the variable's name. Throws InvalidInput.
+nlohmann::json coerce_json(const Schema& schema, const nlohmann::json& value, const TypeRef& type, std::string& path);
+
+// How graphql-core's inspect() shows a value in messages: 'text', 1.5, None, True, [..], {'k': v}.
+std::string inspect(const nlohmann::json& value);
 
 // How graphql-core prints a literal in messages: 5, "s", ENUM, [1, 2], {a: 1}, $v.
 std::string print_value(const Value& value);

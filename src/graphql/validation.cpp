@@ -123,7 +123,7 @@ class Validator {
       }
     }
     if (!root) {
-      error("Schema is not configured for " + op.type + "s.");
+      error("Schema is not configured to execute " + op.type + " operation.");
       return;
     }
     selection_set(*root, op.selections);

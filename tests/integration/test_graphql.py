@@ -214,6 +214,10 @@ class GraphqlTest(harness.SextantTestCase):
         body = self.ok(gql("query Q($i: MlflowGetExperimentInput!) { mlflowGetExperiment(input: $i) "
                            "{ experiment { name } } }", {}))
         self.assertEqual(body["errors"], ["Variable '$i' of required type 'MlflowGetExperimentInput!' was not provided."])
+        body = self.ok(gql("query Q($i: MlflowSearchRunsInput) { mlflowSearchRuns(input: $i) { nextPageToken } }",
+                           {"i": {"experimentIds": ["0"], "runViewType": "NOPE"}}))
+        self.assertEqual(body["errors"], ["Variable '$i' got invalid value 'NOPE' at 'i.runViewType'; Value 'NOPE' "
+                                          "does not exist in 'MlflowViewType' enum."])
 
     def test_request_errors_are_mlflow_error_json(self):
         srv = harness.server()
@@ -274,6 +278,22 @@ class GraphqlTest(harness.SextantTestCase):
         self.assertEqual(self.ok(gql("{" + " a" * 60000 + " }"))["errors"], ["Query exceeds maximum of 50000 tokens"])
         # the server is still there and answers
         self.assertEqual(self.data(gql("{ __typename }")), {"__typename": "Query"})
+
+
+class GraphqlStaticPrefixTest(harness.SextantTestCase):
+    """--static-prefix moves the endpoint as MLflow's _add_static_prefix does."""
+
+    def test_prefixed_paths(self):
+        srv = harness.SextantServer(extra_args=["--static-prefix", "/mlflow"])
+        srv.start()
+        try:
+            for path in ("/mlflow/graphql", "/mlflow/ajax-api/graphql"):
+                r = gql('{ test(inputString: "p") { output } }', path=path, srv=srv)
+                self.assertEqual(r.json(), {"data": {"test": {"output": "p"}}, "errors": None}, path)
+            self.assertEqual(gql("{ __typename }", path="/graphql", srv=srv).status_code, 404)
+        finally:
+            srv.stop()
+            srv.cleanup()
 
 
 class GraphqlAuthTest(harness.SextantTestCase):

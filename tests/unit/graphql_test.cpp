@@ -228,7 +228,7 @@ TEST(GraphqlValidation, MlflowSchemaRules) {
             std::vector<std::string>{"Directive '@component' argument 'name' of type 'String!' is required, but it "
                                      "was not provided."});
   EXPECT_EQ(errors_of("subscription { __typename }"),
-            std::vector<std::string>{"Schema is not configured for subscriptions."});
+            std::vector<std::string>{"Schema is not configured to execute subscription operation."});
 }
 
 TEST(GraphqlExecution, TestFieldVariablesAndOperations) {
@@ -245,7 +245,7 @@ TEST(GraphqlExecution, TestFieldVariablesAndOperations) {
   EXPECT_EQ(r.errors, std::vector<std::string>{"Variable '$s' of required type 'String!' was not provided."});
   r = run("query Q($i: MlflowGetRunInput) { mlflowGetRun(input: $i) { run { info { runId } } } }",
           json{{"i", {{"runId", 5}}}});
-  EXPECT_EQ(r.errors, std::vector<std::string>{"Variable '$i' got invalid value {\"runId\":5} at 'i.runId'; String "
+  EXPECT_EQ(r.errors, std::vector<std::string>{"Variable '$i' got invalid value 5 at 'i.runId'; String "
                                                "cannot represent a non string value: 5"});
   r = run("{ test { output } }");
   EXPECT_EQ(r.data, json::parse(R"({"test": null})"));
