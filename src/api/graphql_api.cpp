@@ -8,6 +8,7 @@
 // resolver runs. Resolvers call the REST routes' own handlers under the same access policy
 // the route has (the caller's principal), so GraphQL reaches nothing REST would refuse.
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ namespace {
 
 // Longest batch (JSON array of operations) one request may carry.
 constexpr std::size_t kMaxBatch = 10;
+// Most REST calls one operation's resolvers may make (a search's runs each ask for their model
+// versions: MLflow has no bound on that). Repeated GET calls are answered from the first.
+constexpr std::size_t kMaxRouteCalls = 1000;
 
 std::size_t env_limit(const char* name, std::size_t fallback) {
   const char* v = std::getenv(name);
@@ -65,6 +69,20 @@ class RouteRpc : public MlflowRpc {
   RouteRpc(const GraphqlService& service, const ApiRequest& caller) : service_(service), caller_(caller) {}
 
   json call(const std::string& method, const std::string& path, const json& input) override {
+    std::string memo_key;
+    if (method == "GET") {  // reads without side effects: the same call gets the same answer
+      memo_key = path + " " + input.dump(-1, ' ', false, json::error_handler_t::replace);
+      if (auto m = memo_.find(memo_key); m != memo_.end()) return m->second;
+    }
+    if (++calls_ > kMaxRouteCalls)
+      throw std::runtime_error("Query exceeds maximum of " + std::to_string(kMaxRouteCalls) + " API calls");
+    auto answer = route_call(method, path, input);
+    if (!memo_key.empty()) memo_.emplace(std::move(memo_key), answer);
+    return answer;
+  }
+
+ private:
+  json route_call(const std::string& method, const std::string& path, const json& input) const {
     auto it = service_.routes.find(method + " " + path);
     if (it == service_.routes.end()) throw std::runtime_error("The API behind this field is not served: " + path);
     if (!policy_allows(it->second.policy, caller_)) throw std::runtime_error("Permission denied.");
@@ -99,9 +117,10 @@ class RouteRpc : public MlflowRpc {
     return answer;
   }
 
- private:
   const GraphqlService& service_;
   const ApiRequest& caller_;
+  std::size_t calls_ = 0;
+  std::map<std::string, json> memo_;
 };
 
 // One operation of the request: {"query", "variables", "operationName"} -> {"data", "errors"}.

@@ -279,6 +279,21 @@ class GraphqlTest(harness.SextantTestCase):
         # the server is still there and answers
         self.assertEqual(self.data(gql("{ __typename }")), {"__typename": "Query"})
 
+    def test_route_calls_per_operation_are_bounded(self):
+        # Each run's modelVersions is one registry search; the experiment is read once for all.
+        exp = self.create_experiment()
+        for _ in range(1002):
+            self.create_run(exp)
+        q = '{ mlflowSearchRuns(input: {experimentIds: ["%s"], maxResults: 1002}) { runs { info { runId } ' \
+            'experiment { name } modelVersions { name } } } }' % exp
+        body = self.ok(gql(q))
+        runs = body["data"]["mlflowSearchRuns"]["runs"]
+        self.assertEqual(len(runs), 1002)
+        self.assertEqual(sum(1 for r in runs if r["modelVersions"] == []), 998)  # 1 search + 1 experiment + 998
+        self.assertTrue(all(r["experiment"] is not None for r in runs))
+        self.assertEqual(set(body["errors"]), {"Query exceeds maximum of 1000 API calls"})
+        self.assertLessEqual(len(body["errors"]), 100)
+
 
 class GraphqlStaticPrefixTest(harness.SextantTestCase):
     """--static-prefix moves the endpoint as MLflow's _add_static_prefix does."""
