@@ -4,7 +4,9 @@ real server: every Query and Mutation field of MLflow 3.6's schema, at /graphql 
 batches (a JSON array of operations); MLflow's answer shape {"data", "errors"} with NaN metrics
 as null and int64s as strings; request errors (400) and document errors (200 with messages,
 MLflow's texts for the depth, selection, root-field and alias limits); fragments that would
-multiply work; and with --auth on, nothing for a caller without credentials."""
+multiply work; a bound on the REST calls of one operation; --static-prefix; and with --auth on,
+nothing for a caller without credentials, any user's data as over REST, browser sessions only by
+same-origin JSON (CSRF)."""
 
 import base64
 import json
@@ -344,6 +346,31 @@ class GraphqlAuthTest(harness.SextantTestCase):
                     self.assertEqual(r.json()["error_code"], "UNAUTHENTICATED")
                 r = gql(q, path=path, method=method, srv=self.auth_srv, headers=basic)
                 self.assertTrue(self.data_of(r)["mlflowGetExperiment"]["experiment"]["name"].startswith("secret"))
+
+    def test_users_sessions_and_csrf(self):
+        admin = {"Authorization": "Basic " + base64.b64encode(b"root:bootstrap-password-123").decode()}
+        name, password = harness.unique("user"), "user-password-1234"
+        r = requests.post(self.auth_srv.url("/api/2.0/sextant/users/create"), headers=admin,
+                          json={"username": name, "password": password, "is_admin": False})
+        self.assertEqual(r.status_code, 200, r.text)
+        user = {"Authorization": "Basic " + base64.b64encode(("%s:%s" % (name, password)).encode()).decode()}
+        q = '{ mlflowSearchRuns(input: {experimentIds: ["0"]}) { runs { info { runId } } } }'
+        self.assertEqual(self.data_of(gql(q, srv=self.auth_srv, headers=user)), {"mlflowSearchRuns": {"runs": []}})
+        # A browser session: same-origin JSON only, as for the REST routes.
+        r = requests.post(self.auth_srv.url("/api/2.0/sextant/login"), headers={"Origin": self.auth_srv.base_url},
+                          json={"username": name, "password": password})
+        self.assertEqual(r.status_code, 200, r.text)
+        cookie = r.headers["Set-Cookie"].split(";")[0]
+        same = {"Cookie": cookie, "Origin": self.auth_srv.base_url}
+        self.assertEqual(self.data_of(gql("{ __typename }", srv=self.auth_srv, headers=same)), {"__typename": "Query"})
+        for headers in ({"Cookie": cookie, "Origin": "https://evil.example"}, {"Cookie": cookie}):
+            r = gql("{ __typename }", srv=self.auth_srv, headers=headers)
+            self.assertEqual(r.status_code, 403, r.text)
+            self.assertEqual(r.json()["error_code"], "PERMISSION_DENIED")
+        r = requests.post(self.auth_srv.url("/graphql"), data='{"query": "{ __typename }"}',
+                          headers=dict(same, **{"Content-Type": "text/plain"}))
+        self.assertEqual(r.status_code, 403, r.text)  # a cross-site form could send that
+        self.assertNotIn("__typename", r.text)
 
     def data_of(self, r):
         self.assertEqual(r.status_code, 200, r.text)
