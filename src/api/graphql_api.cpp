@@ -103,10 +103,11 @@ class RouteRpc : public MlflowRpc {
     } else {
       req.content_type = "application/json";
       req.has_content_type = true;
-      req.body = input.dump();
+      req.body = input.dump(-1, ' ', false, json::error_handler_t::replace);
     }
     auto resp = invoke(it->second, req);
-    auto answer = decode_request_json(resp.body);
+    // Our own route's answer: as large as REST allows (not bounded like client input).
+    auto answer = json::parse(resp.body, nullptr, false);
     if (resp.status != 200) {
       std::string message = answer.is_object() && answer.contains("message") && answer["message"].is_string()
                                 ? answer["message"].get<std::string>()

@@ -296,6 +296,17 @@ class GraphqlTest(harness.SextantTestCase):
         self.assertEqual(set(body["errors"]), {"Query exceeds maximum of 1000 API calls"})
         self.assertLessEqual(len(body["errors"]), 100)
 
+    def test_large_answers_pass_through(self):
+        # A REST answer larger than what a client may send (100,000 JSON values) is still read whole.
+        exp = self.create_experiment()
+        run = self.create_run_id(exp)
+        for chunk in range(12):
+            self.log_batch(run, metrics=[{"key": "m%d_%d" % (chunk, i), "value": i, "timestamp": 1, "step": 0}
+                                         for i in range(1000)])
+        q = '{ mlflowGetRun(input: {runId: "%s"}) { run { data { metrics { key value timestamp step } } } } }' % run
+        metrics = self.data(gql(q))["mlflowGetRun"]["run"]["data"]["metrics"]
+        self.assertEqual(len(metrics), 12000)
+
 
 class GraphqlStaticPrefixTest(harness.SextantTestCase):
     """--static-prefix moves the endpoint as MLflow's _add_static_prefix does."""
