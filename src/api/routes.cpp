@@ -38,6 +38,7 @@ Router build_router(Services& services) {
   register_ui_routes(reg, services);
   register_ui_rpc_routes(reg, services);     // issue 14
   register_workspace_routes(reg, services);  // issue 14
+  register_graphql_routes(reg, services);  // last: it binds the REST routes above
   if (services.auth) register_sextant_auth_routes(router, services);
   return router;
 }

@@ -42,6 +42,9 @@ void register_webhook_routes(Router& router, Services& services);
 // create-promptlab-run, gateway-proxy) and server-features + workspaces (workspaces_api.cpp).
 void register_ui_rpc_routes(RpcRegistrar& reg, Services& services);
 void register_workspace_routes(RpcRegistrar& reg, Services& services);
+// <prefix>/graphql and <prefix>/ajax-api/graphql (graphql_api.cpp); registered last: its
+// resolvers call the REST routes registered before it.
+void register_graphql_routes(RpcRegistrar& reg, Services& services);
 // The web UI: <prefix>/, <prefix>/static-files/ (ui_api.cpp).
 void register_ui_routes(RpcRegistrar& reg, Services& services);
 // /api/2.0/sextant/...: login, personal tokens, users (only when services.auth is set).

@@ -2,27 +2,11 @@
 
 #include <cstdint>
 
+#include "util/utf8_encode.hpp"
+
 namespace sextant::artifacts::s3::xml {
 
 namespace {
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x110000) {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // Position just after the tag name when `doc[pos]` starts "<tag" or "<prefix:tag" followed by
 // whitespace, '>' or '/'; npos otherwise.
 std::size_t match_open(std::string_view doc, std::size_t pos, std::string_view tag) {
@@ -123,7 +107,7 @@ std::string decode(std::string_view raw) {
         out += raw[i];
         continue;
       }
-      append_utf8(out, cp);
+      util::append_utf8(out, cp);
     } else {
       out += raw[i];
       continue;
