@@ -9,11 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/python_format.hpp"  // python_float_repr, python_json_string
+
 namespace sextant::util {
 
-// Python's repr() of a float: the shortest digits that read back the same, fixed notation for
-// decimal exponents -4..15 (with ".0" when integral), else d.ddde+XX.
-std::string python_float_repr(double value);
 
 // Python's str() of a JSON scalar as json.loads returns it: a string as is, True/False, None,
 // ints in decimal, floats as python_float_repr; nullopt for arrays and objects.
