@@ -4,6 +4,7 @@ gateway-proxy, model-versions/get-artifact, server-features and the workspace ro
 on a server without multi-tenancy). Accepted and refused cases side by side; refusals change nothing."""
 
 import json
+import socket
 import subprocess
 import threading
 import unittest
@@ -299,6 +300,31 @@ class TestSmallRoutes(harness.SextantTestCase):
         self.assertError(self.srv.request("GET", "/model-versions/get-artifact",
                                           params={"name": name, "version": "9", "path": "MLmodel"}),
                          404, "RESOURCE_DOES_NOT_EXIST")
+
+    def test_model_version_get_artifact_stays_inside_this_servers_roots(self):
+        """Sources are as permissive as MLflow's (any remote URI registers), so the download route is
+        where confinement holds: a version whose source is a foreign URL, bucket or host is never
+        fetched (no connection leaves the server: SSRF), only refused."""
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+        self.addCleanup(listener.close)
+        name = unique("mvforeign")
+        self.assertOk(api_post("registered-models/create", {"name": name}))
+        sources = ["http://127.0.0.1:%d/model" % port, "https://169.254.169.254/latest/meta-data",
+                   "s3://someone-elses-bucket/model", "mlflow-artifacts://127.0.0.1:%d/models" % port,
+                   "gs://bucket/model", "runs:/%s/model" % ("0" * 32)]
+        for version, source in enumerate(sources, start=1):
+            self.assertOk(api_post("model-versions/create", {"name": name, "source": source}))
+            got = self.srv.request("GET", "/model-versions/get-artifact",
+                                   params={"name": name, "version": str(version), "path": "MLmodel"})
+            self.assertIn(got.status_code, (400, 404, 501), (source, got.text))
+            self.assertNotEqual(got.status_code, 200, source)
+            self.assertIn("error_code", got.json(), source)
+        with self.assertRaises(BlockingIOError):
+            listener.accept()
 
     def test_routes_listed_with_policy(self):
         out = subprocess.run([harness.SEXTANT_BIN, "routes"], capture_output=True, text=True, check=True).stdout
