@@ -10,6 +10,7 @@
 #include "core/model_source.hpp"
 #include "store/sql/registry_search_sql.hpp"
 #include "store/sql/sql_helpers.hpp"
+#include "util/python_json.hpp"
 #include "util/time.hpp"
 
 namespace sextant::store::sql {
@@ -172,34 +173,6 @@ std::string py_repr(const std::string& s) {
 
 using ordered_json = nlohmann::ordered_json;
 
-// Python json.dumps() text (", " and ": " separators, ASCII-only strings).
-std::string python_json(const ordered_json& v) {
-  switch (v.type()) {
-    case ordered_json::value_t::array: {
-      std::string s = "[";
-      bool first = true;
-      for (const auto& e : v) {
-        s += first ? "" : ", ";
-        s += python_json(e);
-        first = false;
-      }
-      return s + "]";
-    }
-    case ordered_json::value_t::object: {
-      std::string s = "{";
-      bool first = true;
-      for (const auto& [k, e] : v.items()) {
-        s += first ? "" : ", ";
-        s += ordered_json(k).dump(-1, ' ', true) + ": " + python_json(e);
-        first = false;
-      }
-      return s + "}";
-    }
-    default:
-      return v.dump(-1, ' ', true);
-  }
-}
-
 std::string add_model_version_link(const std::optional<std::string>& existing, const std::string& name,
                                    std::int64_t version) {
   ordered_json list = ordered_json::array();
@@ -215,7 +188,7 @@ std::string add_model_version_link(const std::optional<std::string>& existing, c
            v.get<double>() == static_cast<double>(version);
   });
   if (!present) list.push_back(ordered_json{{"name", name}, {"version", version}});
-  return python_json(list);
+  return util::python_json_dumps(list);
 }
 
 void link_logged_model(db::Connection& conn, const std::string& model_id, const std::string& name,
