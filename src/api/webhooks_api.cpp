@@ -32,7 +32,12 @@ std::string enum_name(const json* v, const char* const (&names)[N], const char* 
     auto n = v->get<std::int64_t>();
     if (n >= 0 && n < static_cast<std::int64_t>(N)) return names[n];
   }
-  core::throw_invalid(std::string("Invalid value for enum field '") + field + "': " + (v ? excerpt_json(*v) : "null"));
+  // Appended in steps: GCC 12's -O2 -Warray-bounds misfires on the chained operator+ here.
+  std::string message = "Invalid value for enum field '";
+  message += field;
+  message += "': ";
+  message += v ? excerpt_json(*v) : "null";
+  core::throw_invalid(message);
 }
 
 core::WebhookEvent parse_event(const json& e) {

@@ -33,10 +33,17 @@ const TypeDef& named(const Schema& schema, const TypeRef& type) {
   return *t;
 }
 
-std::string short_json(const json& v) {
-  auto s = v.dump(-1, ' ', false, json::error_handler_t::replace);
-  return s.size() > 200 ? s.substr(0, 200) + "..." : s;
+// At most 200 characters of `s` and "..." when cut (in place: GCC 12's -O2 -Warray-bounds
+// misfires on substr(...) + "...").
+std::string clipped(std::string s) {
+  if (s.size() > 200) {
+    s.resize(200);
+    s += "...";
+  }
+  return s;
 }
+
+std::string short_json(const json& v) { return clipped(v.dump(-1, ' ', false, json::error_handler_t::replace)); }
 
 }  // namespace
 
@@ -245,7 +252,7 @@ std::string inspect(const json& v) {
     }
     default: out = short_json(v);
   }
-  return out.size() > 200 ? out.substr(0, 200) + "..." : out;
+  return clipped(std::move(out));
 }
 
 }  // namespace sextant::graphql
