@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -33,9 +34,23 @@ namespace {
 
 // Longest batch (JSON array of operations) one request may carry.
 constexpr std::size_t kMaxBatch = 10;
-// Most REST calls one operation's resolvers may make (a search's runs each ask for their model
-// versions: MLflow has no bound on that). Repeated GET calls are answered from the first.
+// One GraphQL HTTP request (every operation of a batch, every alias) shares one budget:
+// - at most kMaxRouteCalls REST calls (a search's runs each ask for their model versions: MLflow
+//   has no bound on that). Repeated GET calls are answered from the first and cost no call;
+// - at most kMaxAnswerBytes of REST answers handed to resolvers, a repeated (memoised) answer
+//   counted each time it is handed out, since each copy lands in the response. Without it ten
+//   aliases of a maximal search in each of ten batched operations held 100 copies of the largest
+//   answer REST gives (a 1 KiB request, a 470 MB response and gigabytes of memory for 600 runs),
+//   and a run list's memoised experiment was copied into the response once per run.
+// A call is refused before it runs once the budget is spent, so one request costs at most the
+// budget plus one REST answer.
 constexpr std::size_t kMaxRouteCalls = 1000;
+constexpr std::size_t kMaxAnswerBytes = 64 * 1024 * 1024;
+
+struct RequestBudget {
+  std::size_t calls = 0;
+  std::size_t answer_bytes = 0;
+};
 
 std::size_t env_limit(const char* name, std::size_t fallback) {
   const char* v = std::getenv(name);
@@ -66,23 +81,44 @@ bool policy_allows(auth::Policy policy, const ApiRequest& caller) {
 // The resolvers' way to the REST handlers, for one GraphQL request.
 class RouteRpc : public MlflowRpc {
  public:
-  RouteRpc(const GraphqlService& service, const ApiRequest& caller) : service_(service), caller_(caller) {}
+  RouteRpc(const GraphqlService& service, const ApiRequest& caller, RequestBudget& budget)
+      : service_(service), caller_(caller), budget_(budget) {}
 
   json call(const std::string& method, const std::string& path, const json& input) override {
+    check_answer_budget();
     std::string memo_key;
     if (method == "GET") {  // reads without side effects: the same call gets the same answer
       memo_key = path + " " + input.dump(-1, ' ', false, json::error_handler_t::replace);
-      if (auto m = memo_.find(memo_key); m != memo_.end()) return m->second;
+      if (auto m = memo_.find(memo_key); m != memo_.end()) {
+        charge_answer(m->second.second);
+        return m->second.first;
+      }
     }
-    if (++calls_ > kMaxRouteCalls)
+    if (++budget_.calls > kMaxRouteCalls)
       throw std::runtime_error("Query exceeds maximum of " + std::to_string(kMaxRouteCalls) + " API calls");
-    auto answer = route_call(method, path, input);
-    if (!memo_key.empty()) memo_.emplace(std::move(memo_key), answer);
+    std::size_t size = 0;
+    auto answer = route_call(method, path, input, size);
+    charge_answer(size);
+    if (!memo_key.empty()) memo_.emplace(std::move(memo_key), std::make_pair(answer, size));
     return answer;
   }
 
  private:
-  json route_call(const std::string& method, const std::string& path, const json& input) const {
+  [[noreturn]] static void answers_too_large() {
+    throw std::runtime_error("Query exceeds maximum of " + std::to_string(kMaxAnswerBytes) + " bytes of API answers");
+  }
+  void check_answer_budget() const {
+    if (budget_.answer_bytes >= kMaxAnswerBytes) answers_too_large();
+  }
+  void charge_answer(std::size_t size) {
+    if (size > kMaxAnswerBytes - budget_.answer_bytes) {
+      budget_.answer_bytes = kMaxAnswerBytes;  // spent: later calls are refused before they run
+      answers_too_large();
+    }
+    budget_.answer_bytes += size;
+  }
+
+  json route_call(const std::string& method, const std::string& path, const json& input, std::size_t& size) const {
     auto it = service_.routes.find(method + " " + path);
     if (it == service_.routes.end()) throw std::runtime_error("The API behind this field is not served: " + path);
     if (!policy_allows(it->second.policy, caller_)) throw std::runtime_error("Permission denied.");
@@ -106,6 +142,7 @@ class RouteRpc : public MlflowRpc {
       req.body = input.dump(-1, ' ', false, json::error_handler_t::replace);
     }
     auto resp = invoke(it->second, req);
+    size = resp.body.size();
     // Our own route's answer: as large as REST allows (not bounded like client input).
     auto answer = json::parse(resp.body, nullptr, false);
     if (resp.status != 200) {
@@ -120,12 +157,12 @@ class RouteRpc : public MlflowRpc {
 
   const GraphqlService& service_;
   const ApiRequest& caller_;
-  std::size_t calls_ = 0;
-  std::map<std::string, json> memo_;
+  RequestBudget& budget_;
+  std::map<std::string, std::pair<json, std::size_t>> memo_;
 };
 
 // One operation of the request: {"query", "variables", "operationName"} -> {"data", "errors"}.
-json run_operation(const GraphqlService& service, const json& op, const ApiRequest& caller) {
+json run_operation(const GraphqlService& service, const json& op, const ApiRequest& caller, RequestBudget& budget) {
   if (!op.is_object()) core::throw_invalid("Invalid GraphQL request: expected a JSON object with a 'query' string");
   auto q = op.find("query");
   if (q == op.end() || !q->is_string())
@@ -143,7 +180,7 @@ json run_operation(const GraphqlService& service, const json& op, const ApiReque
       out["errors"] = json::array({why});
       return out;
     }
-    RouteRpc rpc(service, caller);
+    RouteRpc rpc(service, caller, budget);
     auto result = graphql::execute(service.schema, document, operation_name,
                                    variables.is_discarded() ? json("not JSON") : variables, rpc);
     out["data"] = std::move(result.data);
@@ -188,15 +225,16 @@ void register_graphql_routes(RpcRegistrar& reg, Services&) {
   }
   Handler handler = [service](const ApiRequest& req) {
     auto envelope = request_envelope(req);
+    RequestBudget budget;  // shared by every operation of a batch
     if (envelope.is_array()) {
       if (envelope.empty() || envelope.size() > kMaxBatch)
         core::throw_invalid("A GraphQL batch holds 1 to " + std::to_string(kMaxBatch) + " operations, got " +
                             std::to_string(envelope.size()));
       json out = json::array();
-      for (const auto& op : envelope) out.push_back(run_operation(*service, op, req));
+      for (const auto& op : envelope) out.push_back(run_operation(*service, op, req, budget));
       return ApiResponse::json(out.dump(-1, ' ', false, json::error_handler_t::replace));
     }
-    return ApiResponse::json(run_operation(*service, envelope, req).dump(-1, ' ', false, json::error_handler_t::replace));
+    return ApiResponse::json(run_operation(*service, envelope, req, budget).dump(-1, ' ', false, json::error_handler_t::replace));
   };
   const auto& prefix = reg.settings().static_prefix;
   for (const auto* path : {"/graphql", "/ajax-api/graphql"}) {

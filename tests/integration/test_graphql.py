@@ -296,6 +296,43 @@ class GraphqlTest(harness.SextantTestCase):
         self.assertEqual(set(body["errors"]), {"Query exceeds maximum of 1000 API calls"})
         self.assertLessEqual(len(body["errors"]), 100)
 
+    def test_answers_per_request_are_bounded(self):
+        # One request's resolvers get at most 64 MiB of REST answers, a memoised answer counted
+        # each time it is handed out (each copy lands in the response): 100 runs whose 750 KB
+        # experiment is read once would otherwise make a 75 MB response from a 200-byte query.
+        limit = "Query exceeds maximum of 67108864 bytes of API answers"
+        tags = [{"key": "k%d" % i, "value": "x" * 5000} for i in range(150)]
+        exp = self.create_experiment(tags=tags)
+        for _ in range(100):
+            self.create_run(exp)
+        q = '{ mlflowSearchRuns(input: {experimentIds: ["%s"], maxResults: 100}) ' \
+            '{ runs { info { runId } experiment { tags { value } } } } }' % exp
+        resp = gql(q)
+        body = self.ok(resp)
+        self.assertLess(len(resp.content), 66 * 2**20)
+        runs = body["data"]["mlflowSearchRuns"]["runs"]
+        self.assertEqual(len(runs), 100)
+        self.assertTrue(any(r["experiment"] is None for r in runs))
+        self.assertTrue(runs[0]["experiment"] is not None)
+        self.assertEqual(set(body["errors"]), {limit})
+
+        # The budget is the request's, not each operation's: ten batched operations of ten
+        # aliases (each operation alone within the budget) share it.
+        one = "{ " + " ".join('a%d: mlflowGetExperiment(input: {experimentId: "%s"}) { experiment { tags { value } } }'
+                              % (i, exp) for i in range(10)) + " }"
+        alone = self.ok(gql(one))
+        self.assertIsNone(alone["errors"])
+        resp = harness.server().request("POST", "/graphql", data=json.dumps([{"query": one}] * 10),
+                                        headers={"Content-Type": "application/json"})
+        self.assertEqual(resp.status_code, 200, resp.text[:200])
+        batch = resp.json()
+        self.assertEqual(len(batch), 10)
+        self.assertLess(len(resp.content), 66 * 2**20)
+        self.assertIsNone(batch[0]["errors"])
+        self.assertEqual(set(batch[-1]["errors"]), {limit})
+        # the server still answers
+        self.assertEqual(self.data(gql("{ __typename }")), {"__typename": "Query"})
+
     def test_large_answers_pass_through(self):
         # A REST answer larger than what a client may send (100,000 JSON values) is still read whole.
         exp = self.create_experiment()
