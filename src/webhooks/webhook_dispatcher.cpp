@@ -112,7 +112,12 @@ void WebhookDispatcher::publish(const core::WebhookEvent& event, const Payload& 
 std::chrono::milliseconds WebhookDispatcher::backoff(int failures, std::optional<long> retry_after) const {
   using std::chrono::milliseconds;
   const auto cap = std::chrono::duration_cast<milliseconds>(settings_.max_backoff);
-  if (retry_after) return std::min(milliseconds(*retry_after * 1000), cap);
+  if (retry_after) {
+    // The receiver's Retry-After (any non-negative long): compared in seconds, so a huge value
+    // cannot overflow the multiplication.
+    if (*retry_after >= cap.count() / 1000) return cap;
+    return std::min(milliseconds(*retry_after * 1000), cap);
+  }
   if (failures <= 1) return milliseconds(0);
   long long ms = 1000LL << std::min(failures - 1, 20);
   ms += static_cast<long long>(util::random_below(1000));  // urllib3's backoff_jitter = 1.0

@@ -306,6 +306,18 @@ class WebhookDelivery(unittest.TestCase):
         for p, count in paths.items():  # 429 x 9: 1 attempt + MLflow's 3 retries, then given up
             self.assertEqual(len(received(p)), count, p)
 
+    def test_a_huge_retry_after_waits_the_longest_back_off(self):
+        # A receiver's Retry-After of LONG_MAX seconds: the back-off is the cap (60 s), computed
+        # without overflow (seconds * 1000 overflowed: a crash under the sanitizers, an immediate
+        # retry otherwise).
+        p = "/fail/9/503/rahuge/" + uuid.uuid4().hex
+        created(url=hook_url(p), events=[event("REGISTERED_MODEL", "CREATED")])
+        call("POST", "registered-models/create", json={"name": "huge-" + uuid.uuid4().hex[:8]})
+        wait_received(p, 1)
+        time.sleep(1.5)
+        self.assertEqual(len(received(p)), 1)
+        self.assertEqual(requests.get(SRV.url("/health"), timeout=5).status_code, 200)
+
     def test_dead_and_slow_receivers_never_hold_up_requests(self):
         with socket.socket() as s:  # a port nobody listens on
             s.bind(("127.0.0.1", 0))

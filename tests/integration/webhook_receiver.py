@@ -5,7 +5,8 @@ recorded (path, headers, body) and answered by its path:
 
     /ok/...                     200 "received"
     /fail/<n>/<status>/...      <status> for the first n requests to that exact path, then 200;
-                                with a ".../ra/..." segment the failures carry "Retry-After: 0"
+                                with a ".../ra/..." segment the failures carry "Retry-After: 0",
+                                with ".../rahuge/..." "Retry-After: 9223372036854775807"
     /status/<code>/...          always <code>
     /slow/...                   waits 3 s, then 200
 
@@ -56,6 +57,8 @@ class Handler(BaseHTTPRequestHandler):
             seen = COUNTS[self.path]
         if parts[1] == "fail" and seen <= int(parts[2]):
             extra = [("Retry-After", "0")] if "ra" in parts[4:] else []
+            if "rahuge" in parts[4:]:
+                extra = [("Retry-After", "9223372036854775807")]  # LONG_MAX seconds
             return self._answer(int(parts[3]), b"try again", extra)
         if parts[1] == "status":
             return self._answer(int(parts[2]), b"status " + parts[2].encode())
