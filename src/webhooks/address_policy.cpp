@@ -54,6 +54,12 @@ bool non_public_v6(const unsigned char* b) {
   if (std::memcmp(b, mapped, 12) == 0) return non_public_v4(v4_at(b + 12));
   static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
   if (std::memcmp(b, nat64, 12) == 0) return non_public_v4(v4_at(b + 12));
+  static const unsigned char translated[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0};
+  if (std::memcmp(b, translated, 12) == 0) return non_public_v4(v4_at(b + 12));  // SIIT ::ffff:0:a.b.c.d
+  // Local-use NAT64 64:ff9b:1::/48: where the IPv4 address sits is the operator's choice.
+  if (b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 && b[5] == 0x01) return true;
+  // IETF protocol assignments 2001::/23: Teredo 2001::/32 (an obfuscated IPv4 inside), benchmarking, ORCHID.
+  if (b[0] == 0x20 && b[1] == 0x01 && b[2] <= 0x01) return true;
   if (b[0] == 0x20 && b[1] == 0x02) return non_public_v4(v4_at(b + 2));  // 6to4
   if ((b[0] & 0xfe) == 0xfc) return true;                                // unique-local fc00::/7
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return true;                // link-local fe80::/10
