@@ -38,7 +38,8 @@ constexpr std::size_t kMaxBatch = 10;
 // - at most kMaxRouteCalls REST calls (a search's runs each ask for their model versions: MLflow
 //   has no bound on that). Repeated GET calls are answered from the first and cost no call;
 // - at most kMaxAnswerBytes of REST answers handed to resolvers, a repeated (memoised) answer
-//   counted each time it is handed out, since each copy lands in the response. Without it ten
+//   counted each time it is handed out, since each copy lands in the response (the `test` echo
+//   of the client's own text counts too: ten aliases of it made a 60 MB request a 630 MB answer). Without it ten
 //   aliases of a maximal search in each of ten batched operations held 100 copies of the largest
 //   answer REST gives (a 1 KiB request, a 470 MB response and gigabytes of memory for 600 runs),
 //   and a run list's memoised experiment was copied into the response once per run.
@@ -101,6 +102,11 @@ class RouteRpc : public MlflowRpc {
     charge_answer(size);
     if (!memo_key.empty()) memo_.emplace(std::move(memo_key), std::make_pair(answer, size));
     return answer;
+  }
+
+  void charge(std::size_t bytes) override {
+    check_answer_budget();
+    charge_answer(bytes);
   }
 
  private:

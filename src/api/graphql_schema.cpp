@@ -86,11 +86,13 @@ FieldDef echo_field(const char* name, const char* type, bool bound) {
   auto f = F(name, T(type));
   f.name = name;
   f.args = {I("input_string", T("String"))};
-  f.resolve = [bound](const json&, const json& args, graphql::ResolveContext&) -> json {
+  f.resolve = [bound](const json&, const json& args, graphql::ResolveContext& ctx) -> json {
     if (!bound) return nullptr;
     auto it = args.find("input_string");
     if (it == args.end())
       throw std::runtime_error("Query.resolve_test() missing 1 required positional argument: 'input_string'");
+    // An echo of the client's own (up to --max-request-body) text, once per alias: counted as an answer.
+    static_cast<MlflowRpc&>(ctx).charge(it->is_string() ? it->get_ref<const std::string&>().size() : 16);
     return json{{"output", *it}};
   };
   return f;

@@ -6,6 +6,7 @@
 // .modelVersions) reads the REST route MLflow's resolver calls the *_impl of, through MlflowRpc.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,9 @@ class MlflowRpc : public graphql::ResolveContext {
   // The route's JSON answer for `input` (request fields by their REST names); throws
   // std::exception with the route's error message when it refuses.
   virtual nlohmann::json call(const std::string& method, const std::string& path, const nlohmann::json& input) = 0;
+  // Counts `bytes` a resolver hands out without a REST call (the `test` echo) against the
+  // request's answer budget; throws std::exception when it is spent.
+  virtual void charge(std::size_t bytes) { (void)bytes; }
 };
 
 // The (method, path under /api/2.0/mlflow) pairs the resolvers call, for graphql_api to bind.

@@ -333,6 +333,18 @@ class GraphqlTest(harness.SextantTestCase):
         # the server still answers
         self.assertEqual(self.data(gql("{ __typename }")), {"__typename": "Query"})
 
+    def test_echoes_count_against_the_answer_budget(self):
+        # `test` echoes the client's own text once per alias: ten aliases of a 7 MiB variable
+        # would make a 70 MiB answer; the 64 MiB budget nulls what is beyond it.
+        q = "query($v: String) { " + " ".join("a%d: test(inputString: $v) { output }" % i for i in range(10)) + " }"
+        resp = gql(q, variables={"v": "x" * (7 * 2**20)})
+        body = self.ok(resp)
+        self.assertLess(len(resp.content), 66 * 2**20)
+        self.assertEqual(body["data"]["a0"], {"output": "x" * (7 * 2**20)})
+        self.assertIsNone(body["data"]["a9"])
+        self.assertEqual(set(body["errors"]), {"Query exceeds maximum of 67108864 bytes of API answers"})
+        self.assertEqual(self.data(gql('{ test(inputString: "x") { output } }')), {"test": {"output": "x"}})
+
     def test_large_answers_pass_through(self):
         # A REST answer larger than what a client may send (100,000 JSON values) is still read whole.
         exp = self.create_experiment()
