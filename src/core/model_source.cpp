@@ -12,7 +12,17 @@ namespace {
 
 constexpr std::string_view kPromptPlaceholder = "prompt-template";
 
-std::string quoted_source(std::string_view source) { return "Invalid model version source: '" + std::string(source) + "'. "; }
+// A source (or the path resolved from it) as the messages show it: whole up to 200 code points
+// (every source MLflow's tests use), else its first 200 and "..." (docs/security.md: a message
+// never echoes a client value whole; a source has no length limit of its own).
+std::string shown(std::string_view source) {
+  constexpr std::size_t kMax = 200;
+  std::string_view head = source.substr(0, 4 * kMax + 16);
+  if (head.size() == source.size() && util::utf8_length(head) <= kMax) return std::string(source);
+  return util::utf8_truncate(head, kMax) + "...";
+}
+
+std::string quoted_source(std::string_view source) { return "Invalid model version source: '" + shown(source) + "'. "; }
 
 // _validate_non_local_source_contains_relative_paths's message (always the source as given).
 [[noreturn]] void throw_relative(std::string_view source) {
@@ -34,7 +44,7 @@ std::string quoted_source(std::string_view source) { return "Invalid model versi
 // The registry store wraps every failure of a models:/ lookup in a plain MlflowException.
 [[noreturn]] void throw_unfetchable(std::string_view source, std::string_view why) {
   throw MlflowError(ErrorCode::INTERNAL_ERROR, "Unable to fetch model from model URI source artifact location '" +
-                                                   std::string(source) + "'.Error: " + std::string(why));
+                                                   shown(source) + "'.Error: " + std::string(why));
 }
 
 // Segments equal to "." or "..", split at any of `separators`.
@@ -59,7 +69,7 @@ bool is_local_uri(std::string_view uri) {
   bool remote = !host.empty() && host != "." && !host.starts_with("localhost") && !host.starts_with("127.0.0.1");
   if (remote) {
     throw MlflowError(ErrorCode::INTERNAL_ERROR,
-                      std::string(uri) +
+                      shown(uri) +
                           " is not a valid remote uri. For remote access on windows, please consider using a "
                           "different scheme such as SMB (e.g. smb://<hostname>/<path>).");
   }
@@ -81,11 +91,11 @@ void check_local_source(const SourceRequest& request, SourceLookup& lookup) {
   std::optional<std::string> owner_dir;
   if (by_model) {
     auto model = lookup.logged_model(request.model_id);
-    if (!model) throw_not_found("Logged model with ID '" + request.model_id + "' not found.");
+    if (!model) throw_not_found("Logged model with ID '" + shown(request.model_id) + "' not found.");
     owner_dir = model->artifact_location;
   } else if (!request.run_id.empty()) {
     owner_dir = lookup.run_artifact_uri(request.run_id);
-    if (!owner_dir) throw_not_found("Run with id=" + request.run_id + " not found");
+    if (!owner_dir) throw_not_found("Run with id=" + shown(request.run_id) + " not found");
   }
   if (!owner_dir) throw_local(source, by_model);
 
@@ -116,7 +126,7 @@ bool all_digits(std::string_view s) {
 void resolve_models_uri(const SourceRequest& request, SourceLookup& lookup, ResolvedSource& out) {
   const std::string& source = request.source;
   const std::string improper =
-      "Not a proper models:/ URI: " + source +
+      "Not a proper models:/ URI: " + shown(source) +
       ". Models URIs must be of the form 'models:/name/suffix' or 'models:/name@alias' where suffix is a version, "
       "stage, or the string 'latest' and where alias is a registered model alias. Only one of suffix or alias can "
       "be defined at a time.";
@@ -136,7 +146,7 @@ void resolve_models_uri(const SourceRequest& request, SourceLookup& lookup, Reso
     if (!all_digits(suffix)) throw_unfetchable(source, no_version);
     std::optional<std::string> uri;
     if (suffix.size() <= 18) uri = lookup.model_version_download_uri(name, std::stoll(suffix));
-    if (!uri) throw_unfetchable(source, "Model Version (name=" + name + ", version=" + suffix + ") not found");
+    if (!uri) throw_unfetchable(source, "Model Version (name=" + shown(name) + ", version=" + shown(suffix) + ") not found");
     out.storage_location = *uri;
     return;
   }
@@ -148,7 +158,7 @@ void resolve_models_uri(const SourceRequest& request, SourceLookup& lookup, Reso
   }
   const std::string& model_id = parts[0];
   auto model = lookup.logged_model(model_id);
-  if (!model) throw_unfetchable(source, "Logged model with ID '" + model_id + "' not found.");
+  if (!model) throw_unfetchable(source, "Logged model with ID '" + shown(model_id) + "' not found.");
   out.storage_location = model->artifact_location;
   if (!out.run_id || out.run_id->empty()) out.run_id = model->source_run_id;
 }
@@ -222,7 +232,7 @@ ResolvedSource resolve_model_version_source(const SourceRequest& request, Source
   if (util::python_urlsplit(source).scheme == "models") resolve_models_uri(request, lookup, out);
   if ((!out.run_id || out.run_id->empty()) && !request.model_id.empty()) {
     auto model = lookup.logged_model(request.model_id);
-    if (!model) throw_not_found("Logged model with ID '" + request.model_id + "' not found.");
+    if (!model) throw_not_found("Logged model with ID '" + shown(request.model_id) + "' not found.");
     out.run_id = model->source_run_id;
   }
   return out;

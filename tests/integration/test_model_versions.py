@@ -267,6 +267,22 @@ class TestSourceValidation(RegistryTestCase):
                        "mlflow-artifacts:/models///", "mlflow-artifacts://host:9000/models"):
             self.assertAccepted(source, run_id=self.run_id)
 
+    def test_messages_show_at_most_200_characters_of_a_source(self):
+        # docs/security.md: an error message never echoes a client value whole. A 100,000-character
+        # source (there is no length limit on sources) is shown as its first 200 characters + "...";
+        # short ones stay whole (above), as MLflow prints them.
+        for source, status, code in (("/" + "\u00e9" * 100000, 400, "INVALID_PARAMETER_VALUE"),
+                                     ("s3://b/" + "x" * 100000 + "/../y", 400, "INVALID_PARAMETER_VALUE"),
+                                     ("models:/" + "m" * 100000 + "/1", 500, "INTERNAL_ERROR"),
+                                     ("file://evil" + "e" * 100000 + "/x", 500, "INTERNAL_ERROR")):
+            r = self.try_version(self.name, source, run_id=self.run_id)
+            self.assertError(r, status, code, msg=source[:20])
+            message = r.json()["message"]
+            self.assertLess(len(message), 1000, source[:20])
+            self.assertIn(source[:200] + "...", message)
+            self.assertNotIn(source[:201], message)
+        self.assertEqual(self.versions_of(self.name), [])
+
     def test_non_local_uris_accepted_as_mlflow_does(self):
         other_run, _ = self.run_with_artifacts(self.exp)
         accepted = [
