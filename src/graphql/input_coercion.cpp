@@ -33,11 +33,13 @@ const TypeDef& named(const Schema& schema, const TypeRef& type) {
   return *t;
 }
 
-// At most 200 characters of `s` and "..." when cut (in place: GCC 12's -O2 -Warray-bounds
-// misfires on substr(...) + "...").
+// At most 200 bytes of `s`, cut before a UTF-8 sequence rather than inside one, and "..." when
+// cut (in place: GCC 12's -O2 -Warray-bounds misfires on substr(...) + "...").
 std::string clipped(std::string s) {
   if (s.size() > 200) {
-    s.resize(200);
+    std::size_t end = 200;
+    while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+    s.resize(end);
     s += "...";
   }
   return s;

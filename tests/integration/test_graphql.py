@@ -220,6 +220,13 @@ class GraphqlTest(harness.SextantTestCase):
                            {"i": {"experimentIds": ["0"], "runViewType": "NOPE"}}))
         self.assertEqual(body["errors"], ["Variable '$i' got invalid value 'NOPE' at 'i.runViewType'; Value 'NOPE' "
                                           "does not exist in 'MlflowViewType' enum."])
+        # A long non-ASCII value is cut before a UTF-8 sequence, never inside one (no U+FFFD).
+        long_value = "a" + "\u00e9" * 300
+        body = self.ok(gql("query Q($r: MlflowGetRunInput) { mlflowGetRun(input: $r) { run { info { runId } } } }",
+                           {"r": {"runId": ["x", long_value, {"k": long_value}]}}))
+        self.assertEqual(len(body["errors"]), 1)
+        self.assertIn("\u00e9\u00e9...", body["errors"][0])
+        self.assertNotIn("\ufffd", body["errors"][0])
 
     def test_request_errors_are_mlflow_error_json(self):
         srv = harness.server()
