@@ -224,6 +224,30 @@ class ShutdownTest(unittest.TestCase):
             srv.stop()
             srv.cleanup()
 
+    def hold_request(self, srv):
+        """A request whose head the server has read and whose body it awaits. A slot the previous
+        connection (e.g. the harness's readiness check) still holds while its thread ends gives
+        a 503 with Retry-After, as the server's contract says: retried then, a bounded number of times."""
+        for _ in range(20):
+            sock = connect(srv)
+            sock.settimeout(30)
+            sock.sendall(b"POST " + API.encode() + b"/experiments/create HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: 100\r\n"
+                         b"Expect: 100-continue\r\n\r\n")
+            interim = b""
+            while b"\r\n\r\n" not in interim:
+                chunk = sock.recv(256)
+                if not chunk:
+                    break
+                interim += chunk
+            if interim.startswith(b"HTTP/1.1 100"):
+                sock.sendall(b"{")
+                return sock
+            sock.close()
+            self.assertTrue(interim == b"" or interim.startswith(b"HTTP/1.1 503"), interim)
+            time.sleep(0.25)
+        self.fail("the server never admitted the held request")
+
     def test_connection_limit(self):
         # The per-address cap stays out of the way: the harness's own keep-alive connection (idle)
         # must give way to a held request as any idle connection does when the server is full.
@@ -234,21 +258,7 @@ class ShutdownTest(unittest.TestCase):
             # The server's "100 Continue" says it has read the head and awaits the body: only then
             # is the slot in flight (a connection still in its head may give way to a new one, and
             # on a loaded machine a fixed sleep was not always enough for the server to get there).
-            held = [connect(srv), connect(srv)]
-            for s in held:
-                s.sendall(b"POST " + API.encode() + b"/experiments/create HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                          b"Content-Type: application/json\r\nContent-Length: 100\r\n"
-                          b"Expect: 100-continue\r\n\r\n")
-            for s in held:
-                s.settimeout(30)
-                interim = b""
-                while b"\r\n\r\n" not in interim:
-                    chunk = s.recv(256)
-                    if not chunk:
-                        self.fail("closed before 100 Continue: %r" % interim)
-                    interim += chunk
-                self.assertTrue(interim.startswith(b"HTTP/1.1 100"), interim)
-                s.sendall(b"{")
+            held = [self.hold_request(srv) for _ in range(2)]
             extra = connect(srv)  # answered at once, before it sends anything
             status, headers, body = read_response(extra)
             self.assertEqual(status, 503)
