@@ -13,6 +13,7 @@
 #include "db/connection_pool.hpp"
 #include "db/uri.hpp"
 #include "db/write_queue.hpp"
+#include "store/sql/schema_profile.hpp"
 
 namespace sextant::store::sql {
 
@@ -49,9 +50,12 @@ class Database {
 
   const db::Dialect& dialect() const { return *dialect_; }
   const std::string& default_artifact_root() const { return default_artifact_root_; }
+  // The served schema's shape (revision, workspace columns, ...), fixed at construction.
+  const SchemaProfile& schema() const { return schema_; }
 
  private:
   std::string default_artifact_root_;
+  SchemaProfile schema_;
   const db::Dialect* dialect_;
   std::unique_ptr<db::ConnectionPool> readers_;
   std::vector<std::unique_ptr<db::WriteQueue>> writers_;

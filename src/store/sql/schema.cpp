@@ -271,6 +271,20 @@ void create_head_schema(db::Connection& conn, bool resume) {
   st.bind(1, std::string_view(kSchemaHead)).run();
 }
 
+// Upstream's chain from MLflow 3.6's head to April 2026's master (docs/design/mlflow-schema-revisions.md).
+constexpr const char* kKnownNewerRevisions[] = {
+    "1bd49d398cd23", "b7c8d9e0f1a2", "5d2d30f0abce", "c9d4e5f6a7b8", "2c33131f4dae",
+    "d3e4f5a6b7c8",  "d0e1f2a3b4c5", "c8d9e0f1a2b3", "1b5f0d9ad7c1", "e1f2a3b4c5d6",
+    "76601a5f987d",  "c3d6457b6d8a", "a5b4c3d2e1f0", "ae8bbe7743c9", "7d34483879f0",
+};
+
+bool is_known_revision(const std::string& rev) {
+  for (const char* r : kKnownNewerRevisions) {
+    if (rev == r) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void refresh_planner_statistics(db::Connection& conn) {
@@ -287,7 +301,7 @@ void refresh_planner_statistics(db::Connection& conn) {
   }
 }
 
-void ensure_schema(db::Connection& conn, const std::string& default_artifact_root) {
+SchemaProfile ensure_schema(db::Connection& conn, const std::string& default_artifact_root) {
   const auto& d = conn.dialect();
   db::Transaction tx(conn, db::TransactionMode::Write);
   // Several servers may start at once on one PostgreSQL database: one creates, the others wait.
@@ -309,7 +323,7 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
       create_head_schema(conn, /*resume=*/true);
       found = kSchemaHead;
     }
-    if (found != kSchemaHead) {
+    if (found != kSchemaHead && !is_known_revision(found)) {
       throw SchemaVersionError("Detected out-of-date or unknown database schema (found version '" + found +
                                "', but expected '" + kSchemaHead +
                                "'). Sextant serves MLflow 3.6 databases at this revision only. Take a backup of "
@@ -341,7 +355,15 @@ void ensure_schema(db::Connection& conn, const std::string& default_artifact_roo
         "last_update_time) VALUES (0, 'Default', ?, 'active', ?, ?)");
     ins.bind(1, core::artifact_uri_join(default_artifact_root, "0")).bind(2, now).bind(3, now).run();
   }
+  SchemaProfile profile;
+  {
+    auto st = conn.prepare("SELECT version_num FROM alembic_version");
+    profile.revision = st.step() ? st.text(0) : "";
+  }
+  profile.workspaces = column_exists(conn, "experiments", "workspace");
+  if (column_exists(conn, "jobs", "job_name")) profile.jobs_name_column = "job_name";
   tx.commit();
+  return profile;
 }
 
 }  // namespace sextant::store::sql

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "db/connection.hpp"
+#include "store/sql/schema_profile.hpp"
 
 namespace sextant::store::sql {
 
@@ -25,7 +26,8 @@ class SchemaVersionError : public std::runtime_error {
 // that a killed start left unfinished (kCreatingSchema). On an existing one:
 // checks the revision (throws SchemaVersionError if it is not the head) and adds our extra
 // indexes. Idempotent; safe to call at every start.
-void ensure_schema(db::Connection& conn, const std::string& default_artifact_root);
+// Returns what the stores must know about the schema it found or made.
+SchemaProfile ensure_schema(db::Connection& conn, const std::string& default_artifact_root);
 
 // Re-samples the query planner's statistics (ANALYZE with a row limit; takes milliseconds).
 void refresh_planner_statistics(db::Connection& conn);
