@@ -326,7 +326,8 @@ def without_generated_names(catalog, dialect):
 
 
 def describe(loc):
-    """the catalog without Sextant's own tables, indexes and triggers"""
+    """the catalog without Sextant's own tables, indexes and triggers; and every index as (table,
+    columns), Sextant's too"""
     if loc.dialect == "sqlite":
         d = describe_sqlite(loc.sqlite_path)
         conn = sqlite3.connect("file:%s?mode=ro" % urllib.parse.quote(os.path.abspath(loc.sqlite_path)), uri=True)
@@ -342,13 +343,10 @@ def describe(loc):
             loc.server, loc.db, "SELECT version_num FROM alembic_version" if pg else
             "SELECT JSON_ARRAYAGG(JSON_OBJECT('version_num', version_num)) FROM alembic_version")]
     d[("alembic_version",)] = tuple(sorted(stamp))
+    indexes = [(k[1], k[2]) for k in d if k[0] == "index"]
     return {k: v for k, v in d.items() if not (len(k) > 1 and str(k[1]).startswith("sextant_"))
             and not (k[0] in NAMED_KINDS + ("trigger",) and str(v if k[0] != "trigger" else k[2])
-                     .startswith("sextant_"))}
-
-
-def mysql_index_columns(catalog):
-    return [(k[1], k[2]) for k in catalog if k[0] == "index"]
+                     .startswith("sextant_"))}, indexes
 
 
 def covered(key, indexes):
@@ -363,26 +361,29 @@ def tuples(x):
     return tuple(tuples(i) for i in x) if isinstance(x, list) else x
 
 
-def dump(catalog, dialect, out):
-    """one JSON entry a line, sorted; generated names as null"""
+def dump(catalog, indexes, dialect, out):
+    """one JSON entry a line, sorted; generated names as null; then every index's (table, columns)"""
     rows = [[list(k), list(v) if isinstance(v, tuple) else v]
             for k, v in without_generated_names(catalog, dialect).items()]
     rows.sort(key=lambda r: json.dumps(r[0]))
     out.write('{"dialect": %s, "catalog": [\n' % json.dumps(dialect))
     out.write(",\n".join(json.dumps(r, sort_keys=True) for r in rows))
+    out.write('\n], "indexes": [\n')
+    out.write(",\n".join(json.dumps(list(i)) for i in sorted(set(indexes), key=json.dumps)))
     out.write("\n]}\n")
 
 
 def load(path):
+    """(dialect, catalog, indexes) of a dump"""
     with open(path) as f:
         doc = json.load(f)
-    return doc["dialect"], {tuples(k): tuples(v) for k, v in doc["catalog"]}
+    return doc["dialect"], {tuples(k): tuples(v) for k, v in doc["catalog"]}, [tuple(i) for i in doc["indexes"]]
 
 
-def compare(a, b, a_label, b_label, dialect, strict_names=False):
-    """prints the differences; returns True when there is one that counts"""
+def compare(a, b, a_idx, b_idx, a_label, b_label, dialect, strict_names=False):
+    """prints the differences between catalogs a and b (a_idx, b_idx: their indexes as describe()
+    gives them); returns True when there is one that counts"""
     mysql = dialect == "mysql"
-    a_idx, b_idx = mysql_index_columns(a), mysql_index_columns(b)
     only_a = sorted((k for k in a if k not in b and not (mysql and covered(k, b_idx))), key=str)
     only_b = sorted((k for k in b if k not in a and not (mysql and covered(k, a_idx))), key=str)
     if mysql:
@@ -426,19 +427,20 @@ def main(argv):
         if len(args) != 1:
             sys.exit(USAGE)
         loc = Location.parse(args[0])
-        catalog = describe(loc)
+        catalog, indexes = describe(loc)
         if mode == "--dump":
             if file == "-":
-                dump(catalog, loc.dialect, sys.stdout)
+                dump(catalog, indexes, loc.dialect, sys.stdout)
             else:
                 with open(file, "w") as out:
-                    dump(catalog, loc.dialect, out)
+                    dump(catalog, indexes, loc.dialect, out)
             return 0
-        dialect, expected = load(file)
+        dialect, expected, expected_indexes = load(file)
         if dialect != loc.dialect:
             sys.exit("%s holds a %s catalog; %s is %s" % (file, dialect, loc, loc.dialect))
         catalog = without_generated_names(catalog, dialect)
-        return 1 if compare(expected, catalog, os.path.basename(file), str(loc), dialect, strict_names) else 0
+        return 1 if compare(expected, catalog, expected_indexes, indexes, os.path.basename(file), str(loc),
+                            dialect, strict_names) else 0
     if len(args) == 3:
         server = args[0]
         a, b = Location.parse(server.rstrip("/") + "/" + args[1]), Location.parse(server.rstrip("/") + "/" + args[2])
@@ -448,7 +450,8 @@ def main(argv):
         sys.exit(USAGE)
     if a.dialect != b.dialect:
         print("note: comparing a %s database with a %s one" % (a.dialect, b.dialect))
-    return 1 if compare(describe(a), describe(b), str(a), str(b), a.dialect, strict_names) else 0
+    (a_catalog, a_indexes), (b_catalog, b_indexes) = describe(a), describe(b)
+    return 1 if compare(a_catalog, b_catalog, a_indexes, b_indexes, str(a), str(b), a.dialect, strict_names) else 0
 
 
 if __name__ == "__main__":
