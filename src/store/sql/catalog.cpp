@@ -73,28 +73,24 @@ void read_sqlite(db::Connection& conn, Catalog& cat) {
   }
 }
 
-void read_postgres(db::Connection& conn, Catalog& cat) {
-  {
-    auto st = conn.prepare(
-        "SELECT table_name, column_name, data_type, is_nullable, CASE WHEN column_default IS NOT NULL OR is_identity = 'YES' "
-        "OR is_generated = 'ALWAYS' THEN 1 ELSE 0 END FROM information_schema.columns WHERE table_schema = current_schema() "
-        "ORDER BY table_name, ordinal_position");
-    while (st.step()) {
-      auto& t = cat.tables[st.text(0)];
-      t.name = st.text(0);
-      CatalogColumn c;
-      c.name = st.text(1);
-      c.type = lower(st.text(2));
-      c.nullable = st.text(3) == "YES";
-      c.has_default = st.int64(4) == 1;
-      t.columns.push_back(std::move(c));
-    }
+// Rows of (table, column, type, is_nullable 'YES'/'NO', has_default 0/1) in table order.
+void read_columns(db::Connection& conn, const char* sql, Catalog& cat) {
+  auto st = conn.prepare(sql);
+  while (st.step()) {
+    auto& t = cat.tables[st.text(0)];
+    t.name = st.text(0);
+    CatalogColumn c;
+    c.name = st.text(1);
+    c.type = lower(st.text(2));
+    c.nullable = st.text(3) == "YES";
+    c.has_default = st.int64(4) == 1;
+    t.columns.push_back(std::move(c));
   }
-  auto st = conn.prepare(
-      "SELECT t.relname, CASE WHEN i.indisprimary THEN 1 ELSE 0 END, array_to_string(ARRAY(SELECT a.attname FROM "
-      "unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = "
-      "k.attnum ORDER BY k.ord), ',') FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON "
-      "n.oid = t.relnamespace WHERE n.nspname = current_schema() AND i.indisunique AND i.indpred IS NULL");
+}
+
+// Rows of (table, is_primary 0/1, "col,col" in key order), one per unique key.
+void read_unique_keys(db::Connection& conn, const char* sql, Catalog& cat) {
+  auto st = conn.prepare(sql);
   while (st.step()) {
     auto it = cat.tables.find(st.text(0));
     if (it == cat.tables.end()) continue;
@@ -104,34 +100,32 @@ void read_postgres(db::Connection& conn, Catalog& cat) {
   }
 }
 
+void read_postgres(db::Connection& conn, Catalog& cat) {
+  read_columns(conn,
+               "SELECT table_name, column_name, data_type, is_nullable, CASE WHEN column_default IS NOT NULL OR "
+               "is_identity = 'YES' OR is_generated = 'ALWAYS' THEN 1 ELSE 0 END FROM information_schema.columns "
+               "WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+               cat);
+  read_unique_keys(
+      conn,
+      "SELECT t.relname, CASE WHEN i.indisprimary THEN 1 ELSE 0 END, array_to_string(ARRAY(SELECT a.attname FROM "
+      "unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = "
+      "k.attnum ORDER BY k.ord), ',') FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON "
+      "n.oid = t.relnamespace WHERE n.nspname = current_schema() AND i.indisunique AND i.indpred IS NULL",
+      cat);
+}
+
 void read_mysql(db::Connection& conn, Catalog& cat) {
-  {
-    auto st = conn.prepare(
-        "SELECT table_name, column_name, column_type, is_nullable, CASE WHEN column_default IS NOT NULL OR extra "
-        "LIKE '%auto_increment%' OR extra LIKE '%GENERATED%' THEN 1 ELSE 0 END FROM information_schema.columns "
-        "WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position");
-    while (st.step()) {
-      auto& t = cat.tables[st.text(0)];
-      t.name = st.text(0);
-      CatalogColumn c;
-      c.name = st.text(1);
-      c.type = lower(st.text(2));
-      c.nullable = st.text(3) == "YES";
-      c.has_default = st.int64(4) == 1;
-      t.columns.push_back(std::move(c));
-    }
-  }
-  auto st = conn.prepare(
-      "SELECT table_name, index_name, GROUP_CONCAT(column_name ORDER BY seq_in_index SEPARATOR ',') FROM "
-      "information_schema.statistics WHERE table_schema = DATABASE() AND non_unique = 0 GROUP BY table_name, "
-      "index_name");
-  while (st.step()) {
-    auto it = cat.tables.find(st.text(0));
-    if (it == cat.tables.end()) continue;
-    auto key = split_commas(st.text(2));
-    if (st.text(1) == "PRIMARY") it->second.primary_key = key;
-    it->second.unique_keys.push_back(std::move(key));
-  }
+  read_columns(conn,
+               "SELECT table_name, column_name, column_type, is_nullable, CASE WHEN column_default IS NOT NULL OR "
+               "extra LIKE '%auto_increment%' OR extra LIKE '%GENERATED%' THEN 1 ELSE 0 END FROM "
+               "information_schema.columns WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position",
+               cat);
+  read_unique_keys(conn,
+                   "SELECT table_name, CASE WHEN index_name = 'PRIMARY' THEN 1 ELSE 0 END, GROUP_CONCAT(column_name "
+                   "ORDER BY seq_in_index SEPARATOR ',') FROM information_schema.statistics WHERE table_schema = "
+                   "DATABASE() AND non_unique = 0 GROUP BY table_name, index_name",
+                   cat);
 }
 
 }  // namespace
