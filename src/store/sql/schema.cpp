@@ -1,6 +1,7 @@
 #include "store/sql/schema.hpp"
 
 #include "core/artifact_uri.hpp"
+#include "store/sql/workspace_sql.hpp"
 #include "util/time.hpp"
 
 namespace sextant::store::sql {
@@ -350,9 +351,10 @@ SchemaProfile ensure_schema(db::Connection& conn, const std::string& default_art
   auto check = conn.prepare("SELECT 1 FROM experiments WHERE experiment_id = 0");
   if (!check.step()) {
     auto now = util::now_ms();
-    auto ins = conn.prepare(
-        "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, "
-        "last_update_time) VALUES (0, 'Default', ?, 'active', ?, ?)");
+    WorkspaceSql ws(column_exists(conn, "experiments", "workspace"));  // the Default experiment is the default workspace's
+    auto ins = conn.prepare("INSERT INTO experiments (" + ws.column +
+                            "experiment_id, name, artifact_location, lifecycle_stage, creation_time, "
+                            "last_update_time) VALUES (" + ws.value + "0, 'Default', ?, 'active', ?, ?)");
     ins.bind(1, core::artifact_uri_join(default_artifact_root, "0")).bind(2, now).bind(3, now).run();
   }
   SchemaProfile profile;
