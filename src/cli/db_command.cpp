@@ -1,5 +1,6 @@
 #include "cli/db_command.hpp"
 
+#include <filesystem>
 #include <iostream>
 
 #include "config/config.hpp"
@@ -169,6 +170,12 @@ int run_db_command(const std::vector<std::string>& args) {
   a.uri = config::expand_env(a.uri, config::process_env);
   try {
     auto uri = db::parse_database_uri(a.uri);
+    // Opening a SQLite file that is not there would create it.
+    if (uri.backend == db::Backend::Sqlite && uri.sqlite_path != ":memory:" &&
+        !std::filesystem::exists(uri.sqlite_path)) {
+      std::cerr << "sextant db " << a.command << ": no database file " << uri.sqlite_path << "\n";
+      return 1;
+    }
     auto conn = db::open_connection(uri);
     std::cout << "database: " << uri.redacted << "\n";
     return a.command == "check" ? check(*conn) : upgrade(*conn, a.to);
