@@ -387,13 +387,17 @@ class TestUpgrade(RevisionsBase):
     """`sextant db upgrade` gives Sextant's expected catalog at the head."""
 
     def test_upgrade_from_mlflow2(self):
+        """MLflow 2.0's schema, upgraded: the expected catalog, and then served"""
         db = self.database()
         db.load(MLFLOW2_FIXTURE)
         self.assertEqual(db.stamp(), [MLFLOW2_HEAD])
         self.cli_ok("db", "upgrade", "--backend-store-uri", db.uri)
         self.assertEqual(db.stamp(), [HEAD])
         self.assertCatalog(db)
-        self.assertIn(HEAD, self.cli_ok("db", "check", "--backend-store-uri", db.uri))
+        self.assertIn("serves it", self.cli_ok("db", "check", "--backend-store-uri", db.uri))
+        srv = self.start(db)
+        self.workflow(db, workspace=True)
+        self.stop_clean(srv)
 
     def test_upgrade_from_mlflow36(self):
         db = self.create_at(UPSTREAM[0])
