@@ -13,12 +13,16 @@
 #   new      a database Sextant creates at that revision (`sextant server --create-schema-revision`)
 #   from-3.6 MLflow's bf29a5ff90ea database, then `sextant db upgrade --to REV`
 #   from-2.0 MLflow's 97727af70f4d database (MLflow 2.0), then `sextant db upgrade --to REV`
-# A summary table closes the output; the exit code is 1 when a comparison differs.
+# and then (path "serve") Sextant serves A and MLflow's client (3.6) runs tests/compat/client_workflow.py
+# and registry_workflow.py against it. Last, a synthetic future revision: MLflow's head database plus
+# a new table, a nullable column on runs and a column with a default on experiments, stamped
+# f00dfacefeed: served (both workflows) and refused with --schema-check strict.
+# A summary table closes the output; the exit code is 1 when a check fails.
 #
 # Environment:
 #   REVCHECK_BACKENDS   default "sqlite postgresql mariadb"
 #   REVCHECK_REVISIONS  default: all of them (FORK is the fork's revision)
-#   REVCHECK_PATHS      default "new from-3.6 from-2.0"
+#   REVCHECK_PATHS      default "new from-3.6 from-2.0 serve"
 #   REVCHECK_DIR        work directory (default: a new mktemp -d; kept)
 #   REVCHECK_PG_URI / REVCHECK_MY_URI  admin URIs of database servers to use (a user that may
 #                       CREATE DATABASE); without them, throwaway servers are started with
@@ -40,7 +44,8 @@ FORK_STAMP=1b5f0d9ad7c1
 FORK_CLI=opendatahub-io:1b5f0d9ad7c1  # Sextant's name of the fork's revision
 BACKENDS=${REVCHECK_BACKENDS:-sqlite postgresql mariadb}
 REVISIONS=${REVCHECK_REVISIONS:-${UPSTREAM//$'\n'/ } FORK}
-PATHS=${REVCHECK_PATHS:-new from-3.6 from-2.0}
+PATHS=${REVCHECK_PATHS:-new from-3.6 from-2.0 serve}
+HEAD=7d34483879f0
 : "${MLFLOW_ENV_SH:=$REPO/../shared/tools/mlflow-env.sh}"
 : "${MLFLOW_MASTER_GIT:=$REPO/../.mirror/harupy+mlflow/repo}"
 WORK=${REVCHECK_DIR:-$(mktemp -d /tmp/sextant-revcheck.XXXXXX)}
@@ -140,22 +145,85 @@ mlflow_migrate() {
     PYTHONPATH=$path${PYTHONPATH:+:$PYTHONPATH} python3 "$HERE/mlflow_alembic.py" "${args[@]}" >>"$log" 2>&1
 }
 
-# sextant_new URI REV LOG: Sextant creates the database at REV (a server started and stopped)
-sextant_new() {
-    local uri=$1 rev=$2 log=$3 port pid
+# start_sextant URI LOG [SERVER ARGS...]: a Sextant server on URI (SX_PID, SX_URL); 1 when it
+# did not answer /health (it exited: a refusal, or did not start in 30 s)
+start_sextant() {
+    local uri=$1 log=$2 port
+    shift 2
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     "$SEXTANT" server --host 127.0.0.1 --port "$port" --backend-store-uri "$uri" --artifacts-destination "$WORK/art" \
-        --create-schema-revision "$rev" >>"$log" 2>&1 </dev/null &
-    pid=$!
+        "$@" >>"$log" 2>&1 </dev/null &
+    SX_PID=$!
+    SX_URL=http://127.0.0.1:$port
     for _ in $(seq 1 300); do
-        curl -sf -m 2 "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-        kill -0 "$pid" 2>/dev/null || break
+        curl -sf -m 2 "$SX_URL/health" >/dev/null 2>&1 && return 0
+        kill -0 "$SX_PID" 2>/dev/null || break
         sleep 0.1
     done
-    kill "$pid" 2>/dev/null
-    wait "$pid"
-    local rc=$?
-    [[ $rc == 0 ]]
+    stop_sextant
+    return 1
+}
+
+stop_sextant() {  # 0 when the server exited cleanly on SIGTERM
+    kill "$SX_PID" 2>/dev/null
+    wait "$SX_PID"
+}
+
+# sextant_new URI REV LOG: Sextant creates the database at REV (a server started and stopped)
+sextant_new() {
+    start_sextant "$1" "$3" --create-schema-revision "$2" && stop_sextant
+}
+
+# serve URI LOG: Sextant serves URI and MLflow's client (3.6, mlflow-env.sh) runs its tracking and
+# registry workflows (tests/compat/client_workflow.py, registry_workflow.py) against it
+serve() {
+    local uri=$1 log=$2 rc=0 workflow
+    start_sextant "$uri" "$log" || { echo "Sextant did not serve it (see $log)"; return 1; }
+    for workflow in client_workflow registry_workflow; do
+        MLFLOW_TRACKING_URI=$SX_URL python3 "$HERE/$workflow.py" >>"$log" 2>&1 || rc=1
+    done
+    stop_sextant || rc=1
+    if ((rc)); then echo "a workflow failed (see $log)"; return 1; fi
+    echo "served, both client workflows OK"
+}
+
+# sql URI STATEMENT...: runs statements on URI's database
+sql() {
+    python3 - "$@" <<'PY'
+import os, sqlite3, subprocess, sys, urllib.parse
+uri, statements = sys.argv[1], sys.argv[2:]
+if uri.startswith("sqlite:///"):
+    with sqlite3.connect(uri[len("sqlite:///"):]) as c:
+        for s in statements:
+            c.execute(s)
+    sys.exit(0)
+u = urllib.parse.urlsplit(uri)
+if uri.startswith("postgresql"):
+    cmd, env = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", uri], None
+else:
+    cmd = ["mariadb", "--no-defaults", "-h", u.hostname, "-P", str(u.port or 3306), "-u", urllib.parse.unquote(u.username),
+           u.path.lstrip("/")]
+    env = dict(os.environ, MYSQL_PWD=urllib.parse.unquote(u.password or ""))
+subprocess.run(cmd, input=";\n".join(statements) + ";\n", text=True, check=True, env=env)
+PY
+}
+
+# future URI_AT_HEAD LOG: MLflow's head plus a new table, a new nullable column on runs and
+# a new column with a default on experiments, at an unknown revision: Sextant serves it (the
+# workflows pass) and refuses it with --schema-check strict
+future() {
+    local uri=$1 log=$2 served
+    sql "$uri" "CREATE TABLE future_things (thing_id VARCHAR(36) NOT NULL, payload TEXT, PRIMARY KEY (thing_id))" \
+        "ALTER TABLE runs ADD COLUMN future_note VARCHAR(100)" \
+        "ALTER TABLE experiments ADD COLUMN future_quota INTEGER DEFAULT 7 NOT NULL" \
+        "UPDATE alembic_version SET version_num = 'f00dfacefeed'" >>"$log" 2>&1 || { echo "could not make it"; return 1; }
+    served=$(serve "$uri" "$log") || { echo "$served"; return 1; }
+    if start_sextant "$uri" "$log" --schema-check strict; then
+        stop_sextant
+        echo "FAILED: --schema-check strict served it too"
+        return 1
+    fi
+    echo "$served; --schema-check strict refused it"
 }
 
 sextant_upgrade() {  # sextant_upgrade URI REV LOG
@@ -209,7 +277,7 @@ RESULTS=()
 FAILED=0
 record() {  # record BACKEND REV PATH RESULT
     RESULTS+=("$(printf '%-11s %-14s %-9s %s' "$1" "$2" "$3" "$4")")
-    [[ $4 == SAME* ]] || FAILED=1
+    [[ $4 == SAME* || $4 == served* ]] || FAILED=1
     echo ">>> $1 $2 $3: $4"
 }
 
@@ -246,6 +314,7 @@ for backend in $BACKENDS; do
         fi
         for path in $PATHS; do
             b=""
+            [[ $path == serve ]] && continue
             case $path in
                 new) b=$(new_db "$backend" "rc_b_${tag}_new") && sextant_new "$b" "$cli_rev" "$log" || b="" ;;
                 from-3.6) b=$(clone "$backend" "$base36" "rc_b_${tag}_36") && sextant_upgrade "$b" "$cli_rev" "$log" || b="" ;;
@@ -259,7 +328,12 @@ for backend in $BACKENDS; do
             python3 "$HERE/schema_compare.py" "${A[$rev]}" "$b" >"$out" 2>&1
             record "$backend" "$rev" "$path" "$(summarize "$out")"
         done
+        # after the comparisons: Sextant's start changes A (its own tables and indexes)
+        if [[ " $PATHS " == *" serve "* ]]; then record "$backend" "$rev" serve "$(serve "${A[$rev]}" "$log")"; fi
     done
+    if [[ " $PATHS " == *" serve "* && -n ${A[$HEAD]:-} ]]; then
+        record "$backend" f00dfacefeed serve "$(future "$(clone "$backend" "${A[$HEAD]}" rc_a_future)" "$log")"
+    fi
     unset A
 done
 
