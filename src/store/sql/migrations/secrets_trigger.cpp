@@ -1,0 +1,75 @@
+#include "store/sql/migrations/secrets_trigger.hpp"
+
+#include <string>
+
+namespace sextant::store::sql::migrations {
+
+namespace {
+
+constexpr const char* kSqliteTrigger = R"sql(
+CREATE TRIGGER prevent_secrets_aad_mutation
+BEFORE UPDATE ON secrets
+FOR EACH ROW
+WHEN OLD.secret_id != NEW.secret_id OR OLD.secret_name != NEW.secret_name
+BEGIN
+    SELECT RAISE(ABORT, 'secret_id and secret_name are immutable (used as AAD in encryption)');
+END;
+)sql";
+
+constexpr const char* kPostgresFunction = R"sql(
+CREATE OR REPLACE FUNCTION prevent_secrets_aad_mutation()
+RETURNS TRIGGER AS $$
+BEGIN
+    IF OLD.secret_id != NEW.secret_id OR OLD.secret_name != NEW.secret_name THEN
+        RAISE EXCEPTION 'secret_id and secret_name are immutable (used as AAD in encryption)';
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+)sql";
+
+constexpr const char* kPostgresTrigger = R"sql(
+CREATE TRIGGER prevent_secrets_aad_mutation
+BEFORE UPDATE ON secrets
+FOR EACH ROW
+EXECUTE FUNCTION prevent_secrets_aad_mutation();
+)sql";
+
+// One statement (no trailing ';': the client sends it as it is).
+constexpr const char* kMysqlTrigger = R"sql(
+CREATE TRIGGER prevent_secrets_aad_mutation
+BEFORE UPDATE ON secrets
+FOR EACH ROW
+BEGIN
+    IF OLD.secret_id != NEW.secret_id OR OLD.secret_name != NEW.secret_name THEN
+        SIGNAL SQLSTATE '45000'
+        SET MESSAGE_TEXT = 'secret_id and secret_name are immutable (used as AAD in encryption)';
+    END IF;
+END
+)sql";
+
+}  // namespace
+
+void create_secrets_trigger(db::Connection& conn) {
+  switch (conn.dialect().backend) {
+    case db::Backend::Sqlite: conn.exec(kSqliteTrigger); break;
+    case db::Backend::Postgres:
+      conn.exec(kPostgresFunction);
+      conn.exec(kPostgresTrigger);
+      break;
+    case db::Backend::Mysql:
+      try {
+        conn.exec(kMysqlTrigger);
+      } catch (const db::DbError& e) {
+        throw db::DbError(std::string("creating MLflow's trigger prevent_secrets_aad_mutation on secrets failed: ") +
+                              e.what() +
+                              " (with binary logging on, MySQL lets only a user with SUPER (MySQL 8: "
+                              "SET_USER_ID / SYSTEM_USER) create triggers, unless the server runs with "
+                              "log_bin_trust_function_creators=1; MLflow's own migration needs the same)",
+                          e.kind(), e.code());
+      }
+      break;
+  }
+}
+
+}  // namespace sextant::store::sql::migrations

@@ -1,0 +1,61 @@
+// What MLflow's migrations after 3.6 do through alembic's operations and SQLAlchemy's inspector,
+// for each dialect: DDL text as SQLAlchemy renders it, lookups of constraints by their columns
+// (PostgreSQL / MySQL give them generated names), and SQLite's batch-mode table rebuild.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/connection.hpp"
+
+namespace sextant::store::sql::migrations::ops {
+
+// "CREATE TABLE name (\n\tline, \n\tline\n)": SQLAlchemy's layout (SQLite keeps the text, and
+// SQLAlchemy's SQLite reflection parses it line by line).
+std::string table_sql(std::string_view name, std::initializer_list<std::string_view> lines);
+
+// Runs DDL written in SQLAlchemy's generic spelling, as SQLAlchemy renders it for conn's dialect:
+// FLOAT(53) is FLOAT on SQLite; BLOB is BYTEA on PostgreSQL; on MySQL a CREATE TABLE takes the
+// character set and collation of `experiments` (MySQL refuses a foreign key between string
+// columns of different collations; alembic's tables get the database's default, which is the
+// same where MLflow created the database).
+void exec(db::Connection& conn, std::string_view generic_sql);
+
+// DROP INDEX name (MySQL: ... ON table).
+void drop_index(db::Connection& conn, std::string_view table, std::string_view index);
+
+// alembic's _detect_unique_on_column: a unique constraint on exactly (column) (or named
+// uq_<table>_<column>), else a unique index on exactly (column) that is not the primary key;
+// dropped if found (PostgreSQL / MySQL; on SQLite the table rebuild drops it). Returns whether
+// one was found.
+bool drop_unique_on_column(db::Connection& conn, std::string_view table, std::string_view column);
+
+// Drops every foreign key of `table` that refers to `referred` (PostgreSQL / MySQL).
+void drop_foreign_keys_to(db::Connection& conn, std::string_view table, std::string_view referred);
+
+// Drops the primary key (PostgreSQL: the named constraint; MySQL: DROP PRIMARY KEY).
+void drop_primary_key(db::Connection& conn, std::string_view table, std::string_view pk_name);
+
+struct SqliteRebuild {
+  std::string_view table;
+  // The new table's column and constraint lines (table_sql's `lines`), in alembic's order.
+  std::initializer_list<std::string_view> lines;
+  // Old column -> new column renames.
+  std::initializer_list<std::pair<std::string_view, std::string_view>> renames = {};
+  // A unique index on exactly this column is not recreated (the constraint the migration drops).
+  std::string_view drop_unique_on = {};
+};
+
+// alembic's batch mode with recreate on SQLite: creates _alembic_tmp_<table> from `lines`,
+// copies the rows of the columns both tables have, drops the table, renames the copy, and
+// recreates the table's indexes (not its triggers). Throws if a column of the old table has no
+// place in the new one (rows would lose data). Needs PRAGMA foreign_keys off (the runner's).
+void sqlite_rebuild(db::Connection& conn, const SqliteRebuild& rebuild);
+
+bool is_sqlite(const db::Connection& conn);
+bool is_postgres(const db::Connection& conn);
+bool is_mysql(const db::Connection& conn);
+
+}  // namespace sextant::store::sql::migrations::ops
