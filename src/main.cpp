@@ -11,6 +11,7 @@
 
 #include "api/routes.hpp"
 #include "artifacts/artifact_setup.hpp"
+#include "cli/db_command.hpp"
 #include "cli/health_check.hpp"
 #include "util/prometheus.hpp"
 #include "artifacts/local_artifact_repo.hpp"
@@ -45,7 +46,8 @@ int usage() {
   std::cerr << "Usage: sextant [--version] <command> [OPTIONS]\n\nCommands:\n  server   Run the tracking server "
                "(see 'sextant server --help')\n  health   Exit 0 when the server's /health answers (for container health checks)\n"
                "  routes   Print every route with its access policy "
-               "(takes the server's options)\n";
+               "(takes the server's options)\n  db       Check a database's MLflow schema revision or upgrade it "
+               "(see 'sextant db --help')\n";
   return 2;
 }
 
@@ -350,6 +352,9 @@ int run_server(const std::vector<std::string>& args) {
     opts.default_artifact_root = default_root;
     opts.reader_connections = static_cast<std::size_t>(std::max(8, cfg.workers * 2));
     opts.writer_connections = static_cast<std::size_t>(cfg.db_writers);
+    opts.schema.check = cfg.schema_check_strict ? store::sql::SchemaCheck::Strict : store::sql::SchemaCheck::Inspect;
+    opts.schema.create_revision = cfg.create_schema_revision;
+    opts.schema.log = [](const std::string& line) { std::cerr << "sextant: " << line << std::endl; };
     store::sql::Database database(opts);
     store::sql::SqlTrackingStore store(database);
     store::sql::SqlLoggedModelStore logged_models(database);
@@ -425,6 +430,7 @@ int main(int argc, char** argv) {
   if (args[0] == "server") return run_server({args.begin() + 1, args.end()});
   if (args[0] == "routes") return list_routes({args.begin() + 1, args.end()});
   if (args[0] == "health") return cli::run_health_check({args.begin() + 1, args.end()});
+  if (args[0] == "db") return cli::run_db_command({args.begin() + 1, args.end()});
   std::cerr << "sextant: unknown command '" << args[0] << "'\n";
   return usage();
 }

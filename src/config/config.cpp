@@ -41,10 +41,14 @@ constexpr Option kWriteTimeout{"--write-timeout", nullptr, "SEXTANT_WRITE_TIMEOU
 constexpr Option kMinRate{"--min-transfer-rate", nullptr, "SEXTANT_MIN_TRANSFER_RATE"};
 constexpr Option kMaxPerAddress{"--max-connections-per-address", nullptr, "SEXTANT_MAX_CONNECTIONS_PER_ADDRESS"};
 constexpr Option kDbWriters{"--db-writers", nullptr, "SEXTANT_DB_WRITERS"};
+// Schema revisions (issue 15).
+constexpr Option kSchemaCheck{"--schema-check", nullptr, "SEXTANT_SCHEMA_CHECK"};
+constexpr Option kCreateRevision{"--create-schema-revision", nullptr, "SEXTANT_CREATE_SCHEMA_REVISION"};
 constexpr Option kValueOptions[] = {kHost,       kPort,           kBackend,  kRoot,       kDest,
                                     kWorkers,    kPrefix,         kUiDir,    kAccessLog,  kMaxConnections,
                                     kMaxBody,    kMaxHeader,      kKeepAlive, kBodyTimeout, kShutdown,
-                                    kDbWriters,  kHeaderTimeout,  kWriteTimeout, kMinRate,    kMaxPerAddress};
+                                    kDbWriters,  kHeaderTimeout,  kWriteTimeout, kMinRate,    kMaxPerAddress,
+                                    kSchemaCheck, kCreateRevision};
 
 int parse_int(const std::string& text, const char* what) {
   int v = 0;
@@ -424,6 +428,11 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   if (auto v = lookup(kDest)) c.artifacts_destination = expand_env(*v, env);
   if (auto v = lookup(kWorkers)) c.workers = parse_int(*v, "--workers");
   if (c.workers < 1) throw ConfigError("--workers must be at least 1");
+  if (auto v = lookup(kSchemaCheck)) {
+    if (*v != "inspect" && *v != "strict") throw ConfigError("--schema-check must be inspect or strict, not '" + *v + "'");
+    c.schema_check_strict = *v == "strict";
+  }
+  if (auto v = lookup(kCreateRevision)) c.create_schema_revision = *v;
   if (auto v = lookup(kDbWriters)) {
     c.db_writers = parse_int(*v, "--db-writers");
     if (c.db_writers < 1 || c.db_writers > 64) throw ConfigError("--db-writers must be between 1 and 64");
@@ -495,6 +504,12 @@ Operations (each also SEXTANT_<NAME>):
   --db-writers N                 Writer connections to PostgreSQL/MySQL, each committing groups of
                                  requests; one run's writes always use the same one (default 4;
                                  SQLite always has one)
+  --schema-check inspect|strict  A database at an MLflow revision Sextant does not know (a newer
+                                 release): inspect serves it when its tables accept Sextant's rows
+                                 (default); strict refuses it
+  --create-schema-revision REV   The MLflow revision a new database is created at (default
+                                 bf29a5ff90ea, MLflow 3.6's; up to 7d34483879f0, or
+                                 opendatahub-io:1b5f0d9ad7c1); see `sextant db --help`
   Probes: GET /health (alive), GET /ready (the database answers); GET /metrics (Prometheus text
   format; needs authentication when --auth is on).
 

@@ -86,6 +86,8 @@ struct ServerConfig {
   std::vector<std::string> allowed_artifact_roots;  // --allowed-artifact-root (repeatable)
   int workers = 4;
   int db_writers = 0;  // --db-writers; 0 = the backend's default (store/sql/database.hpp)
+  bool schema_check_strict = false;    // --schema-check strict (default inspect)
+  std::string create_schema_revision;  // --create-schema-revision; empty = MLflow 3.6's head
   std::string static_prefix;
   std::optional<std::string> ui_dir;  // --ui-dir; unset = web/ beside the binary
   AuthConfig auth;

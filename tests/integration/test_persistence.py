@@ -235,9 +235,22 @@ class TestSchemaVersion(PersistenceBase):
                           "(0, 'Default', 'mlflow-artifacts:/0', 'active', ?, ?)", (t, t))
         return db
 
-    def test_unknown_revision_refused(self):
+    def test_unknown_revision_served_after_inspection(self):
+        # A newer MLflow's revision whose tables accept Sextant's rows is served (issue 15).
         db = self.make_db(version="deadbeef0000")
         s = self.server(db_path=db)
+        s.start()
+        self.assertIn("deadbeef0000", s.stderr_text())
+        exp = s.request("POST", "/api/2.0/mlflow/experiments/create", json={"name": "on-unknown"})
+        self.assertEqual(exp.status_code, 200, exp.text)
+        self.stop_clean(s)
+        with sqlite3.connect(db) as c:
+            self.assertEqual([r[0] for r in c.execute("SELECT version_num FROM alembic_version")],
+                             ["deadbeef0000"])
+
+    def test_unknown_revision_refused_when_strict(self):
+        db = self.make_db(version="deadbeef0000")
+        s = self.server(db_path=db, extra_args=["--schema-check", "strict"])
         s.spawn()
         rc = s.wait_exit(15)
         if rc is None:

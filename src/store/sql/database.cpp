@@ -33,7 +33,9 @@ Database::Database(const DatabaseOptions& options) : default_artifact_root_(opti
   {
     auto conn = open();
     dialect_ = &conn->dialect();
-    schema_ = ensure_schema(*conn, default_artifact_root_);
+    SchemaOptions schema_options = options.schema;
+    schema_options.default_artifact_root = default_artifact_root_;
+    schema_ = ensure_schema(*conn, schema_options);
   }
   readers_ = std::make_unique<db::ConnectionPool>(open, options.reader_connections);
   std::size_t writers = dialect_->backend == db::Backend::Sqlite ? 1

@@ -13,6 +13,7 @@
 #include "db/connection_pool.hpp"
 #include "db/uri.hpp"
 #include "db/write_queue.hpp"
+#include "store/sql/schema.hpp"
 #include "store/sql/schema_profile.hpp"
 
 namespace sextant::store::sql {
@@ -27,6 +28,9 @@ struct DatabaseOptions {
   // statements of one group run one after another, each a network round trip, so one connection
   // caps the write rate however large the groups; several connections overlap those waits.
   std::size_t writer_connections = 0;
+  // How the schema is checked and created (store/sql/schema.hpp); its default_artifact_root is
+  // taken from default_artifact_root above.
+  SchemaOptions schema;
 };
 
 inline constexpr std::size_t kDefaultServerWriters = 4;

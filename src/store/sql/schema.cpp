@@ -1,6 +1,11 @@
 #include "store/sql/schema.hpp"
 
+#include <map>
+
 #include "core/artifact_uri.hpp"
+#include "store/sql/catalog.hpp"
+#include "store/sql/schema_inspection.hpp"
+#include "store/sql/schema_upgrade.hpp"
 #include "util/time.hpp"
 
 namespace sextant::store::sql {
@@ -271,18 +276,79 @@ void create_head_schema(db::Connection& conn, bool resume) {
   st.bind(1, std::string_view(kSchemaHead)).run();
 }
 
-// Upstream's chain from MLflow 3.6's head to April 2026's master (docs/design/mlflow-schema-revisions.md).
-constexpr const char* kKnownNewerRevisions[] = {
-    "1bd49d398cd23", "b7c8d9e0f1a2", "5d2d30f0abce", "c9d4e5f6a7b8", "2c33131f4dae",
-    "d3e4f5a6b7c8",  "d0e1f2a3b4c5", "c8d9e0f1a2b3", "1b5f0d9ad7c1", "e1f2a3b4c5d6",
-    "76601a5f987d",  "c3d6457b6d8a", "a5b4c3d2e1f0", "ae8bbe7743c9", "7d34483879f0",
-};
-
-bool is_known_revision(const std::string& rev) {
-  for (const char* r : kKnownNewerRevisions) {
-    if (rev == r) return true;
+// "CREATE TABLE name ( col TYPE ..., CONSTRAINT ..., ...)" -> the column names, in order.
+std::vector<std::string> ddl_columns(std::string_view ddl) {
+  std::vector<std::string> out;
+  auto open = ddl.find('(');
+  if (open == std::string_view::npos) return out;
+  int depth = 0;
+  std::size_t item = open + 1;
+  auto take = [&](std::size_t end) {
+    auto text = ddl.substr(item, end - item);
+    auto first = text.find_first_not_of(' ');
+    if (first == std::string_view::npos) return;
+    text = text.substr(first);
+    auto word_end = text.find(' ');
+    std::string word(text.substr(0, word_end));
+    for (const char* keyword : {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"}) {
+      if (word == keyword) return;
+    }
+    if (word.size() >= 2 && word.front() == '"') word = word.substr(1, word.size() - 2);
+    out.push_back(word);
+  };
+  for (std::size_t i = open + 1; i < ddl.size(); ++i) {
+    if (ddl[i] == '(') ++depth;
+    if (ddl[i] == ')' && depth-- == 0) {
+      take(i);
+      break;
+    }
+    if (ddl[i] == ',' && depth == 0) {
+      take(i);
+      item = i + 1;
+    }
   }
-  return false;
+  return out;
+}
+
+constexpr const char* kForkWorkspacesRevision = "1b5f0d9ad7c1";
+
+// What the stores need to know, from the catalog.
+SchemaProfile read_profile(db::Connection& conn, const std::string& revision) {
+  SchemaProfile p;
+  p.revision = revision;
+  p.workspaces = column_exists(conn, "experiments", "workspace");
+  if (column_exists(conn, "jobs", "job_name")) p.jobs_name_column = "job_name";
+  const int at = upstream_position(revision);
+  p.known_revision = at >= upstream_position(kSchemaHead);
+  return p;
+}
+
+bool is_fork_schema(db::Connection& conn, const std::string& revision) {
+  return revision == kForkWorkspacesRevision && !table_exists(conn, "secrets");
+}
+
+std::string read_revision(db::Connection& conn) {
+  auto st = conn.prepare("SELECT version_num FROM alembic_version");
+  return st.step() ? st.text(0) : "";
+}
+
+std::string bullet_list(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += "\n  - " + l;
+  return out;
+}
+
+// MLflow's server without workspaces refuses such databases too (it would mix their rows in).
+void require_default_workspace_only(db::Connection& conn) {
+  for (const char* table : {"experiments", "registered_models", "webhooks"}) {
+    auto st = conn.prepare(std::string("SELECT workspace FROM ") + table + " WHERE workspace <> ? LIMIT 1");
+    st.bind(1, std::string_view(kDefaultWorkspace));
+    if (st.step()) {
+      throw SchemaVersionError(std::string("The database has ") + table + " in MLflow workspace '" + st.text(0) +
+                               "'. Sextant serves the default workspace only (like MLflow's server without "
+                               "--enable-workspaces); it does not start on a multi-workspace database.");
+    }
+  }
 }
 
 }  // namespace
@@ -301,38 +367,137 @@ void refresh_planner_statistics(db::Connection& conn) {
   }
 }
 
-SchemaProfile ensure_schema(db::Connection& conn, const std::string& default_artifact_root) {
+const std::vector<std::string>& head_table_columns(std::string_view table) {
+  static const std::map<std::string, std::vector<std::string>, std::less<>> columns = [] {
+    std::map<std::string, std::vector<std::string>, std::less<>> out;
+    constexpr std::string_view head = "CREATE TABLE ";
+    for (std::string_view ddl : kHeadDdl) {
+      if (!ddl.starts_with(head)) continue;
+      auto name_end = ddl.find(' ', head.size());
+      out.emplace(std::string(ddl.substr(head.size(), name_end - head.size())), ddl_columns(ddl));
+    }
+    return out;
+  }();
+  static const std::vector<std::string> none;
+  auto it = columns.find(table);
+  return it == columns.end() ? none : it->second;
+}
+
+SchemaReport inspect_database(db::Connection& conn) {
+  SchemaReport r;
+  db::Transaction tx(conn);
+  if (!table_exists(conn, "alembic_version")) {
+    r.empty = !table_exists(conn, "experiments");
+    if (!r.empty) r.refusals.push_back("the database has MLflow tables but no alembic_version table");
+    tx.commit();
+    return r;
+  }
+  std::string revision = read_revision(conn);
+  if (revision == kCreatingSchema || (revision.empty() && !table_exists(conn, "experiments"))) {
+    r.empty = true;
+    tx.commit();
+    return r;
+  }
+  r.profile = read_profile(conn, revision);
+  r.fork = is_fork_schema(conn, revision);
+  const int at = upstream_position(revision);
+  r.older_than_served = at >= 0 && at < upstream_position(kSchemaHead);
+  if (!r.older_than_served) {
+    auto findings = inspect_schema(read_catalog(conn), r.profile);
+    r.refusals = std::move(findings.refusals);
+    r.notes = std::move(findings.notes);
+  }
+  tx.commit();
+  return r;
+}
+
+SchemaProfile ensure_schema(db::Connection& conn, const SchemaOptions& options) {
   const auto& d = conn.dialect();
+  const std::string create_revision = options.create_revision.empty() ? kSchemaHead : options.create_revision;
+  // Fails early (before anything is created) on a target Sextant cannot create.
+  const UpgradePlan create_plan = plan_upgrade(kSchemaHead, create_revision);
+  auto log = [&](const std::string& line) {
+    if (options.log) options.log(line);
+  };
+  // SQLite: the migrations of a creation at a newer revision rebuild tables (see run_upgrade);
+  // enforcement cannot change inside the transaction, so it is off for this one.
+  const bool sqlite_rebuilds = d.backend == db::Backend::Sqlite && !create_plan.steps.empty();
+  if (sqlite_rebuilds) conn.exec("PRAGMA foreign_keys=OFF");
+  struct RestoreForeignKeys {
+    db::Connection& conn;
+    bool active;
+    ~RestoreForeignKeys() {
+      if (!active) return;
+      try {
+        conn.exec("PRAGMA foreign_keys=ON");
+      } catch (...) {  // the connection is closed on failure anyway
+      }
+    }
+  } restore{conn, sqlite_rebuilds};
   db::Transaction tx(conn, db::TransactionMode::Write);
   // Several servers may start at once on one PostgreSQL database: one creates, the others wait.
   if (d.backend == db::Backend::Postgres) conn.exec("SELECT pg_advisory_xact_lock(7365787461)");
   if (d.backend == db::Backend::Mysql) conn.exec("SELECT GET_LOCK('sextant_schema', 60)");  // until disconnect
+  auto create = [&](bool resume) {
+    create_head_schema(conn, resume);
+    apply_upgrade_steps(conn, create_plan);
+    if (!create_plan.steps.empty()) log("created the database's schema at MLflow revision " + create_revision);
+  };
+  std::string found;
   if (!table_exists(conn, "alembic_version")) {
     if (table_exists(conn, "experiments")) {
       throw SchemaVersionError(
           "The database has MLflow tables but no alembic_version table; it is not a database Sextant can serve. "
           "Run 'mlflow db upgrade <database_uri>' with MLflow 3.6 first.");
     }
-    create_head_schema(conn, /*resume=*/false);
+    create(/*resume=*/false);
   } else {
-    auto st = conn.prepare("SELECT version_num FROM alembic_version");
-    std::string found = st.step() ? st.text(0) : "";
-    st.reset();
+    found = read_revision(conn);
     // Interrupted creation: marked, or killed before the mark was committed (no other table yet).
-    if (found == kCreatingSchema || (found.empty() && !table_exists(conn, "experiments"))) {
-      create_head_schema(conn, /*resume=*/true);
-      found = kSchemaHead;
-    }
-    if (found != kSchemaHead && !is_known_revision(found)) {
-      throw SchemaVersionError("Detected out-of-date or unknown database schema (found version '" + found +
-                               "', but expected '" + kSchemaHead +
-                               "'). Sextant serves MLflow 3.6 databases at this revision only. Take a backup of "
-                               "your database, then migrate it with MLflow ('mlflow db upgrade <database_uri>').");
-    }
+    if (found == kCreatingSchema || (found.empty() && !table_exists(conn, "experiments"))) create(/*resume=*/true);
   }
+  found = read_revision(conn);
+  SchemaProfile profile = read_profile(conn, found);
+  const bool fork = is_fork_schema(conn, found);
+  const int at = upstream_position(found);
+  if (at >= 0 && at < upstream_position(kSchemaHead)) {
+    throw SchemaVersionError("Detected out-of-date database schema (found version '" + found +
+                             "', older than MLflow 3.6's '" + kSchemaHead +
+                             "'). Take a backup of your database, then upgrade it with 'sextant db upgrade "
+                             "--backend-store-uri <database_uri>' (or MLflow's 'mlflow db upgrade <database_uri>').");
+  }
+  if (!profile.known_revision && options.check == SchemaCheck::Strict) {
+    throw SchemaVersionError("Detected unknown database schema (found version '" + found +
+                             "'; Sextant knows MLflow's revisions up to '" + kNewestKnownRevision +
+                             "') and --schema-check is strict. Use a Sextant release that knows it, or start "
+                             "with --schema-check inspect to serve it when its tables accept Sextant's rows.");
+  }
+  auto findings = inspect_schema(read_catalog(conn), profile);
+  if (!findings.refusals.empty()) {
+    throw SchemaVersionError("The database (MLflow revision '" + found + "'" +
+                             (profile.known_revision ? "" : ", which Sextant does not know") +
+                             ") cannot take the rows Sextant writes:" + bullet_list(findings.refusals) +
+                             "\nSextant changed nothing. Use a Sextant release that knows this revision.");
+  }
+  if (profile.known_revision) {
+    log("database at MLflow revision " + found + (fork ? " (the opendatahub-io fork's workspaces schema)" : "") +
+        (profile.workspaces ? ", default workspace" : ""));
+  } else {
+    log("database at MLflow revision " + found + ", which Sextant does not know; its tables accept Sextant's rows, "
+        "so Sextant serves it (--schema-check strict refuses such databases)");
+    for (const auto& note : findings.notes) log("  " + note);
+  }
+  if (profile.workspaces) require_default_workspace_only(conn);
   for (const char* ddl : kExtraIndexes) exec_ddl(conn, ddl);
   if (d.backend == db::Backend::Mysql) {
-    exec_ddl(conn, kMetricHistoryIndexInnodb);
+    // MLflow's own index of a5b4c3d2e1f0 has the same columns: one is enough.
+    if (index_exists(conn, "metrics", "index_metrics_run_uuid_key_step")) {
+      if (index_exists(conn, "metrics", "sextant_metrics_run_key_step")) {
+        conn.exec("DROP INDEX sextant_metrics_run_key_step ON metrics");
+      }
+    } else {
+      exec_ddl(conn, kMetricHistoryIndexInnodb);
+    }
   } else {
     exec_ddl(conn, kMetricHistoryIndex);
     conn.exec("DROP INDEX IF EXISTS sextant_metrics_run_key_step");
@@ -350,18 +515,12 @@ SchemaProfile ensure_schema(db::Connection& conn, const std::string& default_art
   auto check = conn.prepare("SELECT 1 FROM experiments WHERE experiment_id = 0");
   if (!check.step()) {
     auto now = util::now_ms();
-    auto ins = conn.prepare(
-        "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, "
-        "last_update_time) VALUES (0, 'Default', ?, 'active', ?, ?)");
-    ins.bind(1, core::artifact_uri_join(default_artifact_root, "0")).bind(2, now).bind(3, now).run();
+    auto ins = conn.prepare(std::string("INSERT INTO experiments (experiment_id, name, artifact_location, "
+                                        "lifecycle_stage, creation_time, last_update_time") +
+                            (profile.workspaces ? ", workspace) VALUES (0, 'Default', ?, 'active', ?, ?, 'default')"
+                                                : ") VALUES (0, 'Default', ?, 'active', ?, ?)"));
+    ins.bind(1, core::artifact_uri_join(options.default_artifact_root, "0")).bind(2, now).bind(3, now).run();
   }
-  SchemaProfile profile;
-  {
-    auto st = conn.prepare("SELECT version_num FROM alembic_version");
-    profile.revision = st.step() ? st.text(0) : "";
-  }
-  profile.workspaces = column_exists(conn, "experiments", "workspace");
-  if (column_exists(conn, "jobs", "job_name")) profile.jobs_name_column = "job_name";
   tx.commit();
   return profile;
 }

@@ -7,7 +7,7 @@
 //   commits each DDL statement by itself; there the runner stamps alembic_version after each
 //   migration, so a failed upgrade can be resumed from the last completed revision.
 // - SQLite: PRAGMA foreign_keys is OFF while the chain runs (table rebuilds drop and recreate
-//   referenced tables), and `PRAGMA foreign_key_check` must come back empty at the end.
+//   referenced tables); migrations must copy rows with their references intact.
 // - The runner writes alembic_version; `upgrade` never does.
 // - `upgrade` throws db::DbError (or std::runtime_error with a clear message) on failure.
 #pragma once
