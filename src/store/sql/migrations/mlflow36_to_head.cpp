@@ -86,7 +86,7 @@ void add_trace_metrics_table(db::Connection& conn) {
 // was given and no nullability, so there the column becomes NULL-able (as MLflow leaves it).
 void update_jobs_table(db::Connection& conn) {
   ops::drop_index(conn, "jobs", "index_jobs_function_status_creation_time");
-  if (ops::is_mysql(conn)) {
+  if (is_mysql(conn)) {
     conn.exec("ALTER TABLE jobs CHANGE function_fullname job_name VARCHAR(500) NULL");
   } else {
     conn.exec("ALTER TABLE jobs RENAME COLUMN function_fullname TO job_name");
@@ -128,7 +128,7 @@ void add_endpoint_experiment_id(db::Connection& conn) {
   constexpr const char* kFk =
       "CONSTRAINT fk_endpoints_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id) ON "
       "DELETE SET NULL";
-  if (ops::is_sqlite(conn)) {
+  if (is_sqlite(conn)) {
     return ops::sqlite_rebuild(
         conn, {.table = "endpoints",
                .lines = {"endpoint_id VARCHAR(36) NOT NULL", "name VARCHAR(255)", "created_by VARCHAR(255)",

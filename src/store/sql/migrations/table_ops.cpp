@@ -41,33 +41,29 @@ std::vector<std::string> sqlite_columns(db::Connection& conn, std::string_view t
   return strings(std::move(st));
 }
 
-// The CREATE INDEX statements of `table` that a rebuild must run again (not the automatic
-// indexes of its UNIQUE / PRIMARY KEY constraints), less a unique index on exactly (column).
-std::vector<std::string> sqlite_indexes_to_keep(db::Connection& conn, std::string_view table,
-                                                std::string_view drop_unique_on) {
-  std::vector<std::string> dropped;
-  if (!drop_unique_on.empty()) {
-    dropped = names(conn,
-                    "SELECT l.name FROM pragma_index_list(?1) l WHERE l.\"unique\" = 1 AND l.origin = 'c' "
-                    "AND (SELECT COUNT(*) FROM pragma_index_info(l.name)) = 1 "
-                    "AND (SELECT i.name FROM pragma_index_info(l.name) i) = ?2",
-                    table, drop_unique_on);
+// The indexes created as UNIQUE on exactly (column) (not a constraint's automatic index).
+std::vector<std::string> sqlite_unique_indexes_on(db::Connection& conn, std::string_view table, std::string_view column) {
+  if (column.empty()) return {};
+  return names(conn,
+               "SELECT l.name FROM pragma_index_list(?1) l WHERE l.\"unique\" = 1 AND l.origin = 'c' "
+               "AND (SELECT COUNT(*) FROM pragma_index_info(l.name)) = 1 "
+               "AND (SELECT i.name FROM pragma_index_info(l.name) i) = ?2",
+               table, column);
+}
+
+// The column names `lines` declare (the lines that are not table constraints).
+std::vector<std::string> declared_columns(std::initializer_list<std::string_view> lines) {
+  std::vector<std::string> out;
+  for (auto line : lines) {
+    if (line.starts_with("CONSTRAINT ")) continue;
+    auto name = line.substr(0, line.find(' '));
+    if (name.starts_with('"')) name = name.substr(1, name.size() - 2);
+    out.emplace_back(name);
   }
-  auto st = conn.prepare(
-      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name");
-  st.bind(1, table);
-  std::vector<std::string> keep;
-  while (st.step()) {
-    if (std::find(dropped.begin(), dropped.end(), st.text(0)) == dropped.end()) keep.push_back(st.text(1));
-  }
-  return keep;
+  return out;
 }
 
 }  // namespace
-
-bool is_sqlite(const db::Connection& conn) { return conn.dialect().backend == db::Backend::Sqlite; }
-bool is_postgres(const db::Connection& conn) { return conn.dialect().backend == db::Backend::Postgres; }
-bool is_mysql(const db::Connection& conn) { return conn.dialect().backend == db::Backend::Mysql; }
 
 std::string table_sql(std::string_view name, std::initializer_list<std::string_view> lines) {
   std::string out = "CREATE TABLE " + std::string(name) + " (\n\t";
@@ -113,7 +109,7 @@ bool drop_unique_on_column(db::Connection& conn, std::string_view table, std::st
         "WHERE a.attrelid = t.oid AND a.attnum = c.conkey[1]) = ?) OR c.conname = ?) ORDER BY c.conname");
     constraints.bind(1, table).bind(2, column).bind(3, conventional);
     if (auto name = first(std::move(constraints))) {
-      conn.exec("ALTER TABLE " + quoted(conn, table) + " DROP CONSTRAINT " + quoted(conn, *name));
+      drop_unique_constraint(conn, table, *name);
       return true;
     }
     auto indexes = conn.prepare(
@@ -133,7 +129,7 @@ bool drop_unique_on_column(db::Connection& conn, std::string_view table, std::st
         "HAVING (COUNT(*) = 1 AND MAX(column_name) = ?) OR index_name = ? ORDER BY index_name");
     st.bind(1, table).bind(2, column).bind(3, conventional);
     auto name = first(std::move(st));
-    if (name) conn.exec("ALTER TABLE " + quoted(conn, table) + " DROP INDEX " + quoted(conn, *name));
+    if (name) drop_unique_constraint(conn, table, *name);
     return name.has_value();
   }
   throw std::logic_error("drop_unique_on_column: SQLite drops constraints by rebuilding the table");
@@ -152,8 +148,7 @@ void drop_foreign_keys_to(db::Connection& conn, std::string_view table, std::str
                   "SELECT constraint_name FROM information_schema.referential_constraints WHERE constraint_schema = "
                   "DATABASE() AND table_name = ? AND referenced_table_name = ? ORDER BY constraint_name",
                   table, referred);
-  const char* drop = is_mysql(conn) ? " DROP FOREIGN KEY " : " DROP CONSTRAINT ";
-  for (const auto& name : fks) conn.exec("ALTER TABLE " + quoted(conn, table) + drop + quoted(conn, name));
+  for (const auto& name : fks) drop_foreign_key(conn, table, name);
 }
 
 void drop_primary_key(db::Connection& conn, std::string_view table, std::string_view pk_name) {
@@ -163,29 +158,18 @@ void drop_primary_key(db::Connection& conn, std::string_view table, std::string_
 
 void sqlite_rebuild(db::Connection& conn, const SqliteRebuild& rebuild) {
   const std::string table(rebuild.table);
-  const std::string tmp = "_alembic_tmp_" + table;
   const auto old_columns = sqlite_columns(conn, table);
   if (old_columns.empty()) throw std::runtime_error("table " + table + " does not exist");
-  const auto indexes = sqlite_indexes_to_keep(conn, table, rebuild.drop_unique_on);
-  conn.exec(table_sql(tmp, rebuild.lines));
-  const auto new_columns = sqlite_columns(conn, tmp);
-  std::string to, from;
+  const auto new_columns = declared_columns(rebuild.lines);
   for (const auto& column : old_columns) {
-    std::string target = column;
-    for (auto [old_name, new_name] : rebuild.renames) {
-      if (column == old_name) target = std::string(new_name);
-    }
-    if (std::find(new_columns.begin(), new_columns.end(), target) == new_columns.end()) {
+    if (std::find(new_columns.begin(), new_columns.end(), column) == new_columns.end()) {
       throw std::runtime_error("cannot migrate table " + table + ": its column " + column +
                                " is not one MLflow's schema has at this revision");
     }
-    to += (to.empty() ? "\"" : ", \"") + target + "\"";
-    from += (from.empty() ? "\"" : ", \"") + column + "\"";
   }
-  conn.exec("INSERT INTO \"" + tmp + "\" (" + to + ") SELECT " + from + " FROM \"" + table + "\"");
-  conn.exec("DROP TABLE \"" + table + "\"");
-  conn.exec("ALTER TABLE \"" + tmp + "\" RENAME TO \"" + table + "\"");
-  for (const auto& sql : indexes) conn.exec(sql);
+  sqlite_rebuild_table(conn, {.table = rebuild.table,
+                              .create_sql = table_sql(table, rebuild.lines),
+                              .dropped_indexes = sqlite_unique_indexes_on(conn, table, rebuild.drop_unique_on)});
 }
 
 }  // namespace sextant::store::sql::migrations::ops

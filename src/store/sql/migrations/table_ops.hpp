@@ -1,6 +1,7 @@
 // What MLflow's migrations after 3.6 do through alembic's operations and SQLAlchemy's inspector,
-// for each dialect: DDL text as SQLAlchemy renders it, lookups of constraints by their columns
-// (PostgreSQL / MySQL give them generated names), and SQLite's batch-mode table rebuild.
+// for each dialect, on top of migration_ops.hpp: DDL text as SQLAlchemy renders it, alembic's
+// lookups of constraints by their columns (PostgreSQL / MySQL give them generated names), and
+// SQLite's batch-mode table rebuild that refuses to lose a column.
 #pragma once
 
 #include <optional>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "db/connection.hpp"
+#include "store/sql/migrations/migration_ops.hpp"
 
 namespace sextant::store::sql::migrations::ops {
 
@@ -42,20 +44,13 @@ struct SqliteRebuild {
   std::string_view table;
   // The new table's column and constraint lines (table_sql's `lines`), in alembic's order.
   std::initializer_list<std::string_view> lines;
-  // Old column -> new column renames.
-  std::initializer_list<std::pair<std::string_view, std::string_view>> renames = {};
   // A unique index on exactly this column is not recreated (the constraint the migration drops).
   std::string_view drop_unique_on = {};
 };
 
-// alembic's batch mode with recreate on SQLite: creates _alembic_tmp_<table> from `lines`,
-// copies the rows of the columns both tables have, drops the table, renames the copy, and
-// recreates the table's indexes (not its triggers). Throws if a column of the old table has no
-// place in the new one (rows would lose data). Needs PRAGMA foreign_keys off (the runner's).
+// alembic's batch mode with recreate on SQLite (sqlite_rebuild_table with the table as `lines`
+// make it, less the unique index on `drop_unique_on`). Throws first if a column of the old table
+// has no place in the new one (its values would be lost). Needs PRAGMA foreign_keys off.
 void sqlite_rebuild(db::Connection& conn, const SqliteRebuild& rebuild);
-
-bool is_sqlite(const db::Connection& conn);
-bool is_postgres(const db::Connection& conn);
-bool is_mysql(const db::Connection& conn);
 
 }  // namespace sextant::store::sql::migrations::ops

@@ -148,7 +148,7 @@ void workspaces_catalog(db::Connection& conn, WorkspacesVariant variant) {
 }  // namespace
 
 void add_gateway_workspace_columns(db::Connection& conn) {
-  if (ops::is_sqlite(conn)) {
+  if (is_sqlite(conn)) {
     ops::sqlite_rebuild(
         conn, {.table = "secrets",
                .lines = {"secret_id VARCHAR(36) NOT NULL", "secret_name VARCHAR(255) NOT NULL",
@@ -211,7 +211,7 @@ void add_gateway_workspace_indexes(db::Connection& conn) {
 }
 
 void add_workspace_columns(db::Connection& conn, WorkspacesVariant variant) {
-  if (ops::is_sqlite(conn)) {
+  if (is_sqlite(conn)) {
     sqlite_registry_tables(conn);
   } else {
     altered_registry_tables(conn);
