@@ -48,6 +48,20 @@ BEGIN
 END
 )sql";
 
+// What to do about MySQL's refusals of CREATE TRIGGER, by error number.
+std::string mysql_trigger_hint(int code) {
+  switch (code) {
+    case 1419:  // ER_BINLOG_CREATE_ROUTINE_NEED_SUPER
+    case 1227:  // ER_SPECIFIC_ACCESS_DENIED_ERROR
+      return " (with binary logging on, MySQL lets only a user with SUPER create triggers unless the server runs "
+             "with log_bin_trust_function_creators=1, e.g. in the RDS parameter group; MLflow's own migration needs "
+             "the same)";
+    case 1142:  // ER_TABLEACCESS_DENIED_ERROR: TRIGGER command denied
+      return " (the database user needs the TRIGGER privilege on the database)";
+    default: return "";
+  }
+}
+
 }  // namespace
 
 void create_secrets_trigger(db::Connection& conn) {
@@ -62,10 +76,7 @@ void create_secrets_trigger(db::Connection& conn) {
         conn.exec(kMysqlTrigger);
       } catch (const db::DbError& e) {
         throw db::DbError(std::string("creating MLflow's trigger prevent_secrets_aad_mutation on secrets failed: ") +
-                              e.what() +
-                              " (with binary logging on, MySQL lets only a user with SUPER (MySQL 8: "
-                              "SET_USER_ID / SYSTEM_USER) create triggers, unless the server runs with "
-                              "log_bin_trust_function_creators=1; MLflow's own migration needs the same)",
+                              e.what() + mysql_trigger_hint(e.code()),
                           e.kind(), e.code());
       }
       break;
