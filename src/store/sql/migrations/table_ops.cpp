@@ -156,7 +156,7 @@ void drop_primary_key(db::Connection& conn, std::string_view table, std::string_
   conn.exec("ALTER TABLE " + quoted(conn, table) + " DROP CONSTRAINT " + quoted(conn, pk_name));
 }
 
-void sqlite_rebuild(db::Connection& conn, const SqliteRebuild& rebuild) {
+void sqlite_rebuild(db::Connection& conn, const TableRebuild& rebuild) {
   const std::string table(rebuild.table);
   const auto old_columns = sqlite_columns(conn, table);
   if (old_columns.empty()) throw std::runtime_error("table " + table + " does not exist");

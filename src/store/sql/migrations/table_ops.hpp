@@ -40,7 +40,7 @@ void drop_foreign_keys_to(db::Connection& conn, std::string_view table, std::str
 // Drops the primary key (PostgreSQL: the named constraint; MySQL: DROP PRIMARY KEY).
 void drop_primary_key(db::Connection& conn, std::string_view table, std::string_view pk_name);
 
-struct SqliteRebuild {
+struct TableRebuild {
   std::string_view table;
   // The new table's column and constraint lines (table_sql's `lines`), in alembic's order.
   std::initializer_list<std::string_view> lines;
@@ -51,6 +51,6 @@ struct SqliteRebuild {
 // alembic's batch mode with recreate on SQLite (sqlite_rebuild_table with the table as `lines`
 // make it, less the unique index on `drop_unique_on`). Throws first if a column of the old table
 // has no place in the new one (its values would be lost). Needs PRAGMA foreign_keys off.
-void sqlite_rebuild(db::Connection& conn, const SqliteRebuild& rebuild);
+void sqlite_rebuild(db::Connection& conn, const TableRebuild& rebuild);
 
 }  // namespace sextant::store::sql::migrations::ops
