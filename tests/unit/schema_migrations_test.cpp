@@ -194,5 +194,18 @@ TEST(SchemaMigrations, AColumnMlflowDoesNotHaveStopsTheRebuildAndChangesNothing)
   EXPECT_EQ(one(*conn, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('secrets', 'workspaces')"), "0");
 }
 
+TEST(SchemaMigrations, ARebuildWithForeignKeysOnIsRefused) {
+  auto conn = mlflow36_database();
+  insert_registry_rows(*conn);
+  upgrade(*conn, upstream_until("c8d9e0f1a2b3"));
+  conn->exec("PRAGMA foreign_keys = ON");  // DROP TABLE registered_models would delete the versions' parents
+  {
+    db::Transaction tx(*conn, db::TransactionMode::Write);
+    EXPECT_THROW(upstream_until("1b5f0d9ad7c1").back()->upgrade(*conn), std::logic_error);
+  }
+  EXPECT_EQ(one(*conn, "SELECT COUNT(*) FROM model_versions"), "1");
+  EXPECT_EQ(one(*conn, "SELECT COUNT(*) FROM pragma_table_info('experiments') WHERE name = 'workspace'"), "0");
+}
+
 }  // namespace
 }  // namespace sextant::store::sql::migrations

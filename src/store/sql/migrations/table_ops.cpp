@@ -158,6 +158,10 @@ void drop_primary_key(db::Connection& conn, std::string_view table, std::string_
 
 void sqlite_rebuild(db::Connection& conn, const TableRebuild& rebuild) {
   const std::string table(rebuild.table);
+  if (first(conn.prepare("PRAGMA foreign_keys")) != "0") {
+    // DROP TABLE would delete (or cascade into) the rows that refer to the table's rows.
+    throw std::logic_error("rebuilding " + table + " needs PRAGMA foreign_keys=OFF");
+  }
   const auto old_columns = sqlite_columns(conn, table);
   if (old_columns.empty()) throw std::runtime_error("table " + table + " does not exist");
   const auto new_columns = declared_columns(rebuild.lines);
