@@ -194,6 +194,35 @@ TEST(SchemaMigrations, AColumnMlflowDoesNotHaveStopsTheRebuildAndChangesNothing)
   EXPECT_EQ(one(*conn, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('secrets', 'workspaces')"), "0");
 }
 
+// SQLAlchemy's SQLite reflection reads a table's CHECK constraints line by line (sqlalchemy#11677):
+// with two on one line MLflow's alembic cannot rebuild the table (it failed at 1b5f0d9ad7c1 on
+// experiments). Sextant's tables, new or rebuilt, have one column or constraint a line.
+TEST(SchemaMigrations, SqliteTablesHaveOneConstraintALine) {
+  auto conn = mlflow36_database();
+  auto check = [&](const char* when) {
+    auto st = conn->prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+    int tables = 0;
+    while (st.step()) {
+      ++tables;
+      const auto sql = st.text(1);
+      std::size_t from = 0;
+      for (std::size_t to; from <= sql.size(); from = to + 1) {
+        to = sql.find('\n', from);
+        if (to == std::string::npos) to = sql.size();
+        const auto line = sql.substr(from, to - from);
+        const auto second = line.find("CONSTRAINT", line.find("CONSTRAINT") + 1);
+        const auto second_check = line.find("CHECK", line.find("CHECK") + 1);
+        EXPECT_TRUE(second == std::string::npos && second_check == std::string::npos)
+            << when << ": " << st.text(0) << ": " << line;
+      }
+    }
+    EXPECT_GT(tables, 30) << when;
+  };
+  check("bf29a5ff90ea");
+  upgrade(*conn, upstream_until("7d34483879f0"));
+  check("7d34483879f0");
+}
+
 TEST(SchemaMigrations, ARebuildWithForeignKeysOnIsRefused) {
   auto conn = mlflow36_database();
   insert_registry_rows(*conn);

@@ -1,9 +1,11 @@
 #include "store/sql/schema.hpp"
 
 #include <map>
+#include <vector>
 
 #include "core/artifact_uri.hpp"
 #include "store/sql/catalog.hpp"
+#include "store/sql/migrations/table_ops.hpp"
 #include "store/sql/schema_inspection.hpp"
 #include "store/sql/schema_upgrade.hpp"
 #include "util/time.hpp"
@@ -202,6 +204,39 @@ std::string rewritten(std::string ddl, const Rewrite (&rewrites)[N]) {
   return ddl;
 }
 
+// "CREATE TABLE t ( a, b, CONSTRAINT ... )" in SQLAlchemy's layout, one column or constraint a
+// line (migrations::ops::table_sql). SQLite keeps the text, and SQLAlchemy's SQLite reflection
+// reads CHECK constraints line by line: on one line their names run together, and alembic's
+// batch rebuild of such a table (MLflow's 1b5f0d9ad7c1 rebuilds experiments) emits invalid SQL.
+std::string sqlalchemy_layout(std::string_view ddl) {
+  const auto open = ddl.find('(');
+  const auto close = ddl.rfind(')');
+  if (!ddl.starts_with("CREATE TABLE ") || open == std::string_view::npos || close < open) return std::string(ddl);
+  std::string_view name = ddl.substr(13, open - 13);
+  while (name.ends_with(' ')) name.remove_suffix(1);
+  std::vector<std::string_view> lines;
+  int depth = 0;
+  char quote = 0;
+  std::size_t start = open + 1;
+  for (std::size_t i = open + 1; i <= close; ++i) {
+    const char c = ddl[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '(') {
+      ++depth;
+    } else if ((c == ')' && depth-- == 0) || (c == ',' && depth == 0)) {
+      auto line = ddl.substr(start, i - start);
+      while (line.starts_with(' ')) line.remove_prefix(1);
+      while (line.ends_with(' ')) line.remove_suffix(1);
+      lines.push_back(line);
+      start = i + 1;
+    }
+  }
+  return migrations::ops::table_sql(name, lines);
+}
+
 std::string dialect_ddl(const db::Dialect& d, const char* ddl) {
   switch (d.backend) {
     case db::Backend::Postgres: return rewritten(ddl, kPostgresRewrites);
@@ -210,7 +245,7 @@ std::string dialect_ddl(const db::Dialect& d, const char* ddl) {
       if (out.starts_with("CREATE TABLE")) out += " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
       return out;
     }
-    case db::Backend::Sqlite: break;
+    case db::Backend::Sqlite: return sqlalchemy_layout(ddl);
   }
   return ddl;
 }

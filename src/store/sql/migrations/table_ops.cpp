@@ -66,6 +66,10 @@ std::vector<std::string> declared_columns(std::initializer_list<std::string_view
 }  // namespace
 
 std::string table_sql(std::string_view name, std::initializer_list<std::string_view> lines) {
+  return table_sql(name, std::vector<std::string_view>(lines));
+}
+
+std::string table_sql(std::string_view name, const std::vector<std::string_view>& lines) {
   std::string out = "CREATE TABLE " + std::string(name) + " (\n\t";
   bool first = true;
   for (auto line : lines) {

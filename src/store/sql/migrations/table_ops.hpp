@@ -16,6 +16,7 @@ namespace sextant::store::sql::migrations::ops {
 
 // "CREATE TABLE name (\n\tline, \n\tline\n)": SQLAlchemy's layout (SQLite keeps the text, and
 // SQLAlchemy's SQLite reflection parses it line by line).
+std::string table_sql(std::string_view name, const std::vector<std::string_view>& lines);
 std::string table_sql(std::string_view name, std::initializer_list<std::string_view> lines);
 
 // Runs DDL written in SQLAlchemy's generic spelling, as SQLAlchemy renders it for conn's dialect:
