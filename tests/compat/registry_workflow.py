@@ -6,9 +6,6 @@ reference environment, ../shared/tools/mlflow-env.sh) and a running server:
 
     MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python3 tests/compat/registry_workflow.py
 
-Against MLflow's own server set COMPAT_REFERENCE_SERVER=1 (it accepts http:// and s3:// sources
-that Sextant rejects).
-
 Covers MlflowClient's registry calls on run-artifact sources, and MLflow 3's logged-model
 registration: `mlflow.sklearn.log_model(..., registered_model_name=...)`, `register_model` of
 `models:/m-...`, the `mlflow.modelVersions` tag, loading `models:/name/version` back.
@@ -153,8 +150,7 @@ def main():
 
     bad_sources = ["/etc/passwd", "file:///etc/passwd", f"{run.info.artifact_uri}/../../../../etc",
                    f"{run.info.artifact_uri}/%2e%2e/%2e%2e/x", f"{run.info.artifact_uri}/%252e%252e/x"]
-    if os.environ.get("COMPAT_REFERENCE_SERVER") != "1":  # MLflow itself accepts these two
-        bad_sources += ["http://evil.example/model", "s3://some-bucket/model"]
+    # http:// and s3:// sources are accepted, by MLflow 3.6 and (since issue 14) by Sextant alike.
     for bad in bad_sources:
         msg = expect_error("INVALID_PARAMETER_VALUE", client.create_model_version, name, bad, run_id=run_id)
         step("rejected source", source=bad, message=msg[:90])

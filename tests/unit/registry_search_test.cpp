@@ -177,5 +177,27 @@ TEST(RegistrySql, VersionsDefaultOrderAndDeletedExcluded) {
   EXPECT_DOUBLE_EQ(std::get<double>(ordered.binds[0]), 1.0);
 }
 
+// On a workspace schema (SchemaProfile::workspaces) only the default workspace's rows match, and
+// tag rows join on the workspace-qualified key; the binds are the same as without.
+TEST(RegistrySql, WorkspaceSchemaConfinesToDefaultWorkspace) {
+  auto q = query(models("name LIKE 'a%' AND tags.k = 'v'"));
+  auto plain = store::sql::compile_registered_model_search(q);
+  auto scoped = store::sql::compile_registered_model_search(q, db::sqlite_dialect(), true);
+  EXPECT_EQ(plain.text.find("workspace"), std::string::npos) << plain.text;
+  EXPECT_CONTAINS(scoped.text, "WHERE 1 = 1 AND rm.workspace = 'default'");
+  EXPECT_CONTAINS(scoped.text, "t.workspace = rm.workspace AND t.name = rm.name");
+  EXPECT_CONTAINS(scoped.text, "p.workspace = rm.workspace AND p.name = rm.name");
+  EXPECT_EQ(scoped.binds, plain.binds);
+
+  auto vq = query(versions("name = 'm' AND tags.k = 'v'"));
+  auto vplain = store::sql::compile_model_version_search(vq);
+  auto vscoped = store::sql::compile_model_version_search(vq, db::sqlite_dialect(), true);
+  EXPECT_EQ(vplain.text.find("workspace"), std::string::npos) << vplain.text;
+  EXPECT_CONTAINS(vscoped.text, "mv.current_stage != 'Deleted_Internal' AND mv.workspace = 'default'");
+  EXPECT_CONTAINS(vscoped.text, "t.workspace = mv.workspace AND t.name = mv.name AND t.version = mv.version");
+  EXPECT_CONTAINS(vscoped.text, "p.value = 'true' AND p.workspace = 'default')");
+  EXPECT_EQ(vscoped.binds, vplain.binds);
+}
+
 }  // namespace
 }  // namespace sextant::search

@@ -70,6 +70,17 @@ TEST(SearchSql, EmptyInListsMatchNothingOrEverything) {
   EXPECT_NE(not_in.text.find(" AND 1 = 1"), std::string::npos);
 }
 
+TEST(SearchSql, ExperimentsOfTheDefaultWorkspaceOnWorkspaceSchemas) {
+  store::ExperimentQuery q;
+  q.max_results = 10;
+  q.filter = search::parse_filter("name = 'a'", search::Grammar::Experiments);
+  auto plain = compile_experiment_search(q);
+  auto scoped = compile_experiment_search(q, db::sqlite_dialect(), true);
+  EXPECT_EQ(plain.text.find("workspace"), std::string::npos) << plain.text;
+  EXPECT_NE(scoped.text.find("WHERE 1 = 1 AND e.workspace = 'default'"), std::string::npos) << scoped.text;
+  EXPECT_EQ(scoped.binds, plain.binds);
+}
+
 TEST(SearchSql, ExperimentsPeekOneAhead) {
   store::ExperimentQuery q;
   q.max_results = 10;

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "store/sql/sql_helpers.hpp"
+#include "store/sql/workspace_sql.hpp"
 
 namespace sextant::store::sql {
 
@@ -17,6 +18,16 @@ std::int64_t require_experiment_id(const std::string& id) {
 
 const char* const kExperimentColumns =
     "SELECT experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time FROM experiments";
+
+ExperimentStatements::ExperimentStatements(bool with_workspaces) : workspaces(with_workspaces) {
+  WorkspaceSql ws(workspaces);
+  name_taken = "SELECT 1 FROM experiments WHERE " + ws.where + "name = ?";
+  by_name = std::string(kExperimentColumns) + " WHERE " + ws.where + "name = ?";
+  insert = "INSERT INTO experiments (" + ws.column +
+           "name, artifact_location, lifecycle_stage, creation_time, last_update_time) VALUES (" + ws.value +
+           "?, ?, 'active', ?, ?)";
+  create_conflict = ") already exists. Error: " + ws.unique_name_failure("experiments");
+}
 
 core::Experiment read_experiment_row(db::Statement& st) {
   core::Experiment e;

@@ -14,6 +14,21 @@ namespace sextant::store::sql {
 // "SELECT <the experiment columns read_experiment_row expects> FROM experiments"
 extern const char* const kExperimentColumns;
 
+// The statements on experiments that name one, in the served schema's form (built once per
+// store): with workspaces (SchemaProfile::workspaces) names are unique per workspace, so they look
+// in the default workspace and the insert writes it; without, MLflow 3.6's texts.
+struct ExperimentStatements {
+  explicit ExperimentStatements(bool workspaces);
+  bool workspaces;
+  std::string name_taken;  // SELECT 1 ... WHERE name = ?1
+  std::string by_name;     // kExperimentColumns ... WHERE name = ?1
+  // INSERT: name ?1, artifact_location ?2, creation_time ?3, last_update_time ?4 (lifecycle active).
+  std::string insert;
+  // What follows "Experiment(name=<name>" when create finds the name taken (MLflow quotes SQLite's
+  // IntegrityError: the unique key's columns).
+  std::string create_conflict;
+};
+
 // RESOURCE_DOES_NOT_EXIST "No Experiment with id=<id> exists".
 [[noreturn]] void experiment_not_found(const std::string& id);
 // The integer id, or experiment_not_found for anything that is not one.

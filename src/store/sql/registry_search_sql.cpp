@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/registry.hpp"
+#include "store/sql/workspace_sql.hpp"
 #include "util/strings.hpp"
 
 namespace sextant::store::sql {
@@ -98,20 +99,24 @@ void page(Builder& b, const RegistrySearchQuery& q) {
 
 }  // namespace
 
-SqlQuery compile_registered_model_search(const RegistrySearchQuery& query, const db::Dialect& d) {
+SqlQuery compile_registered_model_search(const RegistrySearchQuery& query, const db::Dialect& d, bool workspaces) {
   Builder b(d);
+  WorkspaceSql ws(workspaces);
+  // Tag rows join on the model's key: (workspace, name) with workspaces.
+  std::string same_model = workspaces ? "t.workspace = rm.workspace AND t.name = rm.name" : "t.name = rm.name";
   bool prompts = querying_prompts(query.filter);
-  b.add("SELECT rm.name FROM registered_models rm WHERE 1 = 1");
+  b.add("SELECT rm.name FROM registered_models rm WHERE 1 = 1" + ws.and_in("rm"));
   for (const auto& c : query.filter) {
     if (c.entity != EntityKind::Attribute) continue;
     if (c.key != "name") core::throw_invalid("Invalid attribute name: " + c.key);
     b.add(" AND ");
     comparison(b, "rm.name", c);
   }
-  tag_clauses(b, query.filter, prompts, "registered_model_tags", "t.name = rm.name");
+  tag_clauses(b, query.filter, prompts, "registered_model_tags", same_model.c_str());
   if (!prompts) {
-    b.add(" AND NOT EXISTS (SELECT 1 FROM registered_model_tags p WHERE p.name = rm.name AND p.key = "
-          "'mlflow.prompt.is_prompt' AND p.value = 'true')");
+    b.add(std::string(" AND NOT EXISTS (SELECT 1 FROM registered_model_tags p WHERE ") +
+          (workspaces ? "p.workspace = rm.workspace AND " : "") +
+          "p.name = rm.name AND p.key = 'mlflow.prompt.is_prompt' AND p.value = 'true')");
   }
   // Order: as given, then name ASC. SQLite's NULL placement (first ASC, last DESC) as MLflow on
   // SQLite, on every dialect.
@@ -129,12 +134,15 @@ SqlQuery compile_registered_model_search(const RegistrySearchQuery& query, const
   return {std::move(b.text), std::move(b.binds)};
 }
 
-SqlQuery compile_model_version_search(const RegistrySearchQuery& query, const db::Dialect& d) {
+SqlQuery compile_model_version_search(const RegistrySearchQuery& query, const db::Dialect& d, bool workspaces) {
   Builder b(d);
+  WorkspaceSql ws(workspaces);
+  std::string same_version = workspaces ? "t.workspace = mv.workspace AND t.name = mv.name AND t.version = mv.version"
+                                        : "t.name = mv.name AND t.version = mv.version";
   bool prompts = querying_prompts(query.filter);
   b.add("SELECT ");
   b.add(kModelVersionSearchColumns);
-  b.add(" FROM model_versions mv WHERE mv.current_stage != 'Deleted_Internal'");
+  b.add(" FROM model_versions mv WHERE mv.current_stage != 'Deleted_Internal'" + ws.and_in("mv"));
   for (const auto& c : query.filter) {
     if (c.entity != EntityKind::Attribute) continue;
     const char* column = c.key == "name"             ? "mv.name"
@@ -146,10 +154,10 @@ SqlQuery compile_model_version_search(const RegistrySearchQuery& query, const db
     b.add(" AND ");
     comparison(b, column, c);
   }
-  tag_clauses(b, query.filter, prompts, "model_version_tags", "t.name = mv.name AND t.version = mv.version");
+  tag_clauses(b, query.filter, prompts, "model_version_tags", same_version.c_str());
   if (!prompts) {  // MLflow excludes every version of a model any of whose versions is a prompt
     b.add(" AND mv.name NOT IN (SELECT p.name FROM model_version_tags p WHERE p.key = 'mlflow.prompt.is_prompt' "
-          "AND p.value = 'true')");
+          "AND p.value = 'true'" + ws.and_in("p") + ")");
   }
   std::vector<search::OrderBy> order_by = query.order_by;
   if (order_by.empty()) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "store/sql/workspace_sql.hpp"
 
 namespace sextant::store::sql {
 
@@ -209,9 +210,9 @@ SqlQuery compile_run_search(const RunQuery& query, const db::Dialect& d) {
   return {std::move(out.text), std::move(out.binds)};
 }
 
-SqlQuery compile_experiment_search(const ExperimentQuery& query, const db::Dialect& d) {
+SqlQuery compile_experiment_search(const ExperimentQuery& query, const db::Dialect& d, bool workspaces) {
   Builder b(d);
-  b.add("SELECT e.experiment_id FROM experiments e WHERE 1 = 1");
+  b.add("SELECT e.experiment_id FROM experiments e WHERE 1 = 1" + WorkspaceSql(workspaces).and_in("e"));
   lifecycle_condition(b, "e.lifecycle_stage", query.view_type);
   for (const Clause& c : query.filter) {
     if (c.entity == EntityKind::Tag) {

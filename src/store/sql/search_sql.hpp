@@ -19,7 +19,9 @@ struct SqlQuery {
 
 // SELECT of run_uuid rows (column 0), ordered and paged as the query says.
 SqlQuery compile_run_search(const RunQuery& query, const db::Dialect& d = db::sqlite_dialect());
-// SELECT of experiment_id rows (column 0), max_results + 1 rows for the peek-ahead.
-SqlQuery compile_experiment_search(const ExperimentQuery& query, const db::Dialect& d = db::sqlite_dialect());
+// SELECT of experiment_id rows (column 0), max_results + 1 rows for the peek-ahead; with
+// `workspaces` (SchemaProfile::workspaces), of the default workspace only.
+SqlQuery compile_experiment_search(const ExperimentQuery& query, const db::Dialect& d = db::sqlite_dialect(),
+                                   bool workspaces = false);
 
 }  // namespace sextant::store::sql

@@ -10,6 +10,7 @@
 #include "core/model_source.hpp"
 #include "store/sql/registry_search_sql.hpp"
 #include "store/sql/sql_helpers.hpp"
+#include "store/sql/workspace_sql.hpp"
 #include "util/python_json.hpp"
 #include "util/time.hpp"
 
@@ -18,6 +19,90 @@ namespace sextant::store::sql {
 using core::ErrorCode;
 using core::MlflowError;
 namespace reg = core::registry;
+
+namespace {
+const std::string kNotDeleted = std::string("current_stage != '") + reg::kStageDeletedInternal + "'";
+}  // namespace
+
+// Every statement on the registry tables that names a model, in the served schema's form: with
+// workspaces, inserts write kDefaultWorkspace, conditions and upsert conflict targets lead with
+// the workspace (the tables' keys and MLflow's indexes do); without, the texts are 3.6's.
+struct RegistryStatements {
+  RegistryStatements(const db::Dialect& d, bool workspaces)
+      : ws(workspaces),
+        version_columns(
+            "SELECT name, version, creation_time, last_updated_time, description, user_id, current_stage, source, "
+            "run_id, status, status_message, run_link, storage_location FROM model_versions WHERE " + ws.where),
+        version(version_columns + "name = ? AND version = ? AND " + kNotDeleted),
+        version_tags("SELECT key, value FROM model_version_tags WHERE " + ws.where +
+                     "name = ? AND version = ? ORDER BY key"),
+        version_aliases("SELECT alias FROM registered_model_aliases WHERE " + ws.where +
+                        "name = ? AND version = ? ORDER BY alias"),
+        latest_per_stage("SELECT MAX(version) FROM model_versions WHERE " + ws.where + "name = ? AND " +
+                         kNotDeleted + " GROUP BY current_stage ORDER BY MIN(version)"),
+        model("SELECT name, creation_time, last_updated_time, description FROM registered_models WHERE " + ws.where +
+              "name = ?"),
+        model_tags("SELECT key, value FROM registered_model_tags WHERE " + ws.where + "name = ? ORDER BY key"),
+        model_aliases("SELECT alias, version FROM registered_model_aliases WHERE " + ws.where +
+                      "name = ? ORDER BY alias"),
+        touch_model("UPDATE registered_models SET last_updated_time = ? WHERE " + ws.where + "name = ?"),
+        insert_model("INSERT INTO registered_models (" + ws.column +
+                     "name, creation_time, last_updated_time, description) VALUES (" + ws.value + "?, ?, ?, ?)"),
+        insert_model_tag("INSERT INTO registered_model_tags (" + ws.column + "key, value, name) VALUES (" + ws.value +
+                         "?, ?, ?)"),
+        rename_model("UPDATE registered_models SET name = ? WHERE " + ws.where + "name = ?"),
+        touch_versions("UPDATE model_versions SET last_updated_time = ? WHERE " + ws.where + "name = ?"),
+        update_model("UPDATE registered_models SET description = ?, last_updated_time = ? WHERE " + ws.where +
+                     "name = ?"),
+        delete_model{"DELETE FROM model_version_tags WHERE " + ws.where + "name = ?",
+                     "DELETE FROM model_versions WHERE " + ws.where + "name = ?",
+                     "DELETE FROM registered_model_tags WHERE " + ws.where + "name = ?",
+                     "DELETE FROM registered_model_aliases WHERE " + ws.where + "name = ?",
+                     "DELETE FROM registered_models WHERE " + ws.where + "name = ?"},
+        upsert_model_tag(d.upsert("registered_model_tags (" + ws.column + "key, value, name) VALUES (" + ws.value +
+                                      "?, ?, ?)",
+                                  ws.column + "key, name", "value = EXCLUDED(value)")),
+        delete_model_tag("DELETE FROM registered_model_tags WHERE " + ws.where + "name = ? AND key = ?"),
+        max_version("SELECT MAX(version) FROM model_versions WHERE " + ws.where + "name = ?"),
+        insert_version("INSERT INTO model_versions (" + ws.column +
+                       "name, version, creation_time, last_updated_time, description, user_id, current_stage, "
+                       "source, run_id, status, status_message, run_link, storage_location) VALUES (" + ws.value +
+                       "?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, NULL, ?, ?)"),
+        insert_version_tag("INSERT INTO model_version_tags (" + ws.column + "key, value, name, version) VALUES (" +
+                           ws.value + "?, ?, ?, ?)"),
+        update_version("UPDATE model_versions SET description = ?, last_updated_time = ? WHERE " + ws.where +
+                       "name = ? AND version = ?"),
+        archive_stage("UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE " + ws.where +
+                      "name = ? AND version != ? AND current_stage = ?"),
+        set_stage("UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE " + ws.where +
+                  "name = ? AND version = ?"),
+        delete_version_aliases("DELETE FROM registered_model_aliases WHERE " + ws.where + "name = ? AND version = ?"),
+        delete_version(
+            "UPDATE model_versions SET current_stage = ?, last_updated_time = ?, description = NULL, user_id = NULL, "
+            "source = 'REDACTED-SOURCE-PATH', run_id = 'REDACTED-RUN-ID', run_link = 'REDACTED-RUN-LINK', "
+            "status_message = NULL WHERE " + ws.where + "name = ? AND version = ?"),
+        upsert_version_tag(d.upsert("model_version_tags (" + ws.column + "key, value, name, version) VALUES (" +
+                                        ws.value + "?, ?, ?, ?)",
+                                    ws.column + "key, name, version", "value = EXCLUDED(value)")),
+        delete_version_tag("DELETE FROM model_version_tags WHERE " + ws.where + "name = ? AND version = ? AND key = ?"),
+        upsert_alias(d.upsert("registered_model_aliases (" + ws.column + "alias, version, name) VALUES (" + ws.value +
+                                  "?, ?, ?)",
+                              ws.column + "name, alias", "version = EXCLUDED(version)")),
+        delete_alias("DELETE FROM registered_model_aliases WHERE " + ws.where + "name = ? AND alias = ?"),
+        latest_version("SELECT MAX(version) FROM model_versions WHERE " + ws.where + "name = ? AND " + kNotDeleted),
+        alias_version("SELECT version FROM registered_model_aliases WHERE " + ws.where + "name = ? AND alias = ?"),
+        rename_conflict(") already exists. Error: " + ws.unique_name_failure("registered_models")) {}
+
+  WorkspaceSql ws;
+  std::string version_columns;  // "SELECT <read_version_row's columns> FROM model_versions WHERE [ws AND ]"
+  std::string version, version_tags, version_aliases, latest_per_stage, model, model_tags, model_aliases, touch_model,
+      insert_model, insert_model_tag, rename_model, touch_versions, update_model;
+  std::string delete_model[5];  // children first: the version and tag foreign keys have no ON DELETE CASCADE
+  std::string upsert_model_tag, delete_model_tag, max_version, insert_version, insert_version_tag, update_version,
+      archive_stage, set_stage, delete_version_aliases, delete_version, upsert_version_tag, delete_version_tag,
+      upsert_alias, delete_alias, latest_version, alias_version;
+  std::string rename_conflict;  // what follows "Registered Model (name=<new name>" when the name is taken
+};
 
 namespace {
 
@@ -30,11 +115,6 @@ namespace {
 [[noreturn]] void version_not_found(const std::string& name, std::int64_t version) {
   core::throw_not_found("Model Version (name=" + name + ", version=" + std::to_string(version) + ") not found");
 }
-
-const std::string kVersionColumns =
-    "SELECT name, version, creation_time, last_updated_time, description, user_id, current_stage, source, run_id, "
-    "status, status_message, run_link, storage_location FROM model_versions";
-const std::string kNotDeleted = std::string("current_stage != '") + reg::kStageDeletedInternal + "'";
 
 core::ModelVersion read_version_row(db::Statement& st) {
   core::ModelVersion v;
@@ -54,62 +134,65 @@ core::ModelVersion read_version_row(db::Statement& st) {
   return v;
 }
 
-void load_version_tags(db::Connection& conn, core::ModelVersion& v) {
-  auto& st = conn.cached("SELECT key, value FROM model_version_tags WHERE name = ? AND version = ? ORDER BY key");
+void load_version_tags(const RegistryStatements& q, db::Connection& conn, core::ModelVersion& v) {
+  auto& st = conn.cached(q.version_tags);
   st.bind(1, v.name).bind(2, v.version);
   while (st.step()) v.tags.push_back({st.text(0), st.opt_text(1).value_or("")});
   st.reset();
 }
 
-void load_version_aliases(db::Connection& conn, core::ModelVersion& v) {
-  auto& st = conn.cached("SELECT alias FROM registered_model_aliases WHERE name = ? AND version = ? ORDER BY alias");
+void load_version_aliases(const RegistryStatements& q, db::Connection& conn, core::ModelVersion& v) {
+  auto& st = conn.cached(q.version_aliases);
   st.bind(1, v.name).bind(2, v.version);
   while (st.step()) v.aliases.push_back(st.text(0));
   st.reset();
 }
 
 // A non-deleted version with its tags (aliases not filled).
-std::optional<core::ModelVersion> find_version(db::Connection& conn, const std::string& name, std::int64_t version) {
-  auto& st = conn.cached(kVersionColumns + " WHERE name = ? AND version = ? AND " + kNotDeleted);
+std::optional<core::ModelVersion> find_version(const RegistryStatements& q, db::Connection& conn,
+                                               const std::string& name, std::int64_t version) {
+  auto& st = conn.cached(q.version);
   st.bind(1, name).bind(2, version);
   std::optional<core::ModelVersion> v;
   if (st.step()) v = read_version_row(st);
   st.reset();
-  if (v) load_version_tags(conn, *v);
+  if (v) load_version_tags(q, conn, *v);
   return v;
 }
 
-core::ModelVersion require_version(db::Connection& conn, const std::string& name, std::int64_t version) {
-  auto v = find_version(conn, name, version);
+core::ModelVersion require_version(const RegistryStatements& q, db::Connection& conn, const std::string& name,
+                                   std::int64_t version) {
+  auto v = find_version(q, conn, name, version);
   if (!v) version_not_found(name, version);
   return *v;
 }
 
-core::ModelVersion with_aliases(db::Connection& conn, core::ModelVersion v) {
-  load_version_aliases(conn, v);
+core::ModelVersion with_aliases(const RegistryStatements& q, db::Connection& conn, core::ModelVersion v) {
+  load_version_aliases(q, conn, v);
   return v;
 }
 
 // MLflow's latest_versions: the highest non-deleted version of each stage, stages in the order
 // they first occur when the versions are walked upwards (its dict order). With tags.
-std::vector<core::ModelVersion> latest_per_stage(db::Connection& conn, const std::string& name) {
+std::vector<core::ModelVersion> latest_per_stage(const RegistryStatements& q, db::Connection& conn,
+                                                 const std::string& name) {
   std::vector<std::int64_t> numbers;
   {
-    auto& st = conn.cached("SELECT MAX(version) FROM model_versions WHERE name = ? AND " + kNotDeleted +
-                           " GROUP BY current_stage ORDER BY MIN(version)");
+    auto& st = conn.cached(q.latest_per_stage);
     st.bind(1, name);
     while (st.step()) numbers.push_back(st.int64(0));
     st.reset();
   }
   std::vector<core::ModelVersion> out;
   for (auto n : numbers) {
-    if (auto v = find_version(conn, name, n)) out.push_back(std::move(*v));
+    if (auto v = find_version(q, conn, name, n)) out.push_back(std::move(*v));
   }
   return out;
 }
 
-std::optional<core::RegisteredModel> find_model(db::Connection& conn, const std::string& name) {
-  auto& st = conn.cached("SELECT name, creation_time, last_updated_time, description FROM registered_models WHERE name = ?");
+std::optional<core::RegisteredModel> find_model(const RegistryStatements& q, db::Connection& conn,
+                                                const std::string& name) {
+  auto& st = conn.cached(q.model);
   st.bind(1, name);
   std::optional<core::RegisteredModel> m;
   if (st.step()) {
@@ -123,15 +206,15 @@ std::optional<core::RegisteredModel> find_model(db::Connection& conn, const std:
   return m;
 }
 
-core::RegisteredModel require_model(db::Connection& conn, const std::string& name) {
-  auto m = find_model(conn, name);
+core::RegisteredModel require_model(const RegistryStatements& q, db::Connection& conn, const std::string& name) {
+  auto m = find_model(q, conn, name);
   if (!m) model_not_found(name);
   return *m;
 }
 
-std::vector<core::Tag> model_tags(db::Connection& conn, const std::string& name) {
+std::vector<core::Tag> model_tags(const RegistryStatements& q, db::Connection& conn, const std::string& name) {
   std::vector<core::Tag> tags;
-  auto& st = conn.cached("SELECT key, value FROM registered_model_tags WHERE name = ? ORDER BY key");
+  auto& st = conn.cached(q.model_tags);
   st.bind(1, name);
   while (st.step()) tags.push_back({st.text(0), st.opt_text(1).value_or("")});
   st.reset();
@@ -139,19 +222,19 @@ std::vector<core::Tag> model_tags(db::Connection& conn, const std::string& name)
 }
 
 // The model with latest versions, tags and aliases.
-core::RegisteredModel full_model(db::Connection& conn, const std::string& name) {
-  auto m = require_model(conn, name);
-  m.latest_versions = latest_per_stage(conn, name);
-  m.tags = model_tags(conn, name);
-  auto& st = conn.cached("SELECT alias, version FROM registered_model_aliases WHERE name = ? ORDER BY alias");
+core::RegisteredModel full_model(const RegistryStatements& q, db::Connection& conn, const std::string& name) {
+  auto m = require_model(q, conn, name);
+  m.latest_versions = latest_per_stage(q, conn, name);
+  m.tags = model_tags(q, conn, name);
+  auto& st = conn.cached(q.model_aliases);
   st.bind(1, name);
   while (st.step()) m.aliases.push_back({st.text(0), st.int64(1)});
   st.reset();
   return m;
 }
 
-void touch_model(db::Connection& conn, const std::string& name, std::int64_t now) {
-  auto& st = conn.cached("UPDATE registered_models SET last_updated_time = ? WHERE name = ?");
+void touch_model(const RegistryStatements& q, db::Connection& conn, const std::string& name, std::int64_t now) {
+  auto& st = conn.cached(q.touch_model);
   st.bind(1, now).bind(2, name).run();
 }
 
@@ -220,7 +303,7 @@ void link_logged_model(db::Connection& conn, const std::string& model_id, const 
 
 class SqlSourceLookup final : public core::SourceLookup {
  public:
-  explicit SqlSourceLookup(db::Connection& conn) : conn_(conn) {}
+  SqlSourceLookup(const RegistryStatements& q, db::Connection& conn) : q_(q), conn_(conn) {}
 
   std::optional<std::string> run_artifact_uri(const std::string& run_id) override {
     auto& st = conn_.cached("SELECT artifact_uri FROM runs WHERE run_uuid = ?");
@@ -243,12 +326,13 @@ class SqlSourceLookup final : public core::SourceLookup {
   }
 
   std::optional<std::string> model_version_download_uri(const std::string& name, std::int64_t version) override {
-    auto v = find_version(conn_, name, version);
+    auto v = find_version(q_, conn_, name, version);
     if (!v) return std::nullopt;
     return v->storage_location && !v->storage_location->empty() ? *v->storage_location : v->source.value_or("");
   }
 
  private:
+  const RegistryStatements& q_;
   db::Connection& conn_;
 };
 
@@ -263,17 +347,23 @@ std::vector<core::Tag> last_value_per_key(const std::vector<core::Tag>& tags) {
 
 }  // namespace
 
+SqlRegistryStore::SqlRegistryStore(Database& database)
+    : db_(database), sql_(std::make_unique<const RegistryStatements>(database.dialect(), database.schema().workspaces)) {}
+
+SqlRegistryStore::~SqlRegistryStore() = default;
+
 // ---------------------------------------------------------------------------------------------
 // Registered models
 
 core::RegisteredModel SqlRegistryStore::create_registered_model(const std::string& name,
                                                                    const std::vector<core::Tag>& tags,
                                                                    const std::string& description) {
+  const auto& q = *sql_;
   core::RegisteredModel out;
   write([&](db::Connection& conn) {
     bool new_is_prompt = std::any_of(tags.begin(), tags.end(), [](const auto& t) { return t.key == reg::kPromptTag; });
-    if (find_model(conn, name)) {
-      auto existing = model_tags(conn, name);
+    if (find_model(q, conn, name)) {
+      auto existing = model_tags(q, conn, name);
       bool old_is_prompt =
           std::any_of(existing.begin(), existing.end(), [](const auto& t) { return t.key == reg::kPromptTag; });
       std::string old_entity = old_is_prompt ? "Prompt" : "Registered Model";
@@ -288,68 +378,66 @@ core::RegisteredModel SqlRegistryStore::create_registered_model(const std::strin
       throw MlflowError(ErrorCode::RESOURCE_ALREADY_EXISTS, new_entity + " (name=" + name + ") already exists.");
     }
     auto now = util::now_ms();
-    auto& ins = conn.cached(
-        "INSERT INTO registered_models (name, creation_time, last_updated_time, description) VALUES (?, ?, ?, ?)");
+    auto& ins = conn.cached(q.insert_model);
     ins.bind(1, name).bind(2, now).bind(3, now).bind(4, description).run();
     for (const auto& t : last_value_per_key(tags)) {
-      auto& st = conn.cached("INSERT INTO registered_model_tags (key, value, name) VALUES (?, ?, ?)");
+      auto& st = conn.cached(q.insert_model_tag);
       st.bind(1, t.key).bind(2, t.value).bind(3, name).run();
     }
-    out = full_model(conn, name);
+    out = full_model(q, conn, name);
   });
   return out;
 }
 
 core::RegisteredModel SqlRegistryStore::get_registered_model(const std::string& name) {
+  const auto& q = *sql_;
   core::RegisteredModel out;
-  read([&](db::Connection& conn) { out = full_model(conn, name); });
+  read([&](db::Connection& conn) { out = full_model(q, conn, name); });
   return out;
 }
 
 core::RegisteredModel SqlRegistryStore::rename_registered_model(const std::string& name,
                                                                    const std::string& new_name) {
+  const auto& q = *sql_;
   core::RegisteredModel out;
   write([&](db::Connection& conn) {
-    require_model(conn, name);
+    require_model(q, conn, name);
     auto now = util::now_ms();
     if (new_name != name) {
-      if (find_model(conn, new_name)) {
-        throw MlflowError(ErrorCode::RESOURCE_ALREADY_EXISTS,
-                          "Registered Model (name=" + new_name +
-                              ") already exists. Error: UNIQUE constraint failed: registered_models.name");
+      if (find_model(q, conn, new_name)) {
+        throw MlflowError(ErrorCode::RESOURCE_ALREADY_EXISTS, "Registered Model (name=" + new_name + q.rename_conflict);
       }
-      // Versions, tags and aliases follow through ON UPDATE CASCADE (foreign_keys is on).
-      auto& st = conn.cached("UPDATE registered_models SET name = ? WHERE name = ?");
+      // Versions, tags and aliases follow through ON UPDATE CASCADE (foreign_keys is on), on
+      // (name) before workspaces and on (workspace, name) with them.
+      auto& st = conn.cached(q.rename_model);
       st.bind(1, new_name).bind(2, name).run();
     }
-    touch_model(conn, new_name, now);
-    auto& versions = conn.cached("UPDATE model_versions SET last_updated_time = ? WHERE name = ?");
+    touch_model(q, conn, new_name, now);
+    auto& versions = conn.cached(q.touch_versions);
     versions.bind(1, now).bind(2, new_name).run();
-    out = full_model(conn, new_name);
+    out = full_model(q, conn, new_name);
   });
   return out;
 }
 
 core::RegisteredModel SqlRegistryStore::update_registered_model(const std::string& name,
                                                                    const std::string& description) {
+  const auto& q = *sql_;
   core::RegisteredModel out;
   write([&](db::Connection& conn) {
-    require_model(conn, name);
-    auto& st = conn.cached("UPDATE registered_models SET description = ?, last_updated_time = ? WHERE name = ?");
+    require_model(q, conn, name);
+    auto& st = conn.cached(q.update_model);
     st.bind(1, description).bind(2, util::now_ms()).bind(3, name).run();
-    out = full_model(conn, name);
+    out = full_model(q, conn, name);
   });
   return out;
 }
 
 void SqlRegistryStore::delete_registered_model(const std::string& name) {
+  const auto& q = *sql_;
   write([&](db::Connection& conn) {
-    require_model(conn, name);
-    // Children first: the version and tag foreign keys have no ON DELETE CASCADE.
-    for (const char* sql : {"DELETE FROM model_version_tags WHERE name = ?", "DELETE FROM model_versions WHERE name = ?",
-                            "DELETE FROM registered_model_tags WHERE name = ?",
-                            "DELETE FROM registered_model_aliases WHERE name = ?",
-                            "DELETE FROM registered_models WHERE name = ?"}) {
+    require_model(q, conn, name);
+    for (const auto& sql : q.delete_model) {
       auto& st = conn.cached(sql);
       st.bind(1, name).run();
     }
@@ -357,7 +445,8 @@ void SqlRegistryStore::delete_registered_model(const std::string& name) {
 }
 
 std::vector<core::RegisteredModel> SqlRegistryStore::search_registered_models(const RegistrySearchQuery& query) {
-  auto sql = compile_registered_model_search(query, db_.dialect());
+  const auto& q = *sql_;
+  auto sql = compile_registered_model_search(query, db_.dialect(), q.ws.on);
   std::vector<core::RegisteredModel> out;
   read([&](db::Connection& conn) {
     std::vector<std::string> names;
@@ -367,38 +456,40 @@ std::vector<core::RegisteredModel> SqlRegistryStore::search_registered_models(co
       while (st.step()) names.push_back(st.text(0));
     }
     out.reserve(names.size());
-    for (const auto& n : names) out.push_back(full_model(conn, n));
+    for (const auto& n : names) out.push_back(full_model(q, conn, n));
   });
   return out;
 }
 
 std::vector<core::ModelVersion> SqlRegistryStore::get_latest_versions(const std::string& name,
                                                                          const std::vector<std::string>& stages) {
+  const auto& q = *sql_;
   std::vector<core::ModelVersion> out;
   read([&](db::Connection& conn) {
-    require_model(conn, name);
+    require_model(q, conn, name);
     std::set<std::string> wanted(stages.begin(), stages.end());
     if (wanted.empty()) wanted.insert(core::all_stages().begin(), core::all_stages().end());
-    for (auto& v : latest_per_stage(conn, name)) {
-      if (v.current_stage && wanted.count(*v.current_stage)) out.push_back(with_aliases(conn, std::move(v)));
+    for (auto& v : latest_per_stage(q, conn, name)) {
+      if (v.current_stage && wanted.count(*v.current_stage)) out.push_back(with_aliases(q, conn, std::move(v)));
     }
   });
   return out;
 }
 
 void SqlRegistryStore::set_registered_model_tag(const std::string& name, const core::Tag& tag) {
+  const auto& q = *sql_;
   write([&](db::Connection& conn) {
-    require_model(conn, name);
-    auto& st = conn.cached(conn.dialect().upsert(
-        "registered_model_tags (key, value, name) VALUES (?, ?, ?)", "key, name", "value = EXCLUDED(value)"));
+    require_model(q, conn, name);
+    auto& st = conn.cached(q.upsert_model_tag);
     st.bind(1, tag.key).bind(2, tag.value).bind(3, name).run();
   });
 }
 
 void SqlRegistryStore::delete_registered_model_tag(const std::string& name, const std::string& key) {
+  const auto& q = *sql_;
   write([&](db::Connection& conn) {
-    require_model(conn, name);
-    auto& st = conn.cached("DELETE FROM registered_model_tags WHERE name = ? AND key = ?");
+    require_model(q, conn, name);
+    auto& st = conn.cached(q.delete_model_tag);
     st.bind(1, name).bind(2, key).run();
   });
 }
@@ -407,54 +498,54 @@ void SqlRegistryStore::delete_registered_model_tag(const std::string& name, cons
 // Model versions
 
 core::ModelVersion SqlRegistryStore::create_model_version(const NewModelVersion& request) {
+  const auto& q = *sql_;
   core::ModelVersion out;
   write([&](db::Connection& conn) {
-    SqlSourceLookup lookup(conn);
+    SqlSourceLookup lookup(q, conn);
     auto resolved = core::resolve_model_version_source(
         {request.source, request.run_id, request.model_id, request.is_prompt}, lookup);
-    require_model(conn, request.name);
+    require_model(q, conn, request.name);
     // Touching the model first locks its row: another server creating a version of the same
     // model on a shared database waits here, then sees this version (PostgreSQL, READ COMMITTED).
     auto now = util::now_ms();
-    touch_model(conn, request.name, now);
+    touch_model(q, conn, request.name, now);
     std::int64_t version = 1;
     {
-      auto& st = conn.cached("SELECT MAX(version) FROM model_versions WHERE name = ?");  // soft-deleted count too
+      auto& st = conn.cached(q.max_version);  // soft-deleted count too
       st.bind(1, request.name);
       if (st.step() && !st.is_null(0)) version = st.int64(0) + 1;
       st.reset();
     }
-    auto& ins = conn.cached(
-        "INSERT INTO model_versions (name, version, creation_time, last_updated_time, description, user_id, "
-        "current_stage, source, run_id, status, status_message, run_link, storage_location) VALUES (?, ?, ?, ?, ?, "
-        "NULL, ?, ?, ?, ?, NULL, ?, ?)");
+    auto& ins = conn.cached(q.insert_version);
     ins.bind(1, request.name).bind(2, version).bind(3, now).bind(4, now).bind(5, request.description)
         .bind(6, reg::kStageNone).bind(7, request.source).bind(8, resolved.run_id).bind(9, reg::kStatusReady)
         .bind(10, request.run_link).bind(11, resolved.storage_location).run();
     for (const auto& t : last_value_per_key(request.tags)) {
-      auto& st = conn.cached("INSERT INTO model_version_tags (key, value, name, version) VALUES (?, ?, ?, ?)");
+      auto& st = conn.cached(q.insert_version_tag);
       st.bind(1, t.key).bind(2, t.value).bind(3, request.name).bind(4, version).run();
     }
     if (!request.model_id.empty() && !request.is_prompt) link_logged_model(conn, request.model_id, request.name, version);
-    out = with_aliases(conn, require_version(conn, request.name, version));
+    out = with_aliases(q, conn, require_version(q, conn, request.name, version));
   });
   return out;
 }
 
 core::ModelVersion SqlRegistryStore::get_model_version(const std::string& name, std::int64_t version) {
+  const auto& q = *sql_;
   core::ModelVersion out;
-  read([&](db::Connection& conn) { out = with_aliases(conn, require_version(conn, name, version)); });
+  read([&](db::Connection& conn) { out = with_aliases(q, conn, require_version(q, conn, name, version)); });
   return out;
 }
 
 core::ModelVersion SqlRegistryStore::update_model_version(const std::string& name, std::int64_t version,
                                                              const std::optional<std::string>& description) {
+  const auto& q = *sql_;
   core::ModelVersion out;
   write([&](db::Connection& conn) {
-    require_version(conn, name, version);
-    auto& st = conn.cached("UPDATE model_versions SET description = ?, last_updated_time = ? WHERE name = ? AND version = ?");
+    require_version(q, conn, name, version);
+    auto& st = conn.cached(q.update_version);
     st.bind(1, description).bind(2, util::now_ms()).bind(3, name).bind(4, version).run();
-    out = with_aliases(conn, require_version(conn, name, version));
+    out = with_aliases(q, conn, require_version(q, conn, name, version));
   });
   return out;
 }
@@ -462,51 +553,49 @@ core::ModelVersion SqlRegistryStore::update_model_version(const std::string& nam
 core::ModelVersion SqlRegistryStore::transition_model_version_stage(const std::string& name, std::int64_t version,
                                                                        const std::string& stage,
                                                                        bool archive_existing_versions) {
+  const auto& q = *sql_;
   core::ModelVersion out;
   write([&](db::Connection& conn) {
-    require_version(conn, name, version);
+    require_version(q, conn, name, version);
     auto now = util::now_ms();
     if (archive_existing_versions) {
-      auto& st = conn.cached(
-          "UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE name = ? AND version != ? AND "
-          "current_stage = ?");
+      auto& st = conn.cached(q.archive_stage);
       st.bind(1, reg::kStageArchived).bind(2, now).bind(3, name).bind(4, version).bind(5, stage).run();
     }
-    auto& st = conn.cached(
-        "UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE name = ? AND version = ?");
+    auto& st = conn.cached(q.set_stage);
     st.bind(1, stage).bind(2, now).bind(3, name).bind(4, version).run();
-    touch_model(conn, name, now);
-    out = with_aliases(conn, require_version(conn, name, version));
+    touch_model(q, conn, name, now);
+    out = with_aliases(q, conn, require_version(q, conn, name, version));
   });
   return out;
 }
 
 void SqlRegistryStore::delete_model_version(const std::string& name, std::int64_t version) {
+  const auto& q = *sql_;
   write([&](db::Connection& conn) {
-    require_version(conn, name, version);
+    require_version(q, conn, name, version);
     auto now = util::now_ms();
-    touch_model(conn, name, now);
-    auto& aliases = conn.cached("DELETE FROM registered_model_aliases WHERE name = ? AND version = ?");
+    touch_model(q, conn, name, now);
+    auto& aliases = conn.cached(q.delete_version_aliases);
     aliases.bind(1, name).bind(2, version).run();
-    auto& st = conn.cached(
-        "UPDATE model_versions SET current_stage = ?, last_updated_time = ?, description = NULL, user_id = NULL, "
-        "source = 'REDACTED-SOURCE-PATH', run_id = 'REDACTED-RUN-ID', run_link = 'REDACTED-RUN-LINK', "
-        "status_message = NULL WHERE name = ? AND version = ?");
+    auto& st = conn.cached(q.delete_version);
     st.bind(1, reg::kStageDeletedInternal).bind(2, now).bind(3, name).bind(4, version).run();
   });
 }
 
 std::string SqlRegistryStore::get_model_version_download_uri(const std::string& name, std::int64_t version) {
+  const auto& q = *sql_;
   std::string uri;
   read([&](db::Connection& conn) {
-    auto v = require_version(conn, name, version);
+    auto v = require_version(q, conn, name, version);
     uri = v.storage_location && !v.storage_location->empty() ? *v.storage_location : v.source.value_or("");
   });
   return uri;
 }
 
 std::vector<core::ModelVersion> SqlRegistryStore::search_model_versions(const RegistrySearchQuery& query) {
-  auto sql = compile_model_version_search(query, db_.dialect());
+  const auto& q = *sql_;
+  auto sql = compile_model_version_search(query, db_.dialect(), q.ws.on);
   std::vector<core::ModelVersion> out;
   read([&](db::Connection& conn) {
     {
@@ -514,27 +603,26 @@ std::vector<core::ModelVersion> SqlRegistryStore::search_model_versions(const Re
       bind_all(st, sql.binds);
       while (st.step()) out.push_back(read_version_row(st));
     }
-    for (auto& v : out) load_version_tags(conn, v);
+    for (auto& v : out) load_version_tags(q, conn, v);
   });
   return out;
 }
 
 void SqlRegistryStore::set_model_version_tag(const std::string& name, std::int64_t version, const core::Tag& tag) {
+  const auto& q = *sql_;
   write([&](db::Connection& conn) {
-    require_version(conn, name, version);
-    auto& st = conn.cached(conn.dialect().upsert(
-        "model_version_tags (key, value, name, version) VALUES (?, ?, ?, ?)",
-        "key, name, version",
-        "value = EXCLUDED(value)"));
+    require_version(q, conn, name, version);
+    auto& st = conn.cached(q.upsert_version_tag);
     st.bind(1, tag.key).bind(2, tag.value).bind(3, name).bind(4, version).run();
   });
 }
 
 void SqlRegistryStore::delete_model_version_tag(const std::string& name, std::int64_t version,
                                                    const std::string& key) {
+  const auto& q = *sql_;
   write([&](db::Connection& conn) {
-    require_version(conn, name, version);
-    auto& st = conn.cached("DELETE FROM model_version_tags WHERE name = ? AND version = ? AND key = ?");
+    require_version(q, conn, name, version);
+    auto& st = conn.cached(q.delete_version_tag);
     st.bind(1, name).bind(2, version).bind(3, key).run();
   });
 }
@@ -544,45 +632,45 @@ void SqlRegistryStore::delete_model_version_tag(const std::string& name, std::in
 
 void SqlRegistryStore::set_registered_model_alias(const std::string& name, const std::string& alias,
                                                      std::int64_t version) {
+  const auto& q = *sql_;
   write([&](db::Connection& conn) {
-    require_version(conn, name, version);
-    auto& st = conn.cached(conn.dialect().upsert(
-        "registered_model_aliases (alias, version, name) VALUES (?, ?, ?)",
-        "name, alias",
-        "version = EXCLUDED(version)"));
+    require_version(q, conn, name, version);
+    auto& st = conn.cached(q.upsert_alias);
     st.bind(1, alias).bind(2, version).bind(3, name).run();
   });
 }
 
 void SqlRegistryStore::delete_registered_model_alias(const std::string& name, const std::string& alias) {
+  const auto& q = *sql_;
   write([&](db::Connection& conn) {
-    require_model(conn, name);
-    auto& st = conn.cached("DELETE FROM registered_model_aliases WHERE name = ? AND alias = ?");
+    require_model(q, conn, name);
+    auto& st = conn.cached(q.delete_alias);
     st.bind(1, name).bind(2, alias).run();
   });
 }
 
 core::ModelVersion SqlRegistryStore::get_model_version_by_alias(const std::string& name, const std::string& alias) {
+  const auto& q = *sql_;
   core::ModelVersion out;
   read([&](db::Connection& conn) {
-    require_model(conn, name);
+    require_model(q, conn, name);
     if (core::is_latest_alias(alias)) {  // the highest live version (mlflow-api.md §7 row 25)
-      auto& st = conn.cached("SELECT MAX(version) FROM model_versions WHERE name = ? AND " + kNotDeleted);
+      auto& st = conn.cached(q.latest_version);
       st.bind(1, name);
       std::optional<std::int64_t> latest;
       if (st.step() && !st.is_null(0)) latest = st.int64(0);
       st.reset();
       if (!latest) core::throw_not_found("Latest version not found for model " + name + ".");
-      out = with_aliases(conn, require_version(conn, name, *latest));
+      out = with_aliases(q, conn, require_version(q, conn, name, *latest));
       return;
     }
     std::optional<std::int64_t> version;
-    auto& st = conn.cached("SELECT version FROM registered_model_aliases WHERE name = ? AND alias = ?");
+    auto& st = conn.cached(q.alias_version);
     st.bind(1, name).bind(2, alias);
     if (st.step()) version = st.int64(0);
     st.reset();
     if (!version) core::throw_invalid("Registered model alias " + alias + " not found.");
-    out = with_aliases(conn, require_version(conn, name, *version));
+    out = with_aliases(q, conn, require_version(q, conn, name, *version));
   });
   return out;
 }

@@ -6,14 +6,21 @@
 // is updated in that same transaction.
 #pragma once
 
+#include <memory>
+
 #include "store/registry_store.hpp"
 #include "store/sql/database.hpp"
 
 namespace sextant::store::sql {
 
+// The store's statement texts for the served schema (pre-workspace or workspace-scoped), built
+// once at construction (sql_registry_store.cpp).
+struct RegistryStatements;
+
 class SqlRegistryStore final : public RegistryStore {
  public:
-  explicit SqlRegistryStore(Database& database) : db_(database) {}
+  explicit SqlRegistryStore(Database& database);
+  ~SqlRegistryStore() override;
 
   core::RegisteredModel create_registered_model(const std::string& name, const std::vector<core::Tag>& tags,
                                                 const std::string& description) override;
@@ -48,6 +55,7 @@ class SqlRegistryStore final : public RegistryStore {
   void write(const std::function<void(db::Connection&)>& fn) { db_.write(fn); }
 
   Database& db_;
+  std::unique_ptr<const RegistryStatements> sql_;
 };
 
 }  // namespace sextant::store::sql

@@ -182,19 +182,16 @@ std::string SqlTrackingStore::create_experiment(const std::string& name,
                                                    const std::vector<core::Tag>& tags) {
   std::string id;
   write([&](db::Connection& conn) {
-    auto& exists = conn.cached("SELECT 1 FROM experiments WHERE name = ?");
+    auto& exists = conn.cached(experiments_.name_taken);
     exists.bind(1, name);
     bool found = exists.step();
     exists.reset();
     if (found) {
-      throw MlflowError(ErrorCode::RESOURCE_ALREADY_EXISTS,
-                        "Experiment(name=" + name + ") already exists. Error: UNIQUE constraint failed: experiments.name");
+      throw MlflowError(ErrorCode::RESOURCE_ALREADY_EXISTS, "Experiment(name=" + name + experiments_.create_conflict);
     }
     auto now = util::now_ms();
     auto new_id = db::insert_returning_id(
-        conn,
-        "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time) "
-        "VALUES (?, ?, 'active', ?, ?)",
+        conn, experiments_.insert,
         "experiment_id", [&](db::Statement& ins) {
           ins.bind(1, name).bind(2, artifact_location.value_or("")).bind(3, now).bind(4, now);
         });
@@ -224,7 +221,7 @@ core::Experiment SqlTrackingStore::get_experiment(const std::string& experiment_
 std::optional<core::Experiment> SqlTrackingStore::find_experiment_by_name(const std::string& name) {
   std::optional<core::Experiment> e;
   read([&](db::Connection& conn) {
-    auto& st = conn.cached(std::string(kExperimentColumns) + " WHERE name = ?");
+    auto& st = conn.cached(experiments_.by_name);
     st.bind(1, name);
     if (st.step()) e = read_experiment_row(st);
     st.reset();
@@ -235,7 +232,7 @@ std::optional<core::Experiment> SqlTrackingStore::find_experiment_by_name(const 
 
 std::vector<core::Experiment> SqlTrackingStore::search_experiments(const ExperimentQuery& query) {
   std::vector<core::Experiment> out;
-  auto sql = compile_experiment_search(query, db_.dialect());
+  auto sql = compile_experiment_search(query, db_.dialect(), experiments_.workspaces);
   read([&](db::Connection& conn) {
     std::vector<std::int64_t> ids;
     {
@@ -285,7 +282,7 @@ void SqlTrackingStore::rename_experiment(const std::string& experiment_id, const
     if (!e) experiment_not_found(experiment_id);
     if (e->lifecycle_stage != "active") core::throw_invalid("Cannot rename a non-active experiment.");
     if (e->name == new_name) return;
-    auto& exists = conn.cached("SELECT 1 FROM experiments WHERE name = ?");
+    auto& exists = conn.cached(experiments_.name_taken);
     exists.bind(1, new_name);
     bool found = exists.step();
     exists.reset();

@@ -6,13 +6,15 @@
 #include <string>
 
 #include "store/sql/database.hpp"
+#include "store/sql/experiment_rows.hpp"
 #include "store/tracking_store.hpp"
 
 namespace sextant::store::sql {
 
 class SqlTrackingStore final : public TrackingStore {
  public:
-  explicit SqlTrackingStore(Database& database) : db_(database) {}
+  explicit SqlTrackingStore(Database& database)
+      : db_(database), experiments_(database.schema().workspaces) {}
 
   std::string create_experiment(const std::string& name, const std::optional<std::string>& artifact_location,
                                 const std::vector<core::Tag>& tags) override;
@@ -57,6 +59,7 @@ class SqlTrackingStore final : public TrackingStore {
   void write(const std::function<void(db::Connection&)>& fn, std::string_view run_id = {}) { db_.write(fn, run_id); }
 
   Database& db_;
+  const ExperimentStatements experiments_;
 };
 
 }  // namespace sextant::store::sql

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "store/sql/workspace_sql.hpp"
 #include "util/random_id.hpp"
 #include "util/time.hpp"
 
@@ -10,9 +11,6 @@ namespace sextant::store::sql {
 
 namespace {
 
-const std::string kColumns =
-    "SELECT webhook_id, name, description, url, status, secret, creation_timestamp, last_updated_timestamp "
-    "FROM webhooks WHERE deleted_timestamp IS NULL";
 
 core::Webhook read_row(db::Statement& st) {
   core::Webhook w;
@@ -41,8 +39,9 @@ std::vector<core::Webhook> read_all(db::Connection& conn, db::Statement& st) {
   return out;
 }
 
-core::Webhook require(db::Connection& conn, const std::string& id) {
-  auto& st = conn.cached(kColumns + " AND webhook_id = ?");
+// `by_id`: SqlWebhookStore::by_id_ (the live webhook whose id is ?1).
+core::Webhook require(db::Connection& conn, const std::string& by_id, const std::string& id) {
+  auto& st = conn.cached(by_id);
   st.bind(1, id);
   auto rows = read_all(conn, st);
   if (rows.empty()) core::throw_not_found("Webhook with ID " + id + " not found.");
@@ -62,33 +61,44 @@ void insert_events(db::Connection& conn, const std::string& id, const std::vecto
 
 }  // namespace
 
+SqlWebhookStore::SqlWebhookStore(Database& database) : db_(database) {
+  WorkspaceSql ws(database.schema().workspaces);
+  std::string live =
+      "SELECT webhook_id, name, description, url, status, secret, creation_timestamp, last_updated_timestamp "
+      "FROM webhooks WHERE " + ws.where + "deleted_timestamp IS NULL";
+  by_id_ = live + " AND webhook_id = ?";
+  list_ = live + " ORDER BY creation_timestamp DESC, webhook_id DESC LIMIT ? OFFSET ?";
+  active_ = live + " AND status = ? ORDER BY creation_timestamp DESC, webhook_id DESC";
+  insert_ = "INSERT INTO webhooks (" + ws.column +
+            "webhook_id, name, description, url, status, secret, creation_timestamp, last_updated_timestamp) "
+            "VALUES (" + ws.value + "?, ?, ?, ?, ?, ?, ?, ?)";
+}
+
 core::Webhook SqlWebhookStore::create_webhook(const core::Webhook& webhook) {
   core::Webhook out;
   db_.write([&](db::Connection& conn) {
     out = webhook;
     out.webhook_id = util::uuid4_dashed();
     out.creation_timestamp = out.last_updated_timestamp = util::now_ms();
-    auto& st = conn.cached(
-        "INSERT INTO webhooks (webhook_id, name, description, url, status, secret, creation_timestamp, "
-        "last_updated_timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    auto& st = conn.cached(insert_);
     st.bind(1, out.webhook_id).bind(2, out.name).bind(3, out.description).bind(4, out.url).bind(5, out.status)
         .bind(6, out.stored_secret).bind(7, out.creation_timestamp).bind(8, out.last_updated_timestamp).run();
     insert_events(conn, out.webhook_id, out.events);
-    out = require(conn, out.webhook_id);
+    out = require(conn, by_id_, out.webhook_id);
   });
   return out;
 }
 
 core::Webhook SqlWebhookStore::get_webhook(const std::string& webhook_id) {
   core::Webhook out;
-  db_.read([&](db::Connection& conn) { out = require(conn, webhook_id); });
+  db_.read([&](db::Connection& conn) { out = require(conn, by_id_, webhook_id); });
   return out;
 }
 
 std::vector<core::Webhook> SqlWebhookStore::list_webhooks(std::int64_t limit, std::int64_t offset) {
   std::vector<core::Webhook> out;
   db_.read([&](db::Connection& conn) {
-    auto& st = conn.cached(kColumns + " ORDER BY creation_timestamp DESC, webhook_id DESC LIMIT ? OFFSET ?");
+    auto& st = conn.cached(list_);
     st.bind(1, limit).bind(2, offset);
     out = read_all(conn, st);
   });
@@ -98,7 +108,7 @@ std::vector<core::Webhook> SqlWebhookStore::list_webhooks(std::int64_t limit, st
 std::vector<core::Webhook> SqlWebhookStore::active_webhooks() {
   std::vector<core::Webhook> out;
   db_.read([&](db::Connection& conn) {
-    auto& st = conn.cached(kColumns + " AND status = ? ORDER BY creation_timestamp DESC, webhook_id DESC");
+    auto& st = conn.cached(active_);
     st.bind(1, core::kWebhookActive);
     out = read_all(conn, st);
   });
@@ -108,7 +118,7 @@ std::vector<core::Webhook> SqlWebhookStore::active_webhooks() {
 core::Webhook SqlWebhookStore::update_webhook(const std::string& webhook_id, const WebhookChanges& changes) {
   core::Webhook out;
   db_.write([&](db::Connection& conn) {
-    auto w = require(conn, webhook_id);
+    auto w = require(conn, by_id_, webhook_id);
     if (changes.name) w.name = *changes.name;
     if (changes.description) w.description = *changes.description;
     if (changes.url) w.url = *changes.url;
@@ -124,14 +134,14 @@ core::Webhook SqlWebhookStore::update_webhook(const std::string& webhook_id, con
       conn.cached("DELETE FROM webhook_events WHERE webhook_id = ?").bind(1, webhook_id).run();
       insert_events(conn, webhook_id, *changes.events);
     }
-    out = require(conn, webhook_id);
+    out = require(conn, by_id_, webhook_id);
   });
   return out;
 }
 
 void SqlWebhookStore::delete_webhook(const std::string& webhook_id) {
   db_.write([&](db::Connection& conn) {
-    auto w = require(conn, webhook_id);
+    auto w = require(conn, by_id_, webhook_id);
     std::int64_t now = std::max(util::now_ms(), w.last_updated_timestamp.value_or(0) + 1);
     conn.cached("UPDATE webhooks SET deleted_timestamp = ?, last_updated_timestamp = ? WHERE webhook_id = ?")
         .bind(1, now).bind(2, now).bind(3, webhook_id).run();

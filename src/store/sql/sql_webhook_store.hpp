@@ -2,6 +2,8 @@
 // as MLflow's migrations define them; rows MLflow wrote are read as they are and vice versa).
 #pragma once
 
+#include <string>
+
 #include "store/sql/database.hpp"
 #include "store/webhook_store.hpp"
 
@@ -9,7 +11,7 @@ namespace sextant::store::sql {
 
 class SqlWebhookStore final : public WebhookStore {
  public:
-  explicit SqlWebhookStore(Database& database) : db_(database) {}
+  explicit SqlWebhookStore(Database& database);
 
   core::Webhook create_webhook(const core::Webhook& webhook) override;
   core::Webhook get_webhook(const std::string& webhook_id) override;
@@ -20,6 +22,9 @@ class SqlWebhookStore final : public WebhookStore {
 
  private:
   Database& db_;
+  // Statements in the served schema's form (built once): with workspaces they read the default
+  // workspace's live webhooks, and the insert writes that workspace.
+  std::string by_id_, list_, active_, insert_;
 };
 
 }  // namespace sextant::store::sql
