@@ -67,7 +67,7 @@ bool is_postgres(const db::Connection& conn) { return backend(conn) == db::Backe
 bool is_mysql(const db::Connection& conn) { return backend(conn) == db::Backend::Mysql; }
 
 void exec_all(db::Connection& conn, std::initializer_list<std::string_view> statements) {
-  for (auto s : statements) conn.exec(s);
+  for (auto s : statements) ddl(conn, s);
 }
 
 std::string_view float53(const db::Connection& conn) { return is_sqlite(conn) ? "FLOAT" : "FLOAT(53)"; }
@@ -113,6 +113,89 @@ bool column_exists(db::Connection& conn, std::string_view table, std::string_vie
 
 bool index_exists(db::Connection& conn, std::string_view table, std::string_view index) {
   return catalog_has(conn, kIndexExists, {table, index});
+}
+
+namespace {
+
+// The identifier at `at` in `sql` (up to white space or '('), unquoted.
+std::string identifier_at(std::string_view sql, std::size_t at) {
+  auto end = sql.find_first_of(" \t\n(", at);
+  std::string name(sql.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
+  if (name.size() >= 2 && (name.front() == '"' || name.front() == '`')) name = name.substr(1, name.size() - 2);
+  return name;
+}
+
+// The word after `prefix` when `sql` starts with it, else "".
+std::string after(std::string_view sql, std::string_view prefix) {
+  return sql.starts_with(prefix) ? identifier_at(sql, prefix.size()) : std::string();
+}
+
+// The column names a CREATE TABLE statement declares, in order: the first word of each top-level
+// item of its body that is not a table constraint.
+std::vector<std::string> declared_columns(std::string_view create_table) {
+  std::vector<std::string> out;
+  auto open = create_table.find('(');
+  if (open == std::string_view::npos) return out;
+  int depth = 0;
+  std::size_t item = open + 1;
+  for (std::size_t i = open + 1; i < create_table.size() && depth >= 0; ++i) {
+    const char c = create_table[i];
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if ((c == ',' && depth == 0) || depth < 0) {
+      auto text = create_table.substr(item, i - item);
+      text.remove_prefix(std::min(text.find_first_not_of(" \t\n"), text.size()));
+      bool constraint = false;
+      for (std::string_view head : {"CONSTRAINT ", "PRIMARY KEY", "FOREIGN KEY", "UNIQUE ", "UNIQUE(", "CHECK "}) {
+        constraint = constraint || text.starts_with(head);
+      }
+      if (!constraint && !text.empty()) out.push_back(identifier_at(text, 0));
+      item = i + 1;
+    }
+  }
+  return out;
+}
+
+// Whether the result of DDL statement `sql` is in place already (see ddl()). A table counts when
+// it has the statement's columns, in order (else the CREATE runs and fails, as alembic's does).
+bool already_done(db::Connection& conn, std::string_view sql) {
+  if (auto table = after(sql, "CREATE TABLE "); !table.empty()) {
+    return table_exists(conn, table) &&
+           column_values(conn,
+                         "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND "
+                         "table_name = ? ORDER BY ordinal_position",
+                         {table}) == declared_columns(sql);
+  }
+  for (std::string_view head : {"CREATE INDEX ", "CREATE UNIQUE INDEX "}) {
+    if (auto index = after(sql, head); !index.empty()) {
+      auto on = sql.find(" ON ");
+      return on != std::string_view::npos && index_exists(conn, identifier_at(sql, on + 4), index);
+    }
+  }
+  auto table = after(sql, "ALTER TABLE ");
+  if (table.empty()) return false;
+  const auto rest = sql.substr(std::string_view("ALTER TABLE ").size() + table.size());
+  if (auto column = after(rest, " ADD COLUMN "); !column.empty()) return column_exists(conn, table, column);
+  if (auto constraint = after(rest, " ADD CONSTRAINT "); !constraint.empty()) {
+    return constraint_exists(conn, table, constraint);
+  }
+  return false;
+}
+
+}  // namespace
+
+void ddl(db::Connection& conn, std::string_view sql) {
+  if (is_mysql(conn) && already_done(conn, sql)) return;
+  conn.exec(sql);
+}
+
+bool constraint_exists(db::Connection& conn, std::string_view table, std::string_view name) {
+  require_server_dialect(conn, "constraint_exists");
+  return has_row(conn,
+                 std::string("SELECT 1 FROM information_schema.table_constraints WHERE table_schema = ") +
+                     (is_mysql(conn) ? "DATABASE()" : "current_schema()") +
+                     " AND table_name = ? AND constraint_name = ?",
+                 {table, name});
 }
 
 std::optional<std::string> find_foreign_key(db::Connection& conn, std::string_view table,
@@ -172,12 +255,14 @@ std::string require_foreign_key(db::Connection& conn, std::string_view table, co
 
 void drop_foreign_key(db::Connection& conn, std::string_view table, std::string_view name) {
   require_server_dialect(conn, "drop_foreign_key");
+  if (is_mysql(conn) && !constraint_exists(conn, table, name)) return;
   conn.exec("ALTER TABLE " + std::string(table) +
             std::string(is_mysql(conn) ? " DROP FOREIGN KEY " : " DROP CONSTRAINT ") + std::string(name));
 }
 
 void drop_unique_constraint(db::Connection& conn, std::string_view table, std::string_view name) {
   require_server_dialect(conn, "drop_unique_constraint");
+  if (is_mysql(conn) && !index_exists(conn, table, name)) return;
   conn.exec("ALTER TABLE " + std::string(table) + std::string(is_mysql(conn) ? " DROP INDEX " : " DROP CONSTRAINT ") +
             std::string(name));
 }

@@ -21,8 +21,16 @@ bool is_sqlite(const db::Connection& conn);
 bool is_postgres(const db::Connection& conn);
 bool is_mysql(const db::Connection& conn);
 
-// Runs the statements in order (each one statement; the drivers' rewrites apply, e.g. MySQL's
-// back-quoted `key`; write "key" for the reserved column name, ANSI quotes work on all three).
+// Runs one DDL statement of a migration (the drivers' rewrites apply, e.g. MySQL's back-quoted
+// `key`; write "key" for the reserved column name, ANSI quotes work on all three).
+// MySQL commits each DDL statement by itself and the runner resumes a failed upgrade at the
+// revision it stamped last, so the statements of a migration that failed or was killed half-way
+// run a second time: there a statement whose result is already in place is skipped (CREATE TABLE t
+// when t exists, CREATE [UNIQUE] INDEX i ON t when t has i, ALTER TABLE t ADD COLUMN c when t has
+// c, ALTER TABLE t ADD CONSTRAINT n when t has n). On SQLite and PostgreSQL (one transaction,
+// nothing is left half-way) it runs as it is.
+void ddl(db::Connection& conn, std::string_view sql);
+// ddl() of each statement, in order.
 void exec_all(db::Connection& conn, std::initializer_list<std::string_view> statements);
 
 // SQLAlchemy's Float(precision=53) in DDL: "FLOAT" on SQLite (alembic renders no precision there),
@@ -52,9 +60,15 @@ std::optional<std::string> find_unique_constraint(db::Connection& conn, std::str
 std::string require_foreign_key(db::Connection& conn, std::string_view table, const std::vector<std::string>& columns,
                                 std::string_view referred_table = {});
 
-// alembic's op.drop_constraint(name, table, type_="foreignkey") on PostgreSQL / MySQL.
+// Whether `table` has a constraint (primary key, unique, foreign key, check) named `name`
+// (PostgreSQL / MySQL).
+bool constraint_exists(db::Connection& conn, std::string_view table, std::string_view name);
+
+// alembic's op.drop_constraint(name, table, type_="foreignkey") on PostgreSQL / MySQL. On MySQL a
+// foreign key that is already gone is not an error (see ddl(): a half-done migration runs again).
 void drop_foreign_key(db::Connection& conn, std::string_view table, std::string_view name);
-// alembic's op.drop_constraint(name, table, type_="unique") on PostgreSQL / MySQL (MySQL: DROP INDEX).
+// alembic's op.drop_constraint(name, table, type_="unique") on PostgreSQL / MySQL (MySQL: DROP
+// INDEX, skipped when the index is already gone, as above).
 void drop_unique_constraint(db::Connection& conn, std::string_view table, std::string_view name);
 
 // alembic's alter_column(table, column, type_=type, existing_nullable=nullable,

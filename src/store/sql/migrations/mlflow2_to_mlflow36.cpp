@@ -2,7 +2,8 @@
 // the statements alembic runs for each of MLflow's migration files
 // (mlflow/store/db_migrations/versions/<revision>_*.py) on SQLite, PostgreSQL and MySQL, as
 // captured from MLflow 3.6's alembic run on each database. None of these revisions moves data
-// beyond SQLite's table copies.
+// beyond SQLite's table copies. Every statement goes through ddl(), so that on MySQL a migration
+// that failed half-way can run again (migration_ops.hpp).
 #include <string>
 
 #include "store/sql/migrations/migration.hpp"
@@ -32,7 +33,7 @@ void change_column_type(Connection& conn, std::string_view table, std::string_vi
 // 3500859a5d39: registered_model_aliases (only when the table is missing, as MLflow checks).
 void add_model_aliases_table(Connection& conn) {
   if (table_exists(conn, "registered_model_aliases")) return;
-  conn.exec(
+  ddl(conn, 
       "CREATE TABLE registered_model_aliases ( alias VARCHAR(256) NOT NULL, version INTEGER NOT NULL, name "
       "VARCHAR(256) NOT NULL, CONSTRAINT registered_model_alias_pk PRIMARY KEY (name, alias), CONSTRAINT "
       "registered_model_alias_name_fkey FOREIGN KEY(name) REFERENCES registered_models (name) ON DELETE cascade ON "
@@ -41,7 +42,7 @@ void add_model_aliases_table(Connection& conn) {
 
 // 7f2a7d5fae7d: datasets, inputs, input_tags.
 void add_datasets_inputs_input_tags_tables(Connection& conn) {
-  conn.exec(cat({"CREATE TABLE datasets ( dataset_uuid VARCHAR(36) NOT NULL, experiment_id INTEGER NOT NULL, name "
+  ddl(conn, cat({"CREATE TABLE datasets ( dataset_uuid VARCHAR(36) NOT NULL, experiment_id INTEGER NOT NULL, name "
                  "VARCHAR(500) NOT NULL, digest VARCHAR(36) NOT NULL, dataset_source_type VARCHAR(36) NOT NULL, "
                  "dataset_source TEXT NOT NULL, dataset_schema TEXT, dataset_profile ",
                  text_or_mysql(conn, "MEDIUMTEXT"),
@@ -71,7 +72,7 @@ void increase_max_param_val_length(Connection& conn) {
 
 // acf3f17fdcc7: model_versions.storage_location.
 void add_storage_location_field_to_model_versions(Connection& conn) {
-  conn.exec("ALTER TABLE model_versions ADD COLUMN storage_location VARCHAR(500)");
+  ddl(conn, "ALTER TABLE model_versions ADD COLUMN storage_location VARCHAR(500)");
 }
 
 // 867495a8f9d4: trace_info, trace_tags, trace_request_metadata.
@@ -108,7 +109,7 @@ void add_cascade_deletion_to_trace_tables_fk(Connection& conn) {
                                                      pk, " PRIMARY KEY (\"key\", request_id), ", references, " )"})});
     } else {
       drop_foreign_key(conn, table, fk);
-      conn.exec(cat({"ALTER TABLE ", table, " ADD ", references}));
+      ddl(conn, cat({"ALTER TABLE ", table, " ADD ", references}));
     }
   }
 }
@@ -118,7 +119,7 @@ void add_cascade_deletion_to_trace_tables_fk(Connection& conn) {
 void increase_max_dataset_schema_size(Connection& conn) {
   if (!is_mysql(conn)) return;
   try {
-    conn.exec("ALTER TABLE datasets MODIFY dataset_schema MEDIUMTEXT NULL");
+    ddl(conn, "ALTER TABLE datasets MODIFY dataset_schema MEDIUMTEXT NULL");
   } catch (const db::DbError&) {
     // MLflow: "Failed to update dataset_schema column to MEDIUMTEXT type, it may not be supported".
   }
@@ -148,13 +149,16 @@ void add_cascading_deletion_to_datasets_from_experiments(Connection& conn) {
                                   "(experiment_id, name, digest), ",
                                   references, " )"})});
   }
-  drop_foreign_key(conn, "datasets", require_foreign_key(conn, "datasets", {"experiment_id"}, "experiments"));
-  conn.exec(cat({"ALTER TABLE datasets ADD ", references}));
+  // On MySQL a second run after a failure between the drop and the add finds no foreign key.
+  if (!is_mysql(conn) || find_foreign_key(conn, "datasets", {"experiment_id"}, "experiments")) {
+    drop_foreign_key(conn, "datasets", require_foreign_key(conn, "datasets", {"experiment_id"}, "experiments"));
+  }
+  ddl(conn, cat({"ALTER TABLE datasets ADD ", references}));
 }
 
 // 400f98739977: logged_models and their metrics, params and tags.
 void add_logged_model_tables(Connection& conn) {
-  conn.exec(
+  ddl(conn, 
       "CREATE TABLE logged_models ( model_id VARCHAR(36) NOT NULL, experiment_id INTEGER NOT NULL, name "
       "VARCHAR(500) NOT NULL, artifact_location VARCHAR(1000) NOT NULL, creation_timestamp_ms BIGINT NOT NULL, "
       "last_updated_timestamp_ms BIGINT NOT NULL, status INTEGER NOT NULL, lifecycle_stage VARCHAR(32), model_type "
@@ -162,7 +166,7 @@ void add_logged_model_tables(Connection& conn) {
       "KEY (model_id), CONSTRAINT logged_models_lifecycle_stage_check CHECK (lifecycle_stage IN ('active', "
       "'deleted')), CONSTRAINT fk_logged_models_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments "
       "(experiment_id) ON DELETE CASCADE )");
-  conn.exec(cat({"CREATE TABLE logged_model_metrics ( model_id VARCHAR(36) NOT NULL, metric_name VARCHAR(500) NOT "
+  ddl(conn, cat({"CREATE TABLE logged_model_metrics ( model_id VARCHAR(36) NOT NULL, metric_name VARCHAR(500) NOT "
                  "NULL, metric_timestamp_ms BIGINT NOT NULL, metric_step BIGINT NOT NULL, metric_value ",
                  float53(conn),
                  ", experiment_id INTEGER NOT NULL, run_id VARCHAR(32) NOT NULL, dataset_uuid VARCHAR(36), "
@@ -188,7 +192,7 @@ void add_logged_model_tables(Connection& conn) {
 
 // 6953534de441: inputs.step.
 void add_step_to_inputs_table(Connection& conn) {
-  conn.exec("ALTER TABLE inputs ADD COLUMN step BIGINT DEFAULT '0' NOT NULL");
+  ddl(conn, "ALTER TABLE inputs ADD COLUMN step BIGINT DEFAULT '0' NOT NULL");
 }
 
 // bda7b8c39065: model_version_tags.value VARCHAR(5000) -> TEXT.
@@ -225,7 +229,7 @@ void add_assessments_table(Connection& conn) {
 
 // a1b2c3d4e5f6: spans.
 void add_spans_table(Connection& conn) {
-  conn.exec(cat({"CREATE TABLE spans ( trace_id VARCHAR(50) NOT NULL, experiment_id INTEGER NOT NULL, span_id "
+  ddl(conn, cat({"CREATE TABLE spans ( trace_id VARCHAR(50) NOT NULL, experiment_id INTEGER NOT NULL, span_id "
                  "VARCHAR(50) NOT NULL, parent_span_id VARCHAR(50), name TEXT, type VARCHAR(500), status VARCHAR(50) "
                  "NOT NULL, start_time_unix_nano BIGINT NOT NULL, end_time_unix_nano BIGINT, duration_ns BIGINT "
                  "GENERATED ALWAYS AS (end_time_unix_nano - start_time_unix_nano) STORED, content ",
@@ -286,7 +290,7 @@ void add_scorer_tables(Connection& conn) {
 // the unique (dataset_id, input_hash) that SQLite gets by a table rebuild).
 void add_evaluation_datasets(Connection& conn) {
   // "schema" is reserved on MySQL only (alembic quotes it there alone).
-  conn.exec(cat({"CREATE TABLE evaluation_datasets ( dataset_id VARCHAR(36) NOT NULL, name VARCHAR(255) NOT NULL, ",
+  ddl(conn, cat({"CREATE TABLE evaluation_datasets ( dataset_id VARCHAR(36) NOT NULL, name VARCHAR(255) NOT NULL, ",
                  by_dialect(conn, "schema", "schema", "\"schema\""),
                  " TEXT, profile TEXT, digest VARCHAR(64), created_time BIGINT, last_update_time BIGINT, created_by "
                  "VARCHAR(255), last_updated_by VARCHAR(255), CONSTRAINT evaluation_datasets_pk PRIMARY KEY "
@@ -306,32 +310,32 @@ void add_evaluation_datasets(Connection& conn) {
       "VARCHAR(255), input_hash VARCHAR(64) NOT NULL, CONSTRAINT evaluation_dataset_records_pk PRIMARY KEY "
       "(dataset_record_id), CONSTRAINT fk_evaluation_dataset_records_dataset_id FOREIGN KEY(dataset_id) REFERENCES "
       "evaluation_datasets (dataset_id) ON DELETE CASCADE";
-  conn.exec(records + " )");
+  ddl(conn, records + " )");
   constexpr std::string_view index =
       "CREATE INDEX index_evaluation_dataset_records_dataset_id ON evaluation_dataset_records (dataset_id)";
   constexpr std::string_view unique = "CONSTRAINT unique_dataset_input UNIQUE (dataset_id, input_hash)";
   if (is_sqlite(conn)) {
     sqlite_rebuild_table(conn, {.table = "evaluation_dataset_records", .create_sql = cat({records, ", ", unique, " )"})});
-    conn.exec(index);
+    ddl(conn, index);
   } else {
-    conn.exec(index);
-    conn.exec(cat({"ALTER TABLE evaluation_dataset_records ADD ", unique}));
+    ddl(conn, index);
+    ddl(conn, cat({"ALTER TABLE evaluation_dataset_records ADD ", unique}));
   }
 }
 
 // 3da73c924c2f: evaluation_dataset_records.outputs.
 void add_outputs_to_dataset_record(Connection& conn) {
-  conn.exec("ALTER TABLE evaluation_dataset_records ADD COLUMN outputs JSON");
+  ddl(conn, "ALTER TABLE evaluation_dataset_records ADD COLUMN outputs JSON");
 }
 
 // bf29a5ff90ea: jobs.
 void add_jobs_table(Connection& conn) {
-  conn.exec(cat({"CREATE TABLE jobs ( id VARCHAR(36) NOT NULL, creation_time BIGINT NOT NULL, function_fullname "
+  ddl(conn, cat({"CREATE TABLE jobs ( id VARCHAR(36) NOT NULL, creation_time BIGINT NOT NULL, function_fullname "
                  "VARCHAR(500) NOT NULL, params TEXT NOT NULL, timeout ",
                  float53(conn),
                  ", status INTEGER NOT NULL, result TEXT, retry_count INTEGER NOT NULL, last_update_time BIGINT NOT "
                  "NULL, CONSTRAINT jobs_pk PRIMARY KEY (id) )"}));
-  conn.exec(
+  ddl(conn, 
       "CREATE INDEX index_jobs_function_status_creation_time ON jobs (function_fullname, status, creation_time)");
 }
 
