@@ -66,8 +66,37 @@ def squash(text):
     return " ".join(str(text).split()) if text is not None else None
 
 
+def sextant_own(key, value):
+    """True for Sextant's own tables, indexes and triggers (sextant_*)"""
+    name = key[1] if len(key) > 1 else ""
+    if key[0] in NAMED_KINDS:
+        name = value if key[0] in ("index", "constraint") else name
+    elif key[0] == "trigger":
+        name = key[2]
+    return str(name).startswith("sextant_") or (len(key) > 1 and str(key[1]).startswith("sextant_"))
+
+
+class Entries(dict):
+    """Catalog entries without Sextant's own, which are kept apart in `own` (so an MLflow index
+    with the same key as one of Sextant's is not lost); two entries with one key (two indexes on
+    the same columns) keep both names."""
+
+    def __init__(self):
+        super().__init__()
+        self.own = []
+
+    def __setitem__(self, key, value):
+        if sextant_own(key, value):
+            self.own.append(key)
+        elif key in self and self[key] != value:
+            super().__setitem__(key, tuple(sorted((self[key] if isinstance(self[key], tuple) else (self[key],)) +
+                                                  (value,), key=str)))
+        else:
+            super().__setitem__(key, value)
+
+
 def describe_postgres(server, db):
-    d = {}
+    d = Entries()
     for r in query(server, db, "SELECT table_name, column_name, data_type, character_maximum_length AS len, "
                                "is_nullable, column_default, is_generated, generation_expression FROM "
                                "information_schema.columns WHERE table_schema = 'public'"):
@@ -94,7 +123,7 @@ def describe_postgres(server, db):
 
 
 def describe_mysql(server, db):
-    d = {}
+    d = Entries()
     rows = query(server, db, "SELECT JSON_ARRAYAGG(JSON_OBJECT('t', table_name, 'c', column_name, 'type', column_type, "
                              "'null', is_nullable, 'def', column_default, 'extra', extra)) FROM "
                              "information_schema.columns WHERE table_schema = DATABASE()")
@@ -106,7 +135,7 @@ def describe_mysql(server, db):
                              "DATABASE() GROUP BY table_name, index_name, non_unique) s")
     for r in rows:
         d[("index", r["t"], r["cols"], r["u"])] = r["n"]
-    rows = query(server, db, "SELECT JSON_ARRAYAGG(JSON_OBJECT('t', k.table_name, 'c', k.cols, 'rt', "
+    rows = query(server, db, "SELECT JSON_ARRAYAGG(JSON_OBJECT('t', k.table_name, 'n', k.constraint_name, 'c', k.cols, 'rt', "
                              "k.referenced_table_name, 'rc', k.rcols, 'u', rc.update_rule, 'd', rc.delete_rule)) FROM "
                              "(SELECT constraint_name, table_name, referenced_table_name, GROUP_CONCAT(column_name "
                              "ORDER BY ordinal_position) cols, GROUP_CONCAT(referenced_column_name ORDER BY "
@@ -116,7 +145,7 @@ def describe_mysql(server, db):
                              "rc.constraint_schema = DATABASE() AND rc.constraint_name = k.constraint_name AND "
                              "rc.table_name = k.table_name")
     for r in rows:
-        d[("foreign key", r["t"], r["c"], r["rt"], r["rc"], r["u"], r["d"])] = True
+        d[("foreign key", r["t"], r["c"], r["rt"], r["rc"], r["u"], r["d"])] = r["n"]
     rows = query(server, db, "SELECT JSON_ARRAYAGG(JSON_OBJECT('t', table_name, 'n', constraint_name, 'c', "
                              "check_clause)) FROM information_schema.check_constraints WHERE constraint_schema = "
                              "DATABASE()")
@@ -217,7 +246,7 @@ def describe_sqlite(path):
 
 
 def sqlite_catalog(conn):
-    d = {}
+    d = Entries()
     q = lambda sql, *a: conn.execute(sql, a).fetchall()  # noqa: E731
     tables = q("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
     for table, create_sql in tables:
@@ -305,6 +334,8 @@ class Location:
 def generated_name(key, name, dialect):
     """True when `name` (of the entry `key`) is one the database made up itself (SQLite's names
     come from the CREATE TABLE text: every one there was written by whoever made the table)"""
+    if isinstance(name, tuple):
+        return all(generated_name(key, n, dialect) for n in name)
     if not isinstance(name, str):
         return name is None
     if dialect == "sqlite":
@@ -321,8 +352,17 @@ def generated_name(key, name, dialect):
         re.escape(key[2].split(",")[0]) + r"(_\d+)?", name) is not None
 
 
+def several(key, value):
+    """True when `value` holds the names of several entries with one key (say, two CHECKs with
+    the same clause)"""
+    return key[0] in NAMED_KINDS and isinstance(value, tuple)
+
+
 def without_generated_names(catalog, dialect):
-    return {k: None if k[0] in NAMED_KINDS and generated_name(k, v, dialect) else v for k, v in catalog.items()}
+    def name(k, v):
+        return None if generated_name(k, v, dialect) else v
+    return {k: tuple(name(k, n) for n in v) if several(k, v) else name(k, v) if k[0] in NAMED_KINDS else v
+            for k, v in catalog.items()}
 
 
 def describe(loc):
@@ -343,16 +383,18 @@ def describe(loc):
             loc.server, loc.db, "SELECT version_num FROM alembic_version" if pg else
             "SELECT JSON_ARRAYAGG(JSON_OBJECT('version_num', version_num)) FROM alembic_version")]
     d[("alembic_version",)] = tuple(sorted(stamp))
-    indexes = [(k[1], k[2]) for k in d if k[0] == "index"]
-    return {k: v for k, v in d.items() if not (len(k) > 1 and str(k[1]).startswith("sextant_"))
-            and not (k[0] in NAMED_KINDS + ("trigger",) and str(v if k[0] != "trigger" else k[2])
-                     .startswith("sextant_"))}, indexes
+    return dict(d), [(k[1], k[2]) for k in list(d) + d.own if k[0] == "index"]
 
 
-def covered(key, indexes):
-    """A MySQL index InnoDB made for a foreign key, where the other database has one (perhaps
-    Sextant's own) that starts with the same columns (InnoDB then makes none)."""
+def covered(key, catalog, indexes):
+    """A MySQL index InnoDB made for a foreign key (named after the key's first column or after the
+    foreign key), where the other database has one (perhaps Sextant's own) that starts with these
+    columns, so InnoDB made none there. `catalog`: the index's own; `indexes`: the other's."""
     if key[0] != "index" or key[3] != 1:  # MySQL's non_unique
+        return False
+    name = catalog[key]
+    if not generated_name(key, name, "mysql") and not any(
+            k[0] == "foreign key" and k[1] == key[1] and v == name for k, v in catalog.items()):
         return False
     return any(t == key[1] and (cols == key[2] or cols.startswith(key[2] + ",")) for t, cols in indexes)
 
@@ -384,14 +426,15 @@ def compare(a, b, a_idx, b_idx, a_label, b_label, dialect, strict_names=False):
     """prints the differences between catalogs a and b (a_idx, b_idx: their indexes as describe()
     gives them); returns True when there is one that counts"""
     mysql = dialect == "mysql"
-    only_a = sorted((k for k in a if k not in b and not (mysql and covered(k, b_idx))), key=str)
-    only_b = sorted((k for k in b if k not in a and not (mysql and covered(k, a_idx))), key=str)
+    only_a = sorted((k for k in a if k not in b and not (mysql and covered(k, a, b_idx))), key=str)
+    only_b = sorted((k for k in b if k not in a and not (mysql and covered(k, b, a_idx))), key=str)
     if mysql:
-        for k in sorted((k for k in a if k not in b and covered(k, b_idx)), key=str):
+        for k in sorted((k for k in a if k not in b and covered(k, a, b_idx)), key=str):
             print("foreign key index of %s only: %s %s (%s has an index that starts with these columns)"
                   % (a_label, k, a[k], b_label))
     differ = sorted((k for k in a if k in b and a[k] != b[k]), key=str)
-    names = [k for k in differ if k[0] in NAMED_KINDS]
+    names = [k for k in differ if k[0] in NAMED_KINDS and (len(a[k]) if several(k, a[k]) else 1) ==
+             (len(b[k]) if several(k, b[k]) else 1)]  # not how many there are
     counted_names = [k for k in names if strict_names and not generated_name(k, a[k], dialect)
                      and not generated_name(k, b[k], dialect)]
     for label, keys, src in (("only in " + a_label, only_a, a), ("only in " + b_label, only_b, b)):

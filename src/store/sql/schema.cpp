@@ -196,6 +196,8 @@ constexpr Rewrite kMysqlRewrites[] = {
     {" FLOAT", " DOUBLE"},
     {"dataset_schema TEXT, dataset_profile TEXT", "dataset_schema MEDIUMTEXT, dataset_profile MEDIUMTEXT"},
     {" content TEXT NOT NULL", " content LONGTEXT NOT NULL"},
+    // metrics.is_nan's CHECK twice: MLflow's 39d1c3be5f05 and c48cb773bb87 each add one there
+    {"value, is_nan), CHECK (is_nan IN (0, 1))", "value, is_nan), CHECK (is_nan IN (0, 1)), CHECK (is_nan IN (0, 1))"},
 };
 
 template <std::size_t N>
