@@ -103,7 +103,9 @@ void add_trace_metrics_table(db::Connection& conn) {
 void update_jobs_table(db::Connection& conn) {
   ops::drop_index(conn, "jobs", "index_jobs_function_status_creation_time");
   if (is_mysql(conn)) {
-    conn.exec("ALTER TABLE jobs CHANGE function_fullname job_name VARCHAR(500) NULL");
+    if (column_exists(conn, "jobs", "function_fullname")) {  // else renamed by a run that failed later
+      conn.exec("ALTER TABLE jobs CHANGE function_fullname job_name VARCHAR(500) NULL");
+    }
   } else {
     conn.exec("ALTER TABLE jobs RENAME COLUMN function_fullname TO job_name");
   }

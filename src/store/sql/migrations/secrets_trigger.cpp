@@ -71,7 +71,11 @@ void create_secrets_trigger(db::Connection& conn) {
       conn.exec(kPostgresFunction);
       conn.exec(kPostgresTrigger);
       break;
-    case db::Backend::Mysql:
+    case db::Backend::Mysql: {
+      auto exists = conn.prepare(
+          "SELECT 1 FROM information_schema.triggers WHERE trigger_schema = DATABASE() AND trigger_name = "
+          "'prevent_secrets_aad_mutation' AND event_object_table = 'secrets'");
+      if (exists.step()) break;  // created by a run that failed later (MySQL commits each statement)
       try {
         conn.exec(kMysqlTrigger);
       } catch (const db::DbError& e) {
@@ -80,6 +84,7 @@ void create_secrets_trigger(db::Connection& conn) {
                           e.kind(), e.code());
       }
       break;
+    }
   }
 }
 

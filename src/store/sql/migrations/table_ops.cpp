@@ -94,10 +94,11 @@ void exec(db::Connection& conn, std::string_view generic_sql) {
       }
       break;
   }
-  conn.exec(sql);
+  ddl(conn, sql);
 }
 
 void drop_index(db::Connection& conn, std::string_view table, std::string_view index) {
+  if (is_mysql(conn) && !index_exists(conn, table, index)) return;  // gone in a run that failed half-way
   std::string sql = "DROP INDEX " + quoted(conn, index);
   if (is_mysql(conn)) sql += " ON " + quoted(conn, table);
   conn.exec(sql);
@@ -156,7 +157,10 @@ void drop_foreign_keys_to(db::Connection& conn, std::string_view table, std::str
 }
 
 void drop_primary_key(db::Connection& conn, std::string_view table, std::string_view pk_name) {
-  if (is_mysql(conn)) return conn.exec("ALTER TABLE " + quoted(conn, table) + " DROP PRIMARY KEY");
+  if (is_mysql(conn)) {
+    if (!index_exists(conn, table, "PRIMARY")) return;  // dropped by a run that failed half-way
+    return conn.exec("ALTER TABLE " + quoted(conn, table) + " DROP PRIMARY KEY");
+  }
   conn.exec("ALTER TABLE " + quoted(conn, table) + " DROP CONSTRAINT " + quoted(conn, pk_name));
 }
 

@@ -19,14 +19,16 @@ namespace sextant::store::sql::migrations::ops {
 std::string table_sql(std::string_view name, const std::vector<std::string_view>& lines);
 std::string table_sql(std::string_view name, std::initializer_list<std::string_view> lines);
 
-// Runs DDL written in SQLAlchemy's generic spelling, as SQLAlchemy renders it for conn's dialect:
+// Runs DDL written in SQLAlchemy's generic spelling through migration_ops' ddl() (on MySQL a
+// statement whose result is in place is skipped), as SQLAlchemy renders it for conn's dialect:
 // FLOAT(53) is FLOAT on SQLite; BLOB is BYTEA on PostgreSQL; on MySQL a CREATE TABLE takes the
 // character set and collation of `experiments` (MySQL refuses a foreign key between string
 // columns of different collations; alembic's tables get the database's default, which is the
 // same where MLflow created the database).
 void exec(db::Connection& conn, std::string_view generic_sql);
 
-// DROP INDEX name (MySQL: ... ON table).
+// DROP INDEX name (MySQL: ... ON table; nothing when the index is gone, as after a run that failed
+// half-way: MySQL commits each DDL statement and the runner resumes at the last stamp).
 void drop_index(db::Connection& conn, std::string_view table, std::string_view index);
 
 // alembic's _detect_unique_on_column: a unique constraint on exactly (column) (or named
@@ -38,7 +40,8 @@ bool drop_unique_on_column(db::Connection& conn, std::string_view table, std::st
 // Drops every foreign key of `table` that refers to `referred` (PostgreSQL / MySQL).
 void drop_foreign_keys_to(db::Connection& conn, std::string_view table, std::string_view referred);
 
-// Drops the primary key (PostgreSQL: the named constraint; MySQL: DROP PRIMARY KEY).
+// Drops the primary key (PostgreSQL: the named constraint; MySQL: DROP PRIMARY KEY, nothing when
+// the table has none, as after a run that failed between the drop and the new key).
 void drop_primary_key(db::Connection& conn, std::string_view table, std::string_view pk_name);
 
 struct TableRebuild {

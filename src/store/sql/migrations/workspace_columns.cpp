@@ -142,6 +142,8 @@ void workspaces_catalog(db::Connection& conn, WorkspacesVariant variant) {
     exec(conn, ops::table_sql("workspaces", {"name VARCHAR(63) NOT NULL", "description TEXT",
                                              "CONSTRAINT workspaces_pk PRIMARY KEY (name)"}));
   }
+  auto done = conn.prepare("SELECT 1 FROM workspaces WHERE name = 'default'");  // MySQL: a run that failed later
+  if (done.step()) return;
   conn.exec("INSERT INTO workspaces (name, description) VALUES ('default', 'Default workspace for legacy resources')");
 }
 
