@@ -265,9 +265,11 @@ constexpr std::array kChain{
     Migration{"e1f2a3b4c5d6", "1b5f0d9ad7c1", "add budget_policies table", add_budget_policies},
     Migration{"76601a5f987d", "e1f2a3b4c5d6", "add issues table", add_issues},
     Migration{"c3d6457b6d8a", "76601a5f987d", "add status_details column to jobs table", add_jobs_status_details},
-    Migration{"a5b4c3d2e1f0", "c3d6457b6d8a", "add composite index on metrics (run_uuid, key, step)", add_metrics_run_key_step_index},
+    Migration{"a5b4c3d2e1f0", "c3d6457b6d8a", "add composite index on metrics (run_uuid, key, step)",
+              add_metrics_run_key_step_index},
     Migration{"ae8bbe7743c9", "a5b4c3d2e1f0", "add guardrails and guardrail_configs tables", add_guardrails},
-    Migration{"7d34483879f0", "ae8bbe7743c9", "Add indexes for relationship loading after workspace PK migration", add_tag_workspace_indexes},
+    Migration{"7d34483879f0", "ae8bbe7743c9", "Add indexes for relationship loading after workspace PK migration",
+              add_tag_workspace_indexes},
 };
 
 }  // namespace

@@ -17,12 +17,11 @@ void add_workspace_column(db::Connection& conn, const char* table) {
   exec(conn, std::string("ALTER TABLE ") + table + " ADD COLUMN " + kWorkspaceColumn);
 }
 
-// PostgreSQL / MySQL: the new primary key, and the composite foreign key to the parent.
+// PostgreSQL / MySQL: the primary key `pk_name` becomes (pk_columns).
 void swap_primary_key(db::Connection& conn, const char* table, const char* pk_name, const char* pk_columns) {
   ops::drop_primary_key(conn, table, pk_name);
   exec(conn, std::string("ALTER TABLE ") + table + " ADD CONSTRAINT " + pk_name + " PRIMARY KEY (" + pk_columns + ")");
 }
-
 
 constexpr const char* kModelVersionsFk =
     "CONSTRAINT fk_model_versions_registered_models FOREIGN KEY(workspace, name) REFERENCES registered_models (workspace, "
