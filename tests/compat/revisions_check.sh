@@ -37,7 +37,7 @@ UPSTREAM="bf29a5ff90ea 1bd49d398cd23 b7c8d9e0f1a2 5d2d30f0abce c9d4e5f6a7b8 2c33
 d0e1f2a3b4c5 c8d9e0f1a2b3 1b5f0d9ad7c1 e1f2a3b4c5d6 76601a5f987d c3d6457b6d8a a5b4c3d2e1f0 ae8bbe7743c9
 7d34483879f0"
 FORK_STAMP=1b5f0d9ad7c1
-FORK_CLI=${REVCHECK_FORK_CLI:-1b5f0d9ad7c1-fork}  # how Sextant's CLI names the fork's revision
+FORK_CLI=opendatahub-io:1b5f0d9ad7c1  # Sextant's name of the fork's revision
 BACKENDS=${REVCHECK_BACKENDS:-sqlite postgresql mariadb}
 REVISIONS=${REVCHECK_REVISIONS:-${UPSTREAM//$'\n'/ } FORK}
 PATHS=${REVCHECK_PATHS:-new from-3.6 from-2.0}
@@ -188,6 +188,23 @@ PY
     echo "$to"
 }
 
+# summarize COMPARE_OUTPUT: SAME or DIFFERENT, with what else schema_compare said
+summarize() {
+    local verdict differences names fk_indexes
+    verdict=$(tail -n 1 "$1" | sed 's/.*: //')
+    differences=$(grep -c -e '^only in ' -e '^DIFFERS' "$1")
+    names=$(grep -c '^name differs' "$1")
+    fk_indexes=$(grep -c '^foreign key index of' "$1")
+    if [[ $verdict != SAME ]]; then
+        echo "DIFFERENT: $differences entries ($1)"
+        return
+    fi
+    local text=SAME
+    if ((names)); then text+=", $names generated names differ"; fi
+    if ((fk_indexes)); then text+=", $fk_indexes InnoDB foreign-key indexes on one side only"; fi
+    echo "$text"
+}
+
 RESULTS=()
 FAILED=0
 record() {  # record BACKEND REV PATH RESULT
@@ -240,7 +257,7 @@ for backend in $BACKENDS; do
             fi
             out=$WORK/compare-$backend-$tag-$path.txt
             python3 "$HERE/schema_compare.py" "${A[$rev]}" "$b" >"$out" 2>&1
-            record "$backend" "$rev" "$path" "$(tail -n 1 "$out" | sed 's/.*: //') ($(grep -c -v -e '^name differs' -e 'catalog entries compared' -e '^foreign key index of' "$out") differences, $(grep -c '^name differs' "$out") names; $out)"
+            record "$backend" "$rev" "$path" "$(summarize "$out")"
         done
     done
     unset A

@@ -57,7 +57,10 @@ def query(server, db, sql):
         cmd = ["mariadb", "--no-defaults", "--batch", "--raw", "-N", "-h", u.hostname, "-P", str(u.port or 3306),
                "-u", urllib.parse.unquote(u.username or ""), db, "-e", sql]
         env = dict(os.environ, MYSQL_PWD=urllib.parse.unquote(u.password or ""))
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout.strip()
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        raise RuntimeError("%s failed on database %s: %s\n%s" % (cmd[0], db, r.stderr.strip(), sql))
+    out = r.stdout.strip()
     return json.loads(out) if out and out != "NULL" else []
 
 
