@@ -223,6 +223,21 @@ TEST(SchemaMigrations, SqliteTablesHaveOneConstraintALine) {
   check("7d34483879f0");
 }
 
+// alembic's _detect_unique_on_column: the unique on experiments.name may be an index; the
+// migration drops it (a second unique on name would forbid the same name in two workspaces). Other
+// indexes of a rebuilt table are recreated.
+TEST(SchemaMigrations, AUniqueIndexOnTheNameGoesOtherIndexesStay) {
+  auto conn = mlflow36_database();
+  conn->exec("CREATE UNIQUE INDEX ux_experiments_name ON experiments (name)");
+  conn->exec("CREATE INDEX ix_experiments_stage ON experiments (lifecycle_stage)");
+  conn->exec("CREATE UNIQUE INDEX ux_registered_models_description ON registered_models (description)");
+  upgrade(*conn, upstream_until("1b5f0d9ad7c1"));
+  EXPECT_EQ(one(*conn, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE name IN "
+                       "('ux_experiments_name', 'ix_experiments_stage', 'ux_registered_models_description') ORDER BY name)"),
+            "ix_experiments_stage,ux_registered_models_description");
+  conn->exec("INSERT INTO experiments (name, workspace) VALUES ('Default', 'team-b')");
+}
+
 TEST(SchemaMigrations, ARebuildWithForeignKeysOnIsRefused) {
   auto conn = mlflow36_database();
   insert_registry_rows(*conn);
