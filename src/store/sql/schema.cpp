@@ -375,6 +375,58 @@ std::string bullet_list(const std::vector<std::string>& lines) {
   return out;
 }
 
+// Text without its whitespace (to prove that two CREATE statements differ in layout only).
+std::string without_whitespace(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c != ' ' && c != '\n' && c != '\t') out += c;
+  }
+  return out;
+}
+
+// Databases created by Sextant before the SQLAlchemy layout (sqlalchemy_layout) keep each table's
+// CREATE statement on one line, and MLflow's own alembic then fails on them at 1b5f0d9ad7c1.
+// Rewrites that stored text into the layout, only for tables whose text is exactly what Sextant
+// wrote and only where the two differ in whitespace alone, so the table's definition (and its
+// file format) stays the same: SQLite's documented procedure for schema changes that touch no
+// data (ALTER TABLE, "other kinds of table schema changes"), in the caller's transaction.
+// Returns the number of tables rewritten; 0 where the connection does not allow it.
+int relayout_sextant_sqlite_tables(db::Connection& conn) {
+  std::vector<std::pair<std::string, std::string>> changes;  // table, new text
+  for (const char* ddl : kHeadDdl) {
+    std::string_view old_text(ddl);
+    if (!old_text.starts_with("CREATE TABLE ")) continue;
+    auto name_end = old_text.find(' ', 13);
+    std::string name(old_text.substr(13, name_end - 13));
+    auto st = conn.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?");
+    st.bind(1, name);
+    if (!st.step() || st.text(0) != old_text) continue;
+    std::string new_text = sqlalchemy_layout(old_text);
+    if (new_text != old_text && without_whitespace(new_text) == without_whitespace(old_text)) {
+      changes.emplace_back(name, std::move(new_text));
+    }
+  }
+  if (changes.empty()) return 0;
+  std::int64_t version = 0;
+  {
+    auto st = conn.prepare("PRAGMA schema_version");
+    if (st.step()) version = st.int64(0);
+  }
+  try {
+    conn.exec("PRAGMA writable_schema=ON");
+    for (const auto& [name, text] : changes) {
+      auto up = conn.prepare("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?");
+      up.bind(1, text).bind(2, name).run();
+    }
+    conn.exec("PRAGMA schema_version=" + std::to_string(version + 1));
+    conn.exec("PRAGMA writable_schema=OFF");
+  } catch (const db::DbError&) {
+    conn.exec("PRAGMA writable_schema=OFF");
+    throw;
+  }
+  return static_cast<int>(changes.size());
+}
+
 // MLflow's server without workspaces refuses such databases too (it would mix their rows in).
 void require_default_workspace_only(db::Connection& conn) {
   for (const char* table : {"experiments", "registered_models", "webhooks"}) {
@@ -508,6 +560,12 @@ SchemaProfile ensure_schema(db::Connection& conn, const SchemaOptions& options) 
                              "'; Sextant knows MLflow's revisions up to '" + kNewestKnownRevision +
                              "') and --schema-check is strict. Use a Sextant release that knows it, or start "
                              "with --schema-check inspect to serve it when its tables accept Sextant's rows.");
+  }
+  if (d.backend == db::Backend::Sqlite) {
+    if (int n = relayout_sextant_sqlite_tables(conn)) {
+      log("rewrote the stored CREATE TABLE text of " + std::to_string(n) +
+          " tables into SQLAlchemy's layout (whitespace only), so MLflow's own migrations can alter them");
+    }
   }
   auto findings = inspect_schema(read_catalog(conn), profile);
   if (!findings.refusals.empty()) {
