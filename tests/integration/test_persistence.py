@@ -334,6 +334,41 @@ class TestSchemaVersion(PersistenceBase):
                       idx.get("sextant_metrics_run_key_step_value", ""))
         self.assertIn("index_metrics_run_uuid", idx)
 
+    def test_one_line_tables_of_earlier_builds_get_sqlalchemys_layout(self):
+        # Earlier builds stored each CREATE TABLE on one line; MLflow's own alembic (SQLAlchemy's
+        # line-by-line CHECK reflection) then fails to rebuild such tables (issue 15). A start
+        # rewrites exactly those texts, whitespace only; data and integrity stay.
+        db = os.path.join(self.workdir, "earlier.db")
+        s = self.server(db_path=db).start()
+        run = self.assertOk(api_post("runs/create", {"experiment_id": "0"}, srv=s))["run"]["info"]
+        self.assertOk(api_post("runs/log-parameter", {"run_id": run["run_id"], "key": "k", "value": "v"}, srv=s))
+        self.stop_clean(s)
+
+        def one_line(sql):
+            return sql.replace("(\n\t", "( ").replace(", \n\t", ", ").replace("\n)", ")")
+
+        with sqlite3.connect(db) as c:
+            layout = dict(c.execute("SELECT name, sql FROM sqlite_master WHERE type='table' "
+                                    "AND name IN ('experiments', 'runs', 'params')"))
+            self.assertIn("\n", layout["experiments"])
+            version = c.execute("PRAGMA schema_version").fetchone()[0]
+            c.execute("PRAGMA writable_schema=ON")
+            for name, sql in layout.items():
+                c.execute("UPDATE sqlite_master SET sql = ? WHERE type='table' AND name = ?", (one_line(sql), name))
+            c.execute("PRAGMA schema_version=%d" % (version + 1))
+            c.execute("PRAGMA writable_schema=OFF")
+        with sqlite3.connect(db) as c:
+            self.assertNotIn("\n", c.execute("SELECT sql FROM sqlite_master WHERE name='runs'").fetchone()[0])
+        s = self.server(db_path=db).start()
+        self.assertIn("rewrote the stored CREATE TABLE text of 3 tables", s.stderr_text())
+        got = self.assertOk(api_get("runs/get", {"run_id": run["run_id"]}, srv=s))["run"]
+        self.assertEqual(got["data"]["params"], [{"key": "k", "value": "v"}])
+        self.stop_clean(s)
+        with sqlite3.connect(db) as c:
+            self.assertEqual(dict(c.execute("SELECT name, sql FROM sqlite_master WHERE type='table' "
+                                            "AND name IN ('experiments', 'runs', 'params')")), layout)
+            self.assertEqual(c.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
+
     def test_missing_default_experiment_created(self):
         db = self.make_db(with_default=False)
         s = self.server(db_path=db).start()

@@ -138,14 +138,16 @@ TEST(UpgradePlan, RevisionsAndRefusals) {
   EXPECT_THROW(plan_upgrade("deadbeef0000", ""), UpgradeError);
   EXPECT_THROW(plan_upgrade("bf29a5ff90ea", "deadbeef0000"), UpgradeError);
   EXPECT_THROW(plan_upgrade("1b5f0d9ad7c1", kForkRevisionName), UpgradeError);  // fork only off 3.6 and before
+  auto fork = plan_upgrade("bf29a5ff90ea", kForkRevisionName);
+  ASSERT_EQ(fork.steps.size(), 1u);
+  EXPECT_EQ(fork.steps[0], &migrations::fork_workspaces());
+  EXPECT_FALSE(plan_upgrade(kForkRevisionName, "").steps.empty());  // onto upstream's chain
 }
 
-TEST(UpgradePlan, StepsFollowTheChainWhereMigrationsExist) {
-  const auto& chain = migrations::mlflow36_to_head();
-  if (chain.empty()) GTEST_SKIP() << "no migrations after bf29a5ff90ea in this build";
-  auto plan = plan_upgrade("bf29a5ff90ea", "");
-  ASSERT_EQ(plan.steps.size(), chain.size());
-  std::string at = "bf29a5ff90ea";
+TEST(UpgradePlan, StepsFollowTheChainFromMlflow2) {
+  auto plan = plan_upgrade("97727af70f4d", "");
+  ASSERT_EQ(plan.steps.size(), known_revisions().size() - 2);  // every revision after 2.0's, not the fork
+  std::string at = "97727af70f4d";
   for (const auto* m : plan.steps) {
     EXPECT_EQ(at, m->down_revision);
     at = m->revision;

@@ -1,9 +1,11 @@
 #include "store/sql/schema.hpp"
 
 #include <map>
+#include <vector>
 
 #include "core/artifact_uri.hpp"
 #include "store/sql/catalog.hpp"
+#include "store/sql/migrations/table_ops.hpp"
 #include "store/sql/schema_inspection.hpp"
 #include "store/sql/schema_upgrade.hpp"
 #include "util/time.hpp"
@@ -204,6 +206,39 @@ std::string rewritten(std::string ddl, const Rewrite (&rewrites)[N]) {
   return ddl;
 }
 
+// "CREATE TABLE t ( a, b, CONSTRAINT ... )" in SQLAlchemy's layout, one column or constraint a
+// line (migrations::ops::table_sql). SQLite keeps the text, and SQLAlchemy's SQLite reflection
+// reads CHECK constraints line by line: on one line their names run together, and alembic's
+// batch rebuild of such a table (MLflow's 1b5f0d9ad7c1 rebuilds experiments) emits invalid SQL.
+std::string sqlalchemy_layout(std::string_view ddl) {
+  const auto open = ddl.find('(');
+  const auto close = ddl.rfind(')');
+  if (!ddl.starts_with("CREATE TABLE ") || open == std::string_view::npos || close < open) return std::string(ddl);
+  std::string_view name = ddl.substr(13, open - 13);
+  while (name.ends_with(' ')) name.remove_suffix(1);
+  std::vector<std::string_view> lines;
+  int depth = 0;
+  char quote = 0;
+  std::size_t start = open + 1;
+  for (std::size_t i = open + 1; i <= close; ++i) {
+    const char c = ddl[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '(') {
+      ++depth;
+    } else if ((c == ')' && depth-- == 0) || (c == ',' && depth == 0)) {
+      auto line = ddl.substr(start, i - start);
+      while (line.starts_with(' ')) line.remove_prefix(1);
+      while (line.ends_with(' ')) line.remove_suffix(1);
+      lines.push_back(line);
+      start = i + 1;
+    }
+  }
+  return migrations::ops::table_sql(name, lines);
+}
+
 std::string dialect_ddl(const db::Dialect& d, const char* ddl) {
   switch (d.backend) {
     case db::Backend::Postgres: return rewritten(ddl, kPostgresRewrites);
@@ -212,7 +247,7 @@ std::string dialect_ddl(const db::Dialect& d, const char* ddl) {
       if (out.starts_with("CREATE TABLE")) out += " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
       return out;
     }
-    case db::Backend::Sqlite: break;
+    case db::Backend::Sqlite: return sqlalchemy_layout(ddl);
   }
   return ddl;
 }
@@ -338,6 +373,58 @@ std::string bullet_list(const std::vector<std::string>& lines) {
   std::string out;
   for (const auto& l : lines) out += "\n  - " + l;
   return out;
+}
+
+// Text without its whitespace (to prove that two CREATE statements differ in layout only).
+std::string without_whitespace(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c != ' ' && c != '\n' && c != '\t') out += c;
+  }
+  return out;
+}
+
+// Databases created by Sextant before the SQLAlchemy layout (sqlalchemy_layout) keep each table's
+// CREATE statement on one line, and MLflow's own alembic then fails on them at 1b5f0d9ad7c1.
+// Rewrites that stored text into the layout, only for tables whose text is exactly what Sextant
+// wrote and only where the two differ in whitespace alone, so the table's definition (and its
+// file format) stays the same: SQLite's documented procedure for schema changes that touch no
+// data (ALTER TABLE, "other kinds of table schema changes"), in the caller's transaction.
+// Returns the number of tables rewritten; 0 where the connection does not allow it.
+int relayout_sextant_sqlite_tables(db::Connection& conn) {
+  std::vector<std::pair<std::string, std::string>> changes;  // table, new text
+  for (const char* ddl : kHeadDdl) {
+    std::string_view old_text(ddl);
+    if (!old_text.starts_with("CREATE TABLE ")) continue;
+    auto name_end = old_text.find(' ', 13);
+    std::string name(old_text.substr(13, name_end - 13));
+    auto st = conn.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?");
+    st.bind(1, name);
+    if (!st.step() || st.text(0) != old_text) continue;
+    std::string new_text = sqlalchemy_layout(old_text);
+    if (new_text != old_text && without_whitespace(new_text) == without_whitespace(old_text)) {
+      changes.emplace_back(name, std::move(new_text));
+    }
+  }
+  if (changes.empty()) return 0;
+  std::int64_t version = 0;
+  {
+    auto st = conn.prepare("PRAGMA schema_version");
+    if (st.step()) version = st.int64(0);
+  }
+  try {
+    conn.exec("PRAGMA writable_schema=ON");
+    for (const auto& [name, text] : changes) {
+      auto up = conn.prepare("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?");
+      up.bind(1, text).bind(2, name).run();
+    }
+    conn.exec("PRAGMA schema_version=" + std::to_string(version + 1));
+    conn.exec("PRAGMA writable_schema=OFF");
+  } catch (const db::DbError&) {
+    conn.exec("PRAGMA writable_schema=OFF");
+    throw;
+  }
+  return static_cast<int>(changes.size());
 }
 
 // MLflow's server without workspaces refuses such databases too (it would mix their rows in).
@@ -473,6 +560,12 @@ SchemaProfile ensure_schema(db::Connection& conn, const SchemaOptions& options) 
                              "'; Sextant knows MLflow's revisions up to '" + kNewestKnownRevision +
                              "') and --schema-check is strict. Use a Sextant release that knows it, or start "
                              "with --schema-check inspect to serve it when its tables accept Sextant's rows.");
+  }
+  if (d.backend == db::Backend::Sqlite) {
+    if (int n = relayout_sextant_sqlite_tables(conn)) {
+      log("rewrote the stored CREATE TABLE text of " + std::to_string(n) +
+          " tables into SQLAlchemy's layout (whitespace only), so MLflow's own migrations can alter them");
+    }
   }
   auto findings = inspect_schema(read_catalog(conn), profile);
   if (!findings.refusals.empty()) {
