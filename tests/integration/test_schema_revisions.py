@@ -276,6 +276,8 @@ class TestKnownRevisions(RevisionsBase):
         self.workflow(db, workspace)
         self.stop_clean(srv)
         self.assertEqual(db.stamp(), [FORK_STAMP if revision == FORK else revision])
+        if revision == HEAD:  # a new database at the head: the catalog an upgrade gives
+            self.assertCatalog(db)
 
 
 def _serve_case(revision):
