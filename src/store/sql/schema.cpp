@@ -477,7 +477,7 @@ SchemaReport inspect_database(db::Connection& conn) {
   db::Transaction tx(conn);
   if (!table_exists(conn, "alembic_version")) {
     r.empty = !table_exists(conn, "experiments");
-    if (!r.empty) r.refusals.push_back("the database has MLflow tables but no alembic_version table");
+    if (!r.empty) r.refusals.emplace_back("the database has MLflow tables but no alembic_version table");
     tx.commit();
     return r;
   }

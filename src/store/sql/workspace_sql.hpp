@@ -6,17 +6,20 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "store/sql/schema_profile.hpp"
 
 namespace sextant::store::sql {
 
 struct WorkspaceSql {
-  explicit WorkspaceSql(bool workspaces)
-      : on(workspaces),
-        column(workspaces ? "workspace, " : ""),
-        value(workspaces ? std::string("'") + kDefaultWorkspace + "', " : ""),
-        where(workspaces ? std::string("workspace = '") + kDefaultWorkspace + "' AND " : "") {}
+  explicit WorkspaceSql(bool workspaces) : on(workspaces) {
+    if (!on) return;
+    const std::string_view ws = kDefaultWorkspace;
+    column = "workspace, ";
+    value.append("'").append(ws).append("', ");
+    where.append("workspace = '").append(ws).append("' AND ");
+  }
 
   bool on;
   std::string column;  // "workspace, ": leads an INSERT's column list or an upsert's conflict target
