@@ -10,7 +10,17 @@ namespace sextant::core {
 
 namespace {
 
-constexpr std::string_view kPromptPlaceholder = "prompt-template";
+// The placeholder sources MLflow's clients send for prompt versions: "prompt-template" (the
+// registry store's create_prompt_version) and "dummy-source" (MlflowClient's, used by
+// mlflow.genai.register_prompt against a tracking server). Neither names a place to read.
+constexpr std::string_view kPromptPlaceholders[] = {"prompt-template", "dummy-source"};
+
+bool is_prompt_placeholder(std::string_view source) {
+  for (auto p : kPromptPlaceholders) {
+    if (source == p) return true;
+  }
+  return false;
+}
 
 // A source (or the path resolved from it) as the messages show it: whole up to 200 code points
 // (every source MLflow's tests use), else its first 200 and "..." (docs/security.md: a message
@@ -221,7 +231,7 @@ bool path_within(std::string_view path, std::string_view dir) {
 ResolvedSource resolve_model_version_source(const SourceRequest& request, SourceLookup& lookup) {
   const std::string& source = request.source;
   ResolvedSource out{source, request.run_id};
-  if (request.is_prompt && source == kPromptPlaceholder) return out;
+  if (request.is_prompt && is_prompt_placeholder(source)) return out;
 
   if (is_local_uri(source)) {
     check_local_source(request, lookup);

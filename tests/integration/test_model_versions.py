@@ -321,9 +321,18 @@ class TestSourceValidation(RegistryTestCase):
         tags = [{"key": PROMPT_TAG, "value": "true"}, {"key": "mlflow.prompt.text", "value": "Hi {{x}}"}]
         mv = self.assertOk(self.try_version(name, "prompt-template", tags=tags))["model_version"]
         self.assertEqual(mv["source"], "prompt-template")
+        # MlflowClient (mlflow.genai.register_prompt) sends "dummy-source" instead.
+        mv2 = self.assertOk(self.try_version(name, "dummy-source", tags=tags))["model_version"]
+        self.assertEqual(mv2["source"], "dummy-source")
+        # A placeholder names nothing to read: the version's artifacts are not served from it.
+        resp = harness.server().request("GET", "/model-versions/get-artifact",
+                                params={"name": name, "version": mv2["version"], "path": "x"})
+        self.assertNotEqual(resp.status_code, 200, resp.text)
         # MLflow 3.6 skips the check for prompts (CVE-2026-2614); Sextant does not.
         self.assertBadParam(self.try_version(name, "/etc/passwd", tags=tags), LOCAL_MSG)
+        self.assertBadParam(self.try_version(name, "dummy-source/../../etc", tags=tags), LOCAL_MSG)
         self.assertBadParam(self.try_version(self.name, "prompt-template"), LOCAL_MSG)
+        self.assertBadParam(self.try_version(self.name, "dummy-source"), LOCAL_MSG)
 
 
 class TestSourceValidationNoProxy(unittest.TestCase):
