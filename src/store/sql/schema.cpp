@@ -5,6 +5,7 @@
 
 #include "core/artifact_uri.hpp"
 #include "store/sql/catalog.hpp"
+#include "store/sql/migrations/migration_ops.hpp"
 #include "store/sql/migrations/table_ops.hpp"
 #include "store/sql/schema_inspection.hpp"
 #include "store/sql/schema_upgrade.hpp"
@@ -138,34 +139,9 @@ constexpr const char* kAuthDdl[] = {
     "NOT NULL, CONSTRAINT sextant_oauth_states_pk PRIMARY KEY (state_hash))",
 };
 
-// "= <the current schema>" in information_schema queries.
-const char* current_schema(const db::Dialect& d) {
-  return d.backend == db::Backend::Mysql ? "DATABASE()" : "current_schema()";
-}
-
-// Whether the catalog has a row: `sqlite_sql` on SQLite, else information_schema.<view> with
-// table_schema the current schema and `conditions` ("table_name = ? ...").
-bool catalog_has(db::Connection& conn, const char* sqlite_sql, const char* view, const char* conditions,
-                 std::initializer_list<std::string_view> binds) {
-  const auto& d = conn.dialect();
-  auto st = conn.prepare(d.backend == db::Backend::Sqlite
-                             ? std::string(sqlite_sql)
-                             : std::string("SELECT 1 FROM information_schema.") + view + " WHERE table_schema = " +
-                                   current_schema(d) + " AND " + conditions);
-  int i = 1;
-  for (auto b : binds) st.bind(i++, b);
-  return st.step();
-}
-
-bool table_exists(db::Connection& conn, const char* name) {
-  return catalog_has(conn, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", "tables", "table_name = ?",
-                     {name});
-}
-
-bool column_exists(db::Connection& conn, const char* table, const char* column) {
-  return catalog_has(conn, "SELECT 1 FROM pragma_table_info(?) WHERE name = ?", "columns",
-                     "table_name = ? AND column_name = ?", {table, column});
-}
+using migrations::column_exists;
+using migrations::index_exists;
+using migrations::table_exists;
 
 void replace_all(std::string& s, std::string_view from, std::string_view to) {
   for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
@@ -252,17 +228,6 @@ std::string dialect_ddl(const db::Dialect& d, const char* ddl) {
   return ddl;
 }
 
-bool index_exists(db::Connection& conn, const std::string& table, const std::string& name) {
-  if (conn.dialect().backend == db::Backend::Postgres) {
-    auto st = conn.prepare(
-        "SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? AND indexname = ?");
-    st.bind(1, table).bind(2, name);
-    return st.step();
-  }
-  return catalog_has(conn, "SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?",
-                     "statistics", "table_name = ? AND index_name = ?", {table, name});
-}
-
 // Runs DDL; CREATE [UNIQUE] INDEX IF NOT EXISTS only when the catalog lacks the index. MySQL has
 // no IF NOT EXISTS there; PostgreSQL takes the table's SHARE lock before it sees that the index
 // exists, so the statement would wait behind any open write transaction, such as one a frozen
@@ -311,40 +276,6 @@ void create_head_schema(db::Connection& conn, bool resume) {
   }
   auto st = conn.prepare("UPDATE alembic_version SET version_num = ?");
   st.bind(1, std::string_view(kSchemaHead)).run();
-}
-
-// "CREATE TABLE name ( col TYPE ..., CONSTRAINT ..., ...)" -> the column names, in order.
-std::vector<std::string> ddl_columns(std::string_view ddl) {
-  std::vector<std::string> out;
-  auto open = ddl.find('(');
-  if (open == std::string_view::npos) return out;
-  int depth = 0;
-  std::size_t item = open + 1;
-  auto take = [&](std::size_t end) {
-    auto text = ddl.substr(item, end - item);
-    auto first = text.find_first_not_of(' ');
-    if (first == std::string_view::npos) return;
-    text = text.substr(first);
-    auto word_end = text.find(' ');
-    std::string word(text.substr(0, word_end));
-    for (const char* keyword : {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"}) {
-      if (word == keyword) return;
-    }
-    if (word.size() >= 2 && word.front() == '"') word = word.substr(1, word.size() - 2);
-    out.push_back(word);
-  };
-  for (std::size_t i = open + 1; i < ddl.size(); ++i) {
-    if (ddl[i] == '(') ++depth;
-    if (ddl[i] == ')' && depth-- == 0) {
-      take(i);
-      break;
-    }
-    if (ddl[i] == ',' && depth == 0) {
-      take(i);
-      item = i + 1;
-    }
-  }
-  return out;
 }
 
 constexpr const char* kForkWorkspacesRevision = "1b5f0d9ad7c1";
@@ -463,7 +394,7 @@ const std::vector<std::string>& head_table_columns(std::string_view table) {
     for (std::string_view ddl : kHeadDdl) {
       if (!ddl.starts_with(head)) continue;
       auto name_end = ddl.find(' ', head.size());
-      out.emplace(std::string(ddl.substr(head.size(), name_end - head.size())), ddl_columns(ddl));
+      out.emplace(std::string(ddl.substr(head.size(), name_end - head.size())), migrations::declared_columns(ddl));
     }
     return out;
   }();

@@ -132,30 +132,6 @@ std::string after(std::string_view sql, std::string_view prefix) {
 
 // The column names a CREATE TABLE statement declares, in order: the first word of each top-level
 // item of its body that is not a table constraint.
-std::vector<std::string> declared_columns(std::string_view create_table) {
-  std::vector<std::string> out;
-  auto open = create_table.find('(');
-  if (open == std::string_view::npos) return out;
-  int depth = 0;
-  std::size_t item = open + 1;
-  for (std::size_t i = open + 1; i < create_table.size() && depth >= 0; ++i) {
-    const char c = create_table[i];
-    if (c == '(') ++depth;
-    if (c == ')') --depth;
-    if ((c == ',' && depth == 0) || depth < 0) {
-      auto text = create_table.substr(item, i - item);
-      text.remove_prefix(std::min(text.find_first_not_of(" \t\n"), text.size()));
-      bool constraint = false;
-      for (std::string_view head : {"CONSTRAINT ", "PRIMARY KEY", "FOREIGN KEY", "UNIQUE ", "UNIQUE(", "CHECK "}) {
-        constraint = constraint || text.starts_with(head);
-      }
-      if (!constraint && !text.empty()) out.push_back(identifier_at(text, 0));
-      item = i + 1;
-    }
-  }
-  return out;
-}
-
 // Whether the result of DDL statement `sql` is in place already (see ddl()). A table counts when
 // it has the statement's columns, in order (else the CREATE runs and fails, as alembic's does).
 bool already_done(db::Connection& conn, std::string_view sql) {
@@ -183,6 +159,30 @@ bool already_done(db::Connection& conn, std::string_view sql) {
 }
 
 }  // namespace
+
+std::vector<std::string> declared_columns(std::string_view create_table) {
+  std::vector<std::string> out;
+  auto open = create_table.find('(');
+  if (open == std::string_view::npos) return out;
+  int depth = 0;
+  std::size_t item = open + 1;
+  for (std::size_t i = open + 1; i < create_table.size() && depth >= 0; ++i) {
+    const char c = create_table[i];
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if ((c == ',' && depth == 0) || depth < 0) {
+      auto text = create_table.substr(item, i - item);
+      text.remove_prefix(std::min(text.find_first_not_of(" \t\n"), text.size()));
+      bool constraint = false;
+      for (std::string_view head : {"CONSTRAINT ", "PRIMARY KEY", "FOREIGN KEY", "UNIQUE ", "UNIQUE(", "CHECK "}) {
+        constraint = constraint || text.starts_with(head);
+      }
+      if (!constraint && !text.empty()) out.push_back(identifier_at(text, 0));
+      item = i + 1;
+    }
+  }
+  return out;
+}
 
 void ddl(db::Connection& conn, std::string_view sql) {
   if (is_mysql(conn) && already_done(conn, sql)) return;

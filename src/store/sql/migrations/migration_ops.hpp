@@ -44,6 +44,9 @@ bool table_exists(db::Connection& conn, std::string_view table);
 bool column_exists(db::Connection& conn, std::string_view table, std::string_view column);
 bool index_exists(db::Connection& conn, std::string_view table, std::string_view index);
 
+// The column names a CREATE TABLE statement declares, in order, unquoted: the first word of each
+// top-level item of its body that is not a table constraint.
+std::vector<std::string> declared_columns(std::string_view create_table);
 // PostgreSQL / MySQL: the name of the foreign key of `table` whose columns are exactly `columns`
 // (in order) and, when `referred_table` is not empty, that refers to it; nullopt when there is
 // none. This is how MLflow's migrations find constraints that were created unnamed
