@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "store/sql/migrations/migration_ops.hpp"
 #include "store/sql/schema.hpp"
 #include "store/sql/schema_inspection.hpp"
 #include "store/sql/schema_upgrade.hpp"
@@ -76,6 +77,17 @@ TEST(HeadTableColumns, ParsesMlflowsDdl) {
   const auto& spans = head_table_columns("spans");
   EXPECT_NE(std::find(spans.begin(), spans.end(), "duration_ns"), spans.end());
   EXPECT_TRUE(head_table_columns("no_such_table").empty());
+}
+
+TEST(CreateTableItems, SplitsTopLevelItemsOnly) {
+  constexpr std::string_view ddl =
+      "CREATE TABLE t ( \"key\" VARCHAR(250) NOT NULL, note VARCHAR(20) DEFAULT 'a, (b' NOT NULL,\n\tstep "
+      "BIGINT, CONSTRAINT t_pk PRIMARY KEY (\"key\", step), CHECK (note IN ('x', 'y')), UNIQUE (note) )";
+  EXPECT_EQ(migrations::create_table_items(ddl),
+            (std::vector<std::string_view>{"\"key\" VARCHAR(250) NOT NULL", "note VARCHAR(20) DEFAULT 'a, (b' NOT NULL",
+                                           "step BIGINT", "CONSTRAINT t_pk PRIMARY KEY (\"key\", step)",
+                                           "CHECK (note IN ('x', 'y'))", "UNIQUE (note)"}));
+  EXPECT_EQ(migrations::declared_columns(ddl), (std::vector<std::string>{"key", "note", "step"}));
 }
 
 TEST(SchemaInspection, HeadSchemaAcceptsSextantsRows) {

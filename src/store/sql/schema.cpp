@@ -188,31 +188,10 @@ std::string rewritten(std::string ddl, const Rewrite (&rewrites)[N]) {
 // batch rebuild of such a table (MLflow's 1b5f0d9ad7c1 rebuilds experiments) emits invalid SQL.
 std::string sqlalchemy_layout(std::string_view ddl) {
   const auto open = ddl.find('(');
-  const auto close = ddl.rfind(')');
-  if (!ddl.starts_with("CREATE TABLE ") || open == std::string_view::npos || close < open) return std::string(ddl);
+  if (!ddl.starts_with("CREATE TABLE ") || open == std::string_view::npos) return std::string(ddl);
   std::string_view name = ddl.substr(13, open - 13);
   while (name.ends_with(' ')) name.remove_suffix(1);
-  std::vector<std::string_view> lines;
-  int depth = 0;
-  char quote = 0;
-  std::size_t start = open + 1;
-  for (std::size_t i = open + 1; i <= close; ++i) {
-    const char c = ddl[i];
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '\'' || c == '"') {
-      quote = c;
-    } else if (c == '(') {
-      ++depth;
-    } else if ((c == ')' && depth-- == 0) || (c == ',' && depth == 0)) {
-      auto line = ddl.substr(start, i - start);
-      while (line.starts_with(' ')) line.remove_prefix(1);
-      while (line.ends_with(' ')) line.remove_suffix(1);
-      lines.push_back(line);
-      start = i + 1;
-    }
-  }
-  return migrations::ops::table_sql(name, lines);
+  return migrations::ops::table_sql(name, migrations::create_table_items(ddl));
 }
 
 std::string dialect_ddl(const db::Dialect& d, const char* ddl) {

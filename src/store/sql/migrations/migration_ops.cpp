@@ -130,8 +130,6 @@ std::string after(std::string_view sql, std::string_view prefix) {
   return sql.starts_with(prefix) ? identifier_at(sql, prefix.size()) : std::string();
 }
 
-// The column names a CREATE TABLE statement declares, in order: the first word of each top-level
-// item of its body that is not a table constraint.
 // Whether the result of DDL statement `sql` is in place already (see ddl()). A table counts when
 // it has the statement's columns, in order (else the CREATE runs and fails, as alembic's does).
 bool already_done(db::Connection& conn, std::string_view sql) {
@@ -160,28 +158,52 @@ bool already_done(db::Connection& conn, std::string_view sql) {
 
 }  // namespace
 
-std::vector<std::string> declared_columns(std::string_view create_table) {
-  std::vector<std::string> out;
-  auto open = create_table.find('(');
-  if (open == std::string_view::npos) return out;
+std::vector<std::string_view> create_table_items(std::string_view create_table) {
+  std::vector<std::string_view> items;
+  const auto open = create_table.find('(');
+  if (open == std::string_view::npos) return items;
+  auto push = [&](std::size_t from, std::size_t to) {
+    auto item = create_table.substr(from, to - from);
+    item.remove_prefix(std::min(item.find_first_not_of(" \t\n"), item.size()));
+    item.remove_suffix(item.size() - (item.find_last_not_of(" \t\n") + 1));
+    if (!item.empty()) items.push_back(item);
+  };
   int depth = 0;
-  std::size_t item = open + 1;
-  for (std::size_t i = open + 1; i < create_table.size() && depth >= 0; ++i) {
+  char quote = 0;
+  std::size_t start = open + 1;
+  for (std::size_t i = open + 1; i < create_table.size(); ++i) {
     const char c = create_table[i];
-    if (c == '(') ++depth;
-    if (c == ')') --depth;
-    if ((c == ',' && depth == 0) || depth < 0) {
-      auto text = create_table.substr(item, i - item);
-      text.remove_prefix(std::min(text.find_first_not_of(" \t\n"), text.size()));
-      bool constraint = false;
-      for (std::string_view head : {"CONSTRAINT ", "PRIMARY KEY", "FOREIGN KEY", "UNIQUE ", "UNIQUE(", "CHECK "}) {
-        constraint = constraint || text.starts_with(head);
-      }
-      if (!constraint && !text.empty()) out.push_back(identifier_at(text, 0));
-      item = i + 1;
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')' && depth-- == 0) {
+      push(start, i);
+      break;
+    } else if (c == ',' && depth == 0) {
+      push(start, i);
+      start = i + 1;
     }
   }
+  return items;
+}
+
+std::vector<std::string> item_columns(const std::vector<std::string_view>& items) {
+  std::vector<std::string> out;
+  for (auto item : items) {
+    bool constraint = false;
+    for (std::string_view head : {"CONSTRAINT ", "PRIMARY KEY", "FOREIGN KEY", "UNIQUE ", "UNIQUE(", "CHECK "}) {
+      constraint = constraint || item.starts_with(head);
+    }
+    if (!constraint) out.push_back(identifier_at(item, 0));
+  }
   return out;
+}
+
+std::vector<std::string> declared_columns(std::string_view create_table) {
+  return item_columns(create_table_items(create_table));
 }
 
 void ddl(db::Connection& conn, std::string_view sql) {

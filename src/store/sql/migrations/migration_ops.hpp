@@ -44,8 +44,12 @@ bool table_exists(db::Connection& conn, std::string_view table);
 bool column_exists(db::Connection& conn, std::string_view table, std::string_view column);
 bool index_exists(db::Connection& conn, std::string_view table, std::string_view index);
 
-// The column names a CREATE TABLE statement declares, in order, unquoted: the first word of each
-// top-level item of its body that is not a table constraint.
+// The top-level items of a CREATE TABLE statement's body (its column definitions and table
+// constraints), trimmed, in order; commas inside parentheses or quotes do not split.
+std::vector<std::string_view> create_table_items(std::string_view create_table);
+// The column names among such items (those that are not table constraints), in order, unquoted.
+std::vector<std::string> item_columns(const std::vector<std::string_view>& items);
+// item_columns(create_table_items(create_table)).
 std::vector<std::string> declared_columns(std::string_view create_table);
 // PostgreSQL / MySQL: the name of the foreign key of `table` whose columns are exactly `columns`
 // (in order) and, when `referred_table` is not empty, that refers to it; nullopt when there is

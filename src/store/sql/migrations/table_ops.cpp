@@ -51,18 +51,6 @@ std::vector<std::string> sqlite_unique_indexes_on(db::Connection& conn, std::str
                table, column);
 }
 
-// The column names `lines` declare (the lines that are not table constraints).
-std::vector<std::string> declared_columns(std::initializer_list<std::string_view> lines) {
-  std::vector<std::string> out;
-  for (auto line : lines) {
-    if (line.starts_with("CONSTRAINT ")) continue;
-    auto name = line.substr(0, line.find(' '));
-    if (name.starts_with('"')) name = name.substr(1, name.size() - 2);
-    out.emplace_back(name);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string table_sql(std::string_view name, std::initializer_list<std::string_view> lines) {
@@ -172,7 +160,7 @@ void sqlite_rebuild(db::Connection& conn, const TableRebuild& rebuild) {
   }
   const auto old_columns = sqlite_columns(conn, table);
   if (old_columns.empty()) throw std::runtime_error("table " + table + " does not exist");
-  const auto new_columns = declared_columns(rebuild.lines);
+  const auto new_columns = item_columns(std::vector<std::string_view>(rebuild.lines));
   for (const auto& column : old_columns) {
     if (std::find(new_columns.begin(), new_columns.end(), column) == new_columns.end()) {
       throw std::runtime_error("cannot migrate table " + table + ": its column " + column +
