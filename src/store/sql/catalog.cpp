@@ -1,28 +1,12 @@
 #include "store/sql/catalog.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "util/strings.hpp"
 
 namespace sextant::store::sql {
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t at = 0;
-  while (at <= s.size() && !s.empty()) {
-    auto next = s.find(',', at);
-    out.push_back(s.substr(at, next == std::string::npos ? std::string::npos : next - at));
-    if (next == std::string::npos) break;
-    at = next + 1;
-  }
-  return out;
-}
 
 void read_sqlite(db::Connection& conn, Catalog& cat) {
   std::vector<std::string> names;
@@ -41,7 +25,7 @@ void read_sqlite(db::Connection& conn, Catalog& cat) {
       if (cols.int64(5) == 1) continue;
       CatalogColumn c;
       c.name = cols.text(0);
-      c.type = lower(cols.text(1));
+      c.type = util::to_lower(cols.text(1));
       c.nullable = cols.int64(2) == 0;
       c.has_default = !cols.is_null(3) || cols.int64(5) >= 2;
       if (cols.int64(4) > 0) pk.emplace_back(cols.int64(4), c.name);
@@ -81,7 +65,7 @@ void read_columns(db::Connection& conn, const char* sql, Catalog& cat) {
     t.name = st.text(0);
     CatalogColumn c;
     c.name = st.text(1);
-    c.type = lower(st.text(2));
+    c.type = util::to_lower(st.text(2));
     c.nullable = st.text(3) == "YES";
     c.has_default = st.int64(4) == 1;
     t.columns.push_back(std::move(c));
@@ -94,7 +78,7 @@ void read_unique_keys(db::Connection& conn, const char* sql, Catalog& cat) {
   while (st.step()) {
     auto it = cat.tables.find(st.text(0));
     if (it == cat.tables.end()) continue;
-    auto key = split_commas(st.text(2));
+    auto key = util::split(st.text(2), ',');
     if (st.int64(1) == 1) it->second.primary_key = key;
     it->second.unique_keys.push_back(std::move(key));
   }
