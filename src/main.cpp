@@ -31,6 +31,7 @@
 #include "db/uri.hpp"
 #include "store/sql/database.hpp"
 #include "store/sql/sql_logged_model_store.hpp"
+#include "store/sql/sql_trace_store.hpp"
 #include "store/sql/sql_registry_store.hpp"
 #include "store/sql/sql_tracking_store.hpp"
 #include "store/sql/sql_webhook_store.hpp"
@@ -275,11 +276,13 @@ int list_routes(const std::vector<std::string>& args) {
     store::sql::SqlTrackingStore store(database);
     store::sql::SqlLoggedModelStore logged_models(database);
     store::sql::SqlRegistryStore registry(database);
+    store::sql::SqlTraceStore traces(database);
     artifacts::LocalArtifactRepo destination((dir / "artifacts").string());
     auto rt = build_auth(cfg, database);
     api::Services services{store, logged_models, cfg.serve_artifacts ? &destination : nullptr,
                            api::ServerSettings{cfg.serve_artifacts, "mlflow-artifacts:/", cfg.static_prefix, kMlflowApiVersion, ""}};
     services.registry = &registry;
+    services.traces = &traces;
     WebhookRuntime webhook_runtime(database, registry, cfg);
     webhook_runtime.attach(services);
     services.auth = rt->context.get();
@@ -359,6 +362,7 @@ int run_server(const std::vector<std::string>& args) {
     store::sql::SqlTrackingStore store(database);
     store::sql::SqlLoggedModelStore logged_models(database);
     store::sql::SqlRegistryStore registry(database);
+    store::sql::SqlTraceStore traces(database);
     auto auth_runtime = build_auth(cfg, database);
     prepare_auth(cfg, *auth_runtime);
 
@@ -369,6 +373,7 @@ int run_server(const std::vector<std::string>& args) {
                                                ui_directory(cfg)}};
     services.stores = artifact_setup.stores.get();
     services.registry = &registry;
+    services.traces = &traces;
     WebhookRuntime webhook_runtime(database, registry, cfg);
     webhook_runtime.attach(services);
     services.auth = auth_runtime->context.get();

@@ -33,6 +33,10 @@ Router build_router(Services& services) {
   register_artifact_routes(reg, services);
   register_misc_routes(reg, services);
   register_logged_model_routes(reg, services);
+  register_trace_routes(reg, services);
+  register_trace_search_routes(reg, services);
+  register_otlp_routes(reg, services);
+  register_assessment_routes(reg, services);
   register_registry_routes(reg, services);
   register_webhook_routes(router, services);
   register_ui_routes(reg, services);

@@ -36,6 +36,13 @@ void register_artifact_routes(RpcRegistrar& reg, Services& services);
 void register_misc_routes(RpcRegistrar& reg, Services& services);
 void register_logged_model_routes(RpcRegistrar& reg, Services& services);
 void register_registry_routes(RpcRegistrar& reg, Services& services);
+// MLflow 3 tracing (issue 16; only when services.traces is set): traces_api.cpp (v3/v2 trace
+// routes, tags, delete, link, get-trace-artifact), trace_search_api.cpp (search, filter
+// correlation), otlp_api.cpp (POST /v1/traces), assessments_api.cpp.
+void register_trace_routes(RpcRegistrar& reg, Services& services);
+void register_trace_search_routes(RpcRegistrar& reg, Services& services);
+void register_otlp_routes(RpcRegistrar& reg, Services& services);
+void register_assessment_routes(RpcRegistrar& reg, Services& services);
 // /webhooks (registry webhooks; admin-only with --auth; only when services.webhooks is set).
 void register_webhook_routes(Router& router, Services& services);
 // MLflow 3.6's remaining routes (issue 14): the UI-only RPCs (ui_rpc_api.cpp: upload-artifact,

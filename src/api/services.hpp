@@ -9,6 +9,7 @@
 #include "auth/auth_context.hpp"
 #include "store/logged_model_store.hpp"
 #include "store/registry_store.hpp"
+#include "store/trace_store.hpp"
 #include "store/tracking_store.hpp"
 
 namespace sextant::artifacts {
@@ -38,6 +39,7 @@ struct Services {
   const artifacts::ArtifactStores* stores = nullptr;  // non-proxied roots and the allowed locations
                                                       // (null: local paths only, no location check)
   webhooks::WebhookService* webhooks = nullptr;  // the /webhooks routes are served when set
+  store::TraceStore* traces = nullptr;           // the trace, assessment and /v1/traces routes when set
 };
 
 }  // namespace sextant::api

