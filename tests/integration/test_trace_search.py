@@ -164,6 +164,8 @@ class SearchTracesV3(TraceSearchBase):
         self.assertEqual(self.assertOk(self.search(["999999"])), {})
         self.assertBadParam(self.search(["1.5"]), "Locations must be a list of experiment IDs. Found invalid "
                                                   "experiment IDs: 1.5.")
+        self.assertBadParam(self.search(["1.5", "2.5", "3.5", "4.5", "5.5"]),
+                            "Found invalid experiment IDs: 1.5, 2.5, 3.5, 4.5, ....")
         self.assertBadParam(self.search([self.exp], max_results=501), "Invalid value 501 for parameter 'max_results'")
         self.assertBadParam(api_post("traces/search", {"locations": [], "maxResults": 501}, prefix=API3))
         self.assertBadParam(self.search([self.exp], max_results=0), "It must be a positive integer")
