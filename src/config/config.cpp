@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 
 #include "auth/cidr.hpp"
 #include "auth/host_allowlist.hpp"
@@ -452,6 +453,18 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   resolve_auth(c.auth, auth_flags, env);
   resolve_http(c.http, lookup);
   return c;
+}
+
+namespace {
+std::string absolute_local(const std::string& uri) {
+  if (uri.find(':') != std::string::npos && !uri.starts_with("/")) return uri;  // a URI with a scheme
+  return std::filesystem::absolute(uri).lexically_normal().string();
+}
+}  // namespace
+
+std::string effective_default_artifact_root(const ServerConfig& cfg) {
+  if (cfg.default_artifact_root) return absolute_local(*cfg.default_artifact_root);
+  return cfg.serve_artifacts ? std::string("mlflow-artifacts:/") : absolute_local("./mlruns");
 }
 
 std::string server_help() {

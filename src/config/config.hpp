@@ -106,6 +106,10 @@ std::optional<std::string> process_env(const std::string& name);
 // Throws ConfigError with a user-facing message on bad input.
 ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLookup& env);
 
+// The default artifact root new experiments get: --default-artifact-root (a local path made
+// absolute), else mlflow-artifacts:/ when serving artifacts, else ./mlruns made absolute.
+std::string effective_default_artifact_root(const ServerConfig& cfg);
+
 // Replaces ${NAME} with the variable's value; an unset variable is an error.
 std::string expand_env(const std::string& text, const EnvLookup& env);
 
