@@ -14,6 +14,7 @@
 #include "cli/db_command.hpp"
 #include "cli/gc_command.hpp"
 #include "cli/health_check.hpp"
+#include "retention/retention_schedule.hpp"
 #include "util/prometheus.hpp"
 #include "artifacts/local_artifact_repo.hpp"
 #include "auth/authenticators.hpp"
@@ -390,6 +391,15 @@ int run_server(const std::vector<std::string>& args) {
     http_opts.min_transfer_rate = static_cast<std::uint64_t>(cfg.http.min_transfer_rate);
     http_opts.max_connections_per_address = static_cast<std::size_t>(cfg.http.max_connections_per_address);
     for (const auto& c : cfg.auth.real_ip_from) http_opts.uncapped_peers.push_back(*auth::Cidr::parse(c));
+    // --trace-retention: hourly passes on this server's own stores and artifact roots.
+    auto retention_log = [](const std::string& line) { std::cerr << "sextant: " << line << std::endl; };
+    retention::TraceRetention retention(traces, artifact_setup.destination.get(), artifact_setup.stores.get(),
+                                        retention_log);
+    std::optional<retention::RetentionSchedule> retention_schedule;
+    if (cfg.trace_retention_seconds > 0) {
+      retention_schedule.emplace(retention, retention::RetentionOptions{cfg.trace_retention_seconds * 1000, {}, 500},
+                                 std::chrono::hours(1), retention_log);
+    }
     http::Server server(router, http_opts, auth_runtime->gate.get());
     server.bind();
     std::thread signal_thread([&server, signals] {

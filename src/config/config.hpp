@@ -95,6 +95,9 @@ struct ServerConfig {
   // Webhooks may be delivered to loopback/private/link-local addresses (--webhook-allow-private-addresses,
   // SEXTANT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES); MLflow's MLFLOW_WEBHOOK_* variables are read by webhooks/.
   bool webhook_allow_private_addresses = false;
+  // --trace-retention DURATION (SEXTANT_TRACE_RETENTION): the server deletes traces older than
+  // this in the background, hourly (as `sextant gc --older-than`); 0 = never.
+  std::int64_t trace_retention_seconds = 0;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
