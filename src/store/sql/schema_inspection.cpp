@@ -40,6 +40,13 @@ const std::vector<WrittenTable>& written() {
       {"logged_model_tags", false, {{"model_id", "tag_key"}}},
       {"webhooks", true, {{"webhook_id"}}},
       {"webhook_events", false, {{"webhook_id", "entity", "action"}}},
+      // GenAI evaluation datasets and scorers (issue 16).
+      {"evaluation_datasets", true, {}},
+      {"evaluation_dataset_tags", false, {{"dataset_id", "key"}}},
+      {"evaluation_dataset_records", false, {}},
+      {"entity_associations", false, {}},
+      {"scorers", false, {}},
+      {"scorer_versions", false, {}},
   };
   return tables;
 }
