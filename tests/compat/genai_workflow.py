@@ -8,8 +8,9 @@ and a running server:
     MLFLOW_TRACKING_URI=http://127.0.0.1:5000 python3 tests/compat/genai_workflow.py [--no-traces]
 
 Covers mlflow.genai.datasets (create_dataset, merge_records twice with an update, to_df paging,
-get_dataset, search_datasets, set/delete tags, add/remove experiments, delete_dataset), a custom
-scorer registered and listed/fetched/versioned/deleted through mlflow.genai.scorers, and the prompt
+get_dataset, search_datasets, set_dataset_tags/delete_dataset_tag, add/remove experiments,
+delete_dataset), a built-in judge (Guidelines) registered twice and listed/fetched/versioned/deleted
+through mlflow.genai.scorers (custom @scorer functions register only on Databricks), and the prompt
 registry: register_prompt (two versions), load_prompt by version, by alias and @latest,
 set/delete_prompt_alias, search_prompts, prompt tags, and (unless --no-traces) the
 `mlflow.linkedPrompts` trace tag that loading a prompt inside a traced function leaves on the trace.
@@ -26,7 +27,8 @@ import uuid
 import mlflow
 import mlflow.genai
 import mlflow.genai.datasets as datasets
-from mlflow.genai.scorers import delete_scorer, get_scorer, list_scorer_versions, list_scorers, scorer
+from mlflow.genai.scorers import Guidelines, delete_scorer, get_scorer, list_scorers
+from mlflow.genai.scorers.registry import list_scorer_versions
 from mlflow.tracking import MlflowClient
 
 
@@ -73,8 +75,8 @@ def run_datasets(client, exp_id, other_exp):
                                      order_by=["name ASC"])
     step("search_datasets", found=[d.name for d in found])
     check(any(d.dataset_id == ds.dataset_id for d in found), "search finds the dataset")
-    fetched.set_tags({"stage": "eval"})
-    fetched.delete_tag("team")
+    datasets.set_dataset_tags(dataset_id=ds.dataset_id, tags={"stage": "eval"})
+    datasets.delete_dataset_tag(dataset_id=ds.dataset_id, key="team")
     tags = datasets.get_dataset(dataset_id=ds.dataset_id).tags
     step("set/delete tags", tags=tags)
     check(tags.get("stage") == "eval" and "team" not in tags, "tag changes")
@@ -94,26 +96,24 @@ def run_datasets(client, exp_id, other_exp):
 
 
 def run_scorers(exp_id):
-    @scorer
-    def answer_length(outputs) -> int:
-        return len(str(outputs))
-
-    registered = answer_length.register(name="answer_length", experiment_id=exp_id)
+    # Custom @scorer functions register only on Databricks; a built-in judge serialises as data.
+    judge = Guidelines(name="concise", guidelines="The answer must be short.")
+    registered = judge.register(name="concise", experiment_id=exp_id)
     step("scorer.register", name=registered.name)
-    answer_length.register(name="answer_length", experiment_id=exp_id)
+    Guidelines(name="concise", guidelines="The answer must be one line.").register(name="concise", experiment_id=exp_id)
     names = [s.name for s in list_scorers(experiment_id=exp_id)]
     step("list_scorers", names=names)
-    check_eq(names, ["answer_length"], "registered scorers")
-    versions = [v for _, v in list_scorer_versions(name="answer_length", experiment_id=exp_id)]
+    check_eq(names, ["concise"], "registered scorers")
+    versions = [v for _, v in list_scorer_versions(name="concise", experiment_id=exp_id)]
     step("list_scorer_versions", versions=versions)
     check_eq(versions, [1, 2], "scorer versions")
-    fetched = get_scorer(name="answer_length", experiment_id=exp_id)
-    check_eq(fetched(outputs="abcd"), 4, "fetched scorer runs")
-    fetched_v1 = get_scorer(name="answer_length", experiment_id=exp_id, version=1)
-    check_eq(fetched_v1(outputs="ab"), 2, "version 1 runs")
-    delete_scorer(name="answer_length", experiment_id=exp_id, version=1)
-    check_eq([v for _, v in list_scorer_versions(name="answer_length", experiment_id=exp_id)], [2], "after delete v1")
-    delete_scorer(name="answer_length", experiment_id=exp_id, version="all")
+    latest = get_scorer(name="concise", experiment_id=exp_id)
+    check_eq(latest.guidelines, "The answer must be one line.", "latest scorer")
+    first = get_scorer(name="concise", experiment_id=exp_id, version=1)
+    check_eq(first.guidelines, "The answer must be short.", "version 1")
+    delete_scorer(name="concise", experiment_id=exp_id, version=1)
+    check_eq([v for _, v in list_scorer_versions(name="concise", experiment_id=exp_id)], [2], "after delete v1")
+    delete_scorer(name="concise", experiment_id=exp_id, version="all")
     check_eq(list_scorers(experiment_id=exp_id), [], "after delete all")
     step("delete_scorer", remaining=0)
 
