@@ -1,6 +1,6 @@
 // MLflow 3's trace routes under <prefix>/ajax-api/3.0/mlflow (docs/design/tracing/rest-traces.md
 // §2-§4, §7): search, get (with spans), assessments. JSON shapes as MLflow prints them (§3).
-import { AJAX3, request } from './api';
+import { AJAX3, ApiError, get, request } from './api';
 
 export interface Assessment {
   assessment_id: string; assessment_name: string; trace_id?: string; span_id?: string;
@@ -41,9 +41,17 @@ export function searchTraces(body: { experimentIds: string[]; filter?: string; m
     { locations: experimentIds.map(experimentLocation), ...rest });
 }
 
-export function getTrace(traceId: string) {
-  return request<{ trace: Trace }>('GET', AJAX3 + '/traces/get?' + new URLSearchParams({ trace_id: traceId, allow_partial: 'true' }))
-    .then((r) => r.trace);
+// GetTrace answers 500 for a trace whose spans are not in the database (v2 traces, spans in the
+// `traces.json` artifact): then its info and the artifact's spans (MLflow's stored dict form).
+export async function getTrace(traceId: string): Promise<Trace> {
+  try {
+    return (await request<{ trace: Trace }>('GET', AJAX3 + '/traces/get?' + new URLSearchParams({ trace_id: traceId, allow_partial: 'true' }))).trace;
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 500) throw e;
+    const info = await request<{ trace: { trace_info: TraceInfo } }>('GET', AJAX3 + '/traces/' + encodeURIComponent(traceId));
+    const data = await get<{ spans?: SpanJson[] }>('/get-trace-artifact', { request_id: traceId });
+    return { trace_info: info.trace.trace_info, spans: data.spans ?? [] };
+  }
 }
 
 const assessmentsUrl = (traceId: string) => AJAX3 + '/traces/' + encodeURIComponent(traceId) + '/assessments';
