@@ -30,6 +30,7 @@ interface Props<R> {
   onNearEnd?: () => void;         // scrolled within a screen of the last loaded row
   rowClass?: (r: R) => string;
   onRowClick?: (r: R) => void;    // a click on a row outside its links and controls
+  revealRow?: number;             // scrolled into view when it changes (a selection made elsewhere)
   testId?: string;
 }
 
@@ -58,6 +59,15 @@ export function VirtualGrid<R>(p: Props<R>) {
     if (ref.current) ro.observe(ref.current);
     return () => ro.disconnect();
   }, []);
+  useLayoutEffect(() => {
+    const el = ref.current, r = p.revealRow;
+    if (!el || r === undefined || r < 0) return;
+    const top = HEADER + r * rh;
+    if (top < el.scrollTop + HEADER || top + rh > el.scrollTop + el.clientHeight) {
+      el.scrollTop = Math.max(0, top - el.clientHeight / 2);
+      measure();
+    }
+  }, [p.revealRow]);
   const onScroll = () => {
     if (frame.current) return;
     frame.current = requestAnimationFrame(() => { frame.current = 0; measure(); });

@@ -71,6 +71,7 @@ export function TracePage({ id, query, user }: { id: string; query: URLSearchPar
 }
 
 function SpansView({ trace, selected, onSelect }: { trace: Trace; selected: string | null; onSelect: (key: string) => void }) {
+  const traceId = trace.trace_info.trace_id;
   const tree = useMemo(() => buildSpanTree(trace.spans ?? []), [trace]);
   const range = useMemo(() => timeRange([...tree.byKey.values()]), [tree]);
   const [collapsed, setCollapsed] = useState<Set<string>>(() => {
@@ -88,7 +89,8 @@ function SpansView({ trace, selected, onSelect }: { trace: Trace; selected: stri
         {n.children.length ? <button class="ghost tiny" aria-expanded={!collapsed.has(n.key)}
           aria-label={`${collapsed.has(n.key) ? 'Expand' : 'Collapse'} ${n.name}`} onClick={() => toggle(n)}>{collapsed.has(n.key) ? '▸' : '▾'}</button>
           : <span class="tree-spacer" />}
-        <button class="link span-select" aria-pressed={n === current} onClick={() => onSelect(n.key)}>{n.name || '(unnamed)'}</button>
+        <a class="span-select" href={href(['traces', traceId], { span: n.key })} aria-current={n === current ? 'true' : undefined}
+          onClick={(e) => { e.preventDefault(); onSelect(n.key); }}>{n.name || '(unnamed)'}</a>
         {n.type && n.type !== 'UNKNOWN' && <span class="kind">{n.type}</span>}
         {n.orphan && <span class="badge" title={`parent span ${n.parentId} is not in this trace`}>orphan</span>}
       </span>) },
@@ -105,7 +107,7 @@ function SpansView({ trace, selected, onSelect }: { trace: Trace; selected: stri
       <div>
         <p class="muted small" data-testid="span-count">{tree.size} spans{tree.roots.length > 1 ? ` · ${tree.roots.length} roots` : ''}</p>
         <VirtualGrid label="Span tree" testId="span-tree" columns={columns} rows={rows} rowKey={(n) => n.key} frozen={1} height="65vh"
-          rowClass={(n) => (n === current ? 'selected' : '')} onRowClick={(n) => onSelect(n.key)} />
+          rowClass={(n) => (n === current ? 'selected' : '')} onRowClick={(n) => onSelect(n.key)} revealRow={current ? rows.indexOf(current) : undefined} />
       </div>
       {current && <SpanDetails key={current.key} node={current} range={range} />}
     </div>
