@@ -96,7 +96,7 @@ function SpansView({ trace, selected, onSelect }: { trace: Trace; selected: stri
       </span>) },
     { id: 'dur', label: 'Duration', width: 80, title: 'Duration', className: 'num', cell: (n) => (n.end === null ? 'open' : fmtNanos(n.end - n.start)) },
     { id: 'timeline', label: 'Timeline', width: TRACK + 16, title: (
-      <div class="wf-axis" aria-hidden="true">{axis.map((x) => <span key={x.x} style={{ left: x.x + 'px', transform: x.x > TRACK - 40 ? 'translateX(-100%)' : undefined }}>{x.label}</span>)}</div>),
+      <div class="wf-axis" aria-hidden="true">{axis.filter((x) => x.x <= TRACK - 40).map((x) => <span key={x.x} style={{ left: x.x + 'px' }}>{x.label}</span>)}</div>),
       cell: (n) => { const b = bar(range, n.start, n.end, TRACK); return (
         <div class="wf-track" title={`${n.name}: starts at ${fmtNanos(n.start - range.start)}, ${n.end === null ? 'not ended' : fmtNanos(n.end - n.start)}`}>
           <div class={'wf-bar ' + n.status.toLowerCase() + (b.open ? ' open' : '')} style={{ left: b.left + 'px', width: b.width + 'px' }} />
