@@ -46,11 +46,8 @@ struct TraceDeletion {
   std::vector<std::string> trace_ids;
 };
 
-// Spans of one trace received by OTLP ingest, already converted to rows (api/otlp).
-struct TraceSpans {
-  std::string trace_id;  // "tr-<32 hex>"
-  std::vector<core::SpanRow> spans;
-};
+// Spans of one trace received by OTLP ingest, already converted to rows (otlp/span_conversion).
+using TraceSpans = core::TraceSpanBatch;
 
 class TraceStore {
  public:
@@ -95,7 +92,10 @@ class TraceStore {
   // --- OTLP ingest ---
   // Stores the spans (a re-sent span replaces its row) and creates or widens each trace's
   // trace_info (otlp-ingest.md §3.6), all in one transaction: any failure stores nothing.
-  // The experiment must exist and be active.
+  // As in MLflow, the experiment is only looked at when a trace is created (it must exist; a
+  // deleted one is accepted); spans of an existing trace go to that trace's experiment.
+  // Errors other than TEMPORARILY_UNAVAILABLE name the trace as MLflow's handler does:
+  // message "Trace <trace id>: <MLflow's message>".
   virtual void log_spans(const std::string& experiment_id, const std::vector<TraceSpans>& traces) = 0;
 
   // --- assessments (rest-traces.md §7) ---
