@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/lib.sh -- shared by bench/run.sh and bench/traces.sh (sourced, not run).
 #
 # Expects: HERE (bench/), ROOT (the checkout), LOADGEN (binary path), OUT (output dir),
@@ -9,6 +10,7 @@
 
 # common_option ARGS...: one option both scripts take (the script's own come first). Sets
 # COMMON_SHIFT to the words it used; calls the script's usage() for --help and bad options.
+# shellcheck disable=SC2034  # COMMON_SHIFT is read by the caller
 common_option() {
   COMMON_SHIFT=1
   case $1 in
