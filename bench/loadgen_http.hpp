@@ -178,30 +178,39 @@ class Conn {
     if (resp.status == 204 || resp.status == 304 || resp.status / 100 == 1 || method == "HEAD") {
       // No body by definition.
     } else if (chunked) {
+      // A cursor into buf_ rather than erasing each chunk from its front: a server that streams
+      // many small chunks must not cost the client a memmove of the buffer per chunk.
+      size_t p = 0;
+      auto need_line = [&](size_t& le) {
+        while ((le = buf_.find("\r\n", p)) == std::string::npos)
+          if (fill() <= 0) return false;
+        return true;
+      };
       for (;;) {
+        if (p > (1u << 20)) {
+          buf_.erase(0, p);
+          p = 0;
+        }
         size_t le;
-        while ((le = buf_.find("\r\n")) == std::string::npos)
-          if (fill() <= 0) { close_fd(); return Response{0, {}, "eof in chunk header"}; }
-        long n = std::strtol(buf_.substr(0, le).c_str(), nullptr, 16);
-        buf_.erase(0, le + 2);
+        if (!need_line(le)) { close_fd(); return Response{0, {}, "eof in chunk header"}; }
+        long n = std::strtol(buf_.c_str() + p, nullptr, 16);
+        p = le + 2;
         if (n == 0) {
           // Trailers end with an empty line.
-          size_t te;
-          while ((te = buf_.find("\r\n")) == std::string::npos)
-            if (fill() <= 0) { close_fd(); return Response{0, {}, "eof in trailer"}; }
-          while (te != 0) {
-            buf_.erase(0, te + 2);
-            while ((te = buf_.find("\r\n")) == std::string::npos)
-              if (fill() <= 0) { close_fd(); return Response{0, {}, "eof in trailer"}; }
+          for (;;) {
+            if (!need_line(le)) { close_fd(); return Response{0, {}, "eof in trailer"}; }
+            bool empty = le == p;
+            p = le + 2;
+            if (empty) break;
           }
-          buf_.erase(0, 2);
           break;
         }
-        while (buf_.size() < static_cast<size_t>(n) + 2)
+        while (buf_.size() < p + static_cast<size_t>(n) + 2)
           if (fill() <= 0) { close_fd(); return Response{0, {}, "eof in chunk"}; }
-        resp.body.append(buf_, 0, static_cast<size_t>(n));
-        buf_.erase(0, static_cast<size_t>(n) + 2);
+        resp.body.append(buf_, p, static_cast<size_t>(n));
+        p += static_cast<size_t>(n) + 2;
       }
+      buf_.erase(0, p);
     } else if (content_length >= 0) {
       while (buf_.size() < static_cast<size_t>(content_length))
         if (fill() <= 0) { close_fd(); return Response{0, {}, "eof in body"}; }
