@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <latch>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -240,29 +241,28 @@ struct LoopResult {
   std::string last_tag;
 };
 
-// One untimed request before a closed loop, so that servers that set things up on first use
-// (MLflow's workers) do it before the clock starts.
-template <class Make>
-void warm_up(Conn& c, const char* path, Make make) {
-  auto rng = thread_rng();
-  LoopRequest q = make(rng);
-  Response r = c.request("POST", path, q.body, q.content_type, q.headers);
-  if (r.status / 100 != 2) std::printf("  warm-up request failed: %d %s\n", r.status, r.body.substr(0, 300).c_str());
-}
-
-// make(rng) builds each request; rng is seeded from the OS per thread.
+// make(rng) builds each request; rng is seeded from the OS per thread. Each client first sends one
+// untimed request on its connection, and the clock starts when all have: servers that set things
+// up on first use (each of MLflow's workers, which keeps a connection) do it before.
 template <class Make>
 LoopResult closed_loop(const Options& o, Stats& st, const char* path, Make make) {
   std::atomic<long> units{0}, bad{0}, bytes{0};
   std::mutex tag_mu;
   LoopResult res;
-  auto t0 = Clock::now();
-  auto deadline = deadline_after(o.seconds);
+  std::latch warmed(o.clients), go(1);
+  Clock::time_point t0, deadline;
   std::vector<std::thread> threads;
   for (int i = 0; i < o.clients; ++i) {
     threads.emplace_back([&] {
       Conn c(o.host, o.port);
       auto rng = thread_rng();
+      {
+        LoopRequest q = make(rng);
+        Response r = c.request("POST", path, q.body, q.content_type, q.headers);
+        if (r.status / 100 != 2) std::printf("  warm-up request failed: %d %s\n", r.status, r.body.substr(0, 300).c_str());
+      }
+      warmed.count_down();
+      go.wait();
       std::vector<double> lat;
       long ok = 0, u = 0, b = 0;
       std::string tag;
@@ -293,6 +293,10 @@ LoopResult closed_loop(const Options& o, Stats& st, const char* path, Make make)
       st.merge(lat, ok, c.reconnects());
     });
   }
+  warmed.wait();
+  t0 = Clock::now();
+  deadline = deadline_after(o.seconds);
+  go.count_down();
   for (auto& t : threads) t.join();
   res.seconds = ms_since(t0) / 1000.0;
   res.units = units.load();

@@ -73,7 +73,6 @@ inline int mode_otlp(const Options& o) {
     q.units = spans_per_trace * o.traces_per_request;
     return q;
   };
-  warm_up(setup, kOtlpPath, make);
   LoopResult res = closed_loop(o, st, kOtlpPath, make);
   const double secs = res.seconds;
   const std::string& last_trace = res.last_tag;
@@ -125,7 +124,6 @@ inline int mode_start_traces(const Options& o) {
     q.expect = id.hex;
     return q;
   };
-  warm_up(setup, kStartTracePath, make);
   LoopResult res = closed_loop(o, st, kStartTracePath, make);
   double secs = res.seconds;
   auto ls = summarize(st.lat_ms);
