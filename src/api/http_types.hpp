@@ -43,11 +43,15 @@ struct ApiRequest {
   }
 };
 
-// A response body produced after the headers are sent (downloads from S3, byte ranges):
-// `produce` pushes exactly `length` bytes into the sink, or throws / stops early, in which case
-// http/ closes the connection (the client sees a short body, never a wrong one).
+// A response body produced after the headers are sent (downloads from S3, byte ranges, large
+// JSON such as a trace's spans): `produce` pushes exactly `length` bytes into the sink, or throws /
+// stops early, in which case http/ closes the connection (the client sees a short body, never a
+// wrong one). With `unknown_length` the body is as long as `produce` makes it: sent chunked
+// (HTTP/1.1; a failure then leaves the chunked body unterminated) or until the connection closes
+// (HTTP/1.0).
 struct StreamedBody {
   std::uint64_t length = 0;
+  bool unknown_length = false;
   std::function<void(artifacts::ByteSink&)> produce;
 };
 

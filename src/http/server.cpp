@@ -393,6 +393,8 @@ struct Server::Impl {
     // Writes the response and logs it; false when it could not be written whole.
     bool finish(api::ApiResponse res, bool head) {
       if (impl_.stopping.load()) keep_alive_ = false;
+      // An HTTP/1.0 body of unknown length ends where the connection does.
+      if (res.stream && res.stream->unknown_length && version_ < 11) keep_alive_ = false;
       res.headers.emplace_back("X-Request-Id", request_id_);
       conn_.enter(Phase::Write, steady_ms());
       std::string error = res.status >= 500 && !res.file && !res.stream ? res.body.substr(0, 1000) : std::string();
