@@ -34,6 +34,8 @@ struct ApiRequest {
   std::string cookie;                        // Cookie header (the browser logout reads the session)
   std::string range;                         // Range header (artifact downloads), may be empty
   std::string accept_encoding;               // Accept-Encoding (the UI's precompressed assets)
+  std::string content_encoding;              // Content-Encoding (OTLP ingest bodies), may be empty
+  std::optional<std::string> mlflow_experiment_id;  // x-mlflow-experiment-id (OTLP ingest), when sent
 
   // The value of path parameter `name` ("" when the route has none of that name).
   std::string path_param(std::string_view name) const {

@@ -262,6 +262,8 @@ struct Server::Impl {
       req_.cookie = header(hreq, "Cookie");
       req_.range = header(hreq, "Range");
       req_.accept_encoding = header(hreq, "Accept-Encoding");
+      req_.content_encoding = header(hreq, "Content-Encoding");
+      if (auto it = hreq.find("x-mlflow-experiment-id"); it != hreq.end()) req_.mlflow_experiment_id = std::string(it->value());
       match_ = impl.router.match(req_.method, req_.path);
       if (!match_.merged_path.empty()) req_.path = std::move(match_.merged_path);  // auth and handlers see it
       routed_ = true;
