@@ -29,6 +29,7 @@ import mlflow.genai
 import mlflow.genai.datasets as datasets
 from mlflow.genai.scorers import Guidelines, delete_scorer, get_scorer, list_scorers
 from mlflow.genai.scorers.registry import list_scorer_versions
+from mlflow.tracing.client import TracingClient
 from mlflow.tracking import MlflowClient
 
 
@@ -153,16 +154,24 @@ def run_prompts(with_traces):
 
     answer("why")
     trace_id = mlflow.get_last_active_trace_id()
+    tracing = TracingClient()
     linked = None
-    for _ in range(50):  # the client links prompts in a background thread
-        trace = mlflow.get_trace(trace_id)
-        linked = trace.info.tags.get("mlflow.linkedPrompts")
+    for _ in range(50):  # the client exports the trace in a background thread
+        try:
+            linked = tracing.get_trace_info(trace_id).tags.get("mlflow.linkedPrompts")
+        except mlflow.exceptions.MlflowException:
+            linked = None
         if linked:
             break
         time.sleep(0.2)
     step("prompt-trace link", trace_id=trace_id, linked=linked)
     check(linked is not None, "mlflow.linkedPrompts on the trace")
     check_eq(json.loads(linked), [{"name": name, "version": "2"}], "linked prompts")
+    # Linking another version later: GetTraceInfoV3, then the v2 SetTraceTag with the merged list.
+    tracing.link_prompt_versions_to_trace(trace_id=trace_id, prompts=[v1])
+    linked = tracing.get_trace_info(trace_id).tags.get("mlflow.linkedPrompts")
+    step("link_prompt_versions_to_trace", linked=linked)
+    check_eq(json.loads(linked), [{"name": name, "version": "2"}, {"name": name, "version": "1"}], "merged links")
 
 
 def main():

@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/evaluation_dataset.hpp"
+#include "search/filter_parser.hpp"
 
 using nlohmann::ordered_json;
 namespace core = sextant::core;
@@ -113,4 +114,30 @@ TEST(EvaluationDataset, RecordJsonUnwrapsOutputsAndDerivesTheSource) {
   EXPECT_EQ(core::dataset_record_to_json(row)["outputs"], ordered_json::object());  // MLflow's default on insert
   row.outputs = std::nullopt;
   EXPECT_FALSE(core::dataset_record_to_json(row).contains("outputs"));
+}
+
+TEST(EvaluationDatasetSearch, GrammarTakesBareAttributesAndTags) {
+  namespace search = sextant::search;
+  auto f = search::parse_filter("name LIKE 'a%' AND tags.team = 'ml' AND created_time >= 5",
+                                search::Grammar::EvaluationDatasets);
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_EQ(f[0].entity, search::EntityKind::Attribute);
+  EXPECT_EQ(f[1].entity, search::EntityKind::Tag);
+  EXPECT_EQ(f[1].key, "team");
+  EXPECT_EQ(f[2].value.kind, search::Value::Kind::Number);
+  auto refused = [](const char* filter) {
+    try {
+      search::parse_filter(filter, search::Grammar::EvaluationDatasets);
+    } catch (const core::MlflowError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(refused("attributes.name = 'x'"), "Invalid identifier token 'attributes' specified");
+  EXPECT_EQ(refused("name < 'x'"), "Invalid comparator for string attribute: <");
+  EXPECT_EQ(refused("last_update_time ILIKE 1"), "Invalid comparator for numeric attribute: ILIKE");
+  EXPECT_EQ(refused("tags.k > 'x'"), "Invalid comparator for tag: >");
+  EXPECT_EQ(search::parse_order_by("last_update_time DESC", search::Grammar::EvaluationDatasets).key,
+            "last_update_time");
+  EXPECT_THROW(search::parse_order_by("tags.k", search::Grammar::EvaluationDatasets), core::MlflowError);
 }

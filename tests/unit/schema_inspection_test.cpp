@@ -39,11 +39,17 @@ Catalog head_catalog(bool workspaces) {
       {"logged_model_tags", {{"model_id", "tag_key"}}},
       {"webhooks", {{"webhook_id"}}},
       {"webhook_events", {{"webhook_id", "entity", "action"}}},
+      // MLflow 3 tracing (issue 16).
+      {"trace_info", {{"request_id"}}},
+      {"trace_tags", {{"key", "request_id"}}},
+      {"trace_request_metadata", {{"key", "request_id"}}},
+      {"spans", {{"trace_id", "span_id"}}},
+      {"entity_associations", {{"source_type", "source_id", "destination_type", "destination_id"}}},
+      {"assessments", {{"assessment_id"}}},
       // GenAI evaluation datasets and scorers (issue 16).
       {"evaluation_datasets", {}},
       {"evaluation_dataset_tags", {{"dataset_id", "key"}}},
       {"evaluation_dataset_records", {}},
-      {"entity_associations", {}},
       {"scorers", {}},
       {"scorer_versions", {}},
   };
