@@ -32,7 +32,10 @@ void check_experiment_ids(const std::vector<std::string>& ids) {
     invalid += (invalid.empty() ? "" : ", ") + id;
   }
   if (invalid.empty()) return;
-  if (invalid.size() > 20) invalid = invalid.substr(0, 20) + "...";
+  if (invalid.size() > 20) {  // (resize + append: GCC 12's -O2 stringop-overread false positive on substr + "...")
+    invalid.resize(20);
+    invalid += "...";
+  }
   core::throw_invalid("Locations must be a list of experiment IDs. Found invalid experiment IDs: " + invalid + ".");
 }
 
