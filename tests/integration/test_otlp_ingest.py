@@ -300,7 +300,6 @@ class OtlpIngestTest(harness.SextantTestCase):
         before = self.counts()
         for bad in ({"trace_id": b"", "span_id": sid(1)},  # MLflow's test: no trace id
                     {"trace_id": self.new_trace(), "span_id": b"\x01" * 9},
-                    {"trace_id": tid(0), "span_id": sid(1)},
                     {"trace_id": self.new_trace(), "span_id": sid(1), "parent": b"\x01\x02"},
                     {"trace_id": self.new_trace(), "span_id": sid(1), "start": 2**63}):
             resp = post(otlp_wire.request_bytes([[good], [bad]]), experiment="test-experiment")
@@ -335,6 +334,12 @@ class OtlpIngestTest(harness.SextantTestCase):
         resp = post(bomb, encoding="gzip")
         self.assertDetail(resp, 413, "larger than the server's limit")
         self.assertNothingStored(before)
+
+    def test_all_zero_ids_are_accepted_as_mlflow_does(self):
+        # MLflow's test_multiple_traces_in_single_request sends trace 0 with span 0.
+        self.assertEqual(post(otlp_wire.request_bytes([[{"trace_id": tid(0), "span_id": sid(0), "start": 1,
+                                                         "end": 2}]])).status_code, 200)
+        self.assertIsNotNone(self.trace_row("tr-" + "0" * 32))
 
     def test_only_post(self):
         self.assertEqual(harness.server().request("GET", "/v1/traces").status_code, 405)
