@@ -29,10 +29,14 @@ void check_experiment_ids(const std::vector<std::string>& ids) {
   std::string invalid;
   for (const auto& id : ids) {
     if (id.find('.') == std::string::npos) continue;
-    invalid += (invalid.empty() ? "" : ", ") + id;
+    if (!invalid.empty()) invalid += ", ";
+    invalid += id;
   }
   if (invalid.empty()) return;
-  if (invalid.size() > 20) invalid = invalid.substr(0, 20) + "...";
+  if (invalid.size() > 20) {
+    invalid.resize(20);
+    invalid += "...";
+  }
   core::throw_invalid("Locations must be a list of experiment IDs. Found invalid experiment IDs: " + invalid + ".");
 }
 

@@ -164,6 +164,8 @@ class SearchTracesV3(TraceSearchBase):
         self.assertEqual(self.assertOk(self.search(["999999"])), {})
         self.assertBadParam(self.search(["1.5"]), "Locations must be a list of experiment IDs. Found invalid "
                                                   "experiment IDs: 1.5.")
+        self.assertBadParam(self.search(["1.5", "2.5", "3.5", "4.5", "5.5"]),
+                            "Found invalid experiment IDs: 1.5, 2.5, 3.5, 4.5, ....")
         self.assertBadParam(self.search([self.exp], max_results=501), "Invalid value 501 for parameter 'max_results'")
         self.assertBadParam(api_post("traces/search", {"locations": [], "maxResults": 501}, prefix=API3))
         self.assertBadParam(self.search([self.exp], max_results=0), "It must be a positive integer")
@@ -268,6 +270,34 @@ class SearchTracesLinkedRunsSpansAssessments(TraceSearchBase):
         self.assertEqual(self.ids(e, filter="expectation.score = '4'"), [self.other])
         self.assertEqual(self.ids(e, filter="feedback.score = '4'"), [])
         self.assertBadParam(self.search(e, filter="feedback.x > 'a'"), "assessment.x comparator '>'")
+
+
+class SearchSpansIngestedOverOtlp(TraceSearchBase):
+    """Spans sent to POST /v1/traces (OTLP/JSON) are what span filters and trace.text search."""
+
+    def post_spans(self, trace_hex, spans):
+        body = {"resourceSpans": [{"scopeSpans": [{"spans": [
+            {"traceId": trace_hex, "spanId": span_id, "name": name, "startTimeUnixNano": "1700000000000000000",
+             "endTimeUnixNano": "1700000000500000000", "status": {"code": 1},
+             "attributes": [{"key": "mlflow.spanType", "value": {"stringValue": json.dumps(kind)}},
+                            {"key": "mlflow.spanInputs", "value": {"stringValue": json.dumps(inputs)}}]}
+            for span_id, name, kind, inputs in spans]}]}]}
+        r = harness.raw_request("POST", "/v1/traces", json.dumps(body).encode(),
+                                {"Content-Type": "application/json", "x-mlflow-experiment-id": self.exp})
+        self.assertEqual(r.status_code, 200, r.text)
+
+    def test_span_name_type_and_text_of_ingested_spans(self):
+        a, b = uuid.uuid4().hex, uuid.uuid4().hex
+        self.post_spans(a, [("00000000000000a1", "agent", "AGENT", {"question": "where is the zebra"})])
+        self.post_spans(b, [("00000000000000b1", "chat", "CHAT_MODEL", {"question": "why is the sky blue"})])
+        e = [self.exp]
+        self.assertEqual(self.ids(e, filter="span.name = 'agent'"), ["tr-" + a])
+        # (MLflow keeps an OTLP span's mlflow.spanType as sent, JSON quotes included.)
+        self.assertEqual(self.ids(e, filter="span.type LIKE '%CHAT_MODEL%'"), ["tr-" + b])
+        self.assertEqual(self.ids(e, filter="trace.text LIKE '%zebra%'"), ["tr-" + a])
+        self.assertEqual(self.ids(e, filter="span.attributes.mlflow.spanInputs LIKE '%sky%'"), ["tr-" + b])
+        self.assertEqual(sorted(self.ids(e, filter="trace.status = 'OK' AND span.status = 'OK'")),
+                         sorted(["tr-" + a, "tr-" + b]))
 
 
 class CalculateTraceFilterCorrelation(TraceSearchBase):
