@@ -15,6 +15,7 @@ packages=(
   libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
   libsodium-dev
+  zlib1g-dev  # gzip/deflate OTLP bodies (src/otlp/decompress)
 )
 if ! $build_only; then
   packages+=(

@@ -369,6 +369,7 @@ int run_server(const std::vector<std::string>& args) {
                            api::ServerSettings{cfg.serve_artifacts, default_root, cfg.static_prefix, kMlflowApiVersion,
                                                ui_directory(cfg)}};
     services.stores = artifact_setup.stores.get();
+    services.settings.max_request_body = static_cast<std::size_t>(cfg.http.max_request_body);
     services.registry = &registry;
     services.traces = &traces;
     WebhookRuntime webhook_runtime(database, registry, cfg);

@@ -34,6 +34,8 @@ struct ApiRequest {
   std::string cookie;                        // Cookie header (the browser logout reads the session)
   std::string range;                         // Range header (artifact downloads), may be empty
   std::string accept_encoding;               // Accept-Encoding (the UI's precompressed assets)
+  std::string content_encoding;              // Content-Encoding (OTLP ingest bodies), may be empty
+  std::optional<std::string> mlflow_experiment_id;  // x-mlflow-experiment-id (OTLP ingest), when sent
 
   // The value of path parameter `name` ("" when the route has none of that name).
   std::string path_param(std::string_view name) const {
@@ -43,11 +45,15 @@ struct ApiRequest {
   }
 };
 
-// A response body produced after the headers are sent (downloads from S3, byte ranges):
-// `produce` pushes exactly `length` bytes into the sink, or throws / stops early, in which case
-// http/ closes the connection (the client sees a short body, never a wrong one).
+// A response body produced after the headers are sent (downloads from S3, byte ranges, large
+// JSON such as a trace's spans): `produce` pushes exactly `length` bytes into the sink, or throws /
+// stops early, in which case http/ closes the connection (the client sees a short body, never a
+// wrong one). With `unknown_length` the body is as long as `produce` makes it: sent chunked
+// (HTTP/1.1; a failure then leaves the chunked body unterminated) or until the connection closes
+// (HTTP/1.0).
 struct StreamedBody {
   std::uint64_t length = 0;
+  bool unknown_length = false;
   std::function<void(artifacts::ByteSink&)> produce;
 };
 

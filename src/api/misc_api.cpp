@@ -1,6 +1,5 @@
 // Probes and small routes: /health (liveness), /ready (readiness: the database answers),
-// /metrics (Prometheus), /version, server-info, and the OTLP endpoint we do not implement yet
-// (§2.11, §2.8).
+// /metrics (Prometheus), /version, server-info (§2.11).
 #include <nlohmann/json.hpp>
 
 #include "api/routes.hpp"
@@ -37,10 +36,6 @@ void register_misc_routes(RpcRegistrar& reg, Services& s) {
                            {"default_artifact_root", s.settings.default_artifact_root},
                            {"auth", s.auth != nullptr}};  // the web UI shows the user and tokens
     return ApiResponse::json(info.dump());
-  });
-  router.add("POST", "/v1/traces", auth::Policy::Authenticated, [](const ApiRequest&) {
-    nlohmann::json body = {{"error_code", "NOT_IMPLEMENTED"}, {"message", "REST OTLP span logging is not supported"}};
-    return ApiResponse::json(body.dump(), 501);
   });
 }
 

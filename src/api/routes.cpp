@@ -18,6 +18,11 @@ void RpcRegistrar::rpc(const std::string& method, const std::string& path, Handl
   add_route(router_, method, settings_.static_prefix + "/ajax-api/2.0/mlflow" + path, policy_, std::move(handler));
 }
 
+void RpcRegistrar::rpc_v3(const std::string& method, const std::string& path, Handler handler) {
+  add_route(router_, method, "/api/3.0/mlflow" + path, policy_, handler);
+  add_route(router_, method, settings_.static_prefix + "/ajax-api/3.0/mlflow" + path, policy_, std::move(handler));
+}
+
 void RpcRegistrar::ajax_only(const std::string& method, const std::string& path, Handler handler) {
   add_route(router_, method, settings_.static_prefix + "/ajax-api/2.0/mlflow" + path, policy_, std::move(handler));
 }

@@ -17,6 +17,9 @@ class RpcRegistrar {
   RpcRegistrar(Router& router, const ServerSettings& settings, auth::Policy policy)
       : router_(router), settings_(settings), policy_(policy) {}
   void rpc(const std::string& method, const std::string& path, Handler handler);
+  // MLflow 3 RPCs (traces, assessments): under /api/3.0/mlflow and <static_prefix>/ajax-api/3.0/mlflow
+  // only (MLflow registers each RPC under its proto's `since` version alone).
+  void rpc_v3(const std::string& method, const std::string& path, Handler handler);
   // UI-only routes: only under <static_prefix>/ajax-api/2.0/mlflow.
   void ajax_only(const std::string& method, const std::string& path, Handler handler);
   Router& router() { return router_; }

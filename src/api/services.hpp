@@ -27,6 +27,7 @@ struct ServerSettings {
   std::string static_prefix;          // "" or "/prefix"
   std::string version;                // reported by /version
   std::string ui_dir;                 // the built web UI (index.html, static-files/); "" = none
+  std::size_t max_request_body = 64u << 20;  // --max-request-body: also caps decompressed OTLP bodies
 };
 
 struct Services {

@@ -73,4 +73,15 @@ struct SpanRow {
   std::string content;  // MLflow's span dict as JSON text (attribute values JSON-encoded)
 };
 
+// The spans of one trace received in one OTLP request (converted by otlp/span_conversion), with
+// what they say about the trace (otlp-ingest.md §3.6): the state of its first root span, the
+// previews from its root spans' inputs / outputs, the batch's summed token usage.
+struct TraceSpanBatch {
+  std::string trace_id;  // "tr-<32 hex>" (or the spans' mlflow.traceRequestId)
+  std::vector<SpanRow> spans;
+  std::optional<std::string> root_state;  // kTraceStateOk / kTraceStateError; none without a root span
+  std::optional<std::string> request_preview, response_preview;  // set only where still NULL
+  std::optional<std::string> token_usage;  // JSON object text, added to mlflow.trace.tokenUsage
+};
+
 }  // namespace sextant::core

@@ -1,6 +1,7 @@
 #include "http/response_writer.hpp"
 
 #include <cstdio>
+#include <limits>
 
 #include "http/error_response.hpp"
 
@@ -21,13 +22,20 @@ void common_headers(Response& r, const api::ApiResponse& res, bool keep_alive) {
   r.keep_alive(keep_alive);
 }
 
-// A body the handler produces after the headers: Content-Length known up front, bytes relayed
-// through a buffer_body serializer. A producer that fails or comes up short ends the connection.
+// A body the handler produces after the headers: Content-Length known up front (or, for an
+// unknown length, chunked on HTTP/1.1 and delimited by closing the connection on HTTP/1.0, whose
+// keep-alive the caller has turned off), bytes relayed through a buffer_body serializer. A
+// producer that fails or comes up short ends the connection.
 bool write_stream(Connection& conn, const api::ApiResponse& res, unsigned version, bool keep_alive, bool head,
                   TransferBudget& budget, std::uintmax_t& sent_bytes) {
   bhttp::response<bhttp::buffer_body> r{static_cast<bhttp::status>(res.status), version};
   common_headers(r, res, keep_alive);
-  r.content_length(res.stream->length);
+  const bool known = !res.stream->unknown_length;
+  if (known) {
+    r.content_length(res.stream->length);
+  } else if (version >= 11) {
+    r.chunked(true);
+  }
   r.body().data = nullptr;
   r.body().more = true;
   bhttp::response_serializer<bhttp::buffer_body> sr{r};
@@ -54,7 +62,7 @@ bool write_stream(Connection& conn, const api::ApiResponse& res, unsigned versio
       sent += size;
       return true;
     }
-  } sink(conn, r, sr, budget, res.stream->length);
+  } sink(conn, r, sr, budget, known ? res.stream->length : std::numeric_limits<std::uint64_t>::max());
   try {
     res.stream->produce(sink);
   } catch (const std::exception& e) {
@@ -63,7 +71,7 @@ bool write_stream(Connection& conn, const api::ApiResponse& res, unsigned versio
     return false;
   }
   sent_bytes = sink.sent;
-  if (sink.sent != res.stream->length) return false;
+  if (known && sink.sent != res.stream->length) return false;
   r.body().data = nullptr;
   r.body().size = 0;
   r.body().more = false;

@@ -262,6 +262,8 @@ struct Server::Impl {
       req_.cookie = header(hreq, "Cookie");
       req_.range = header(hreq, "Range");
       req_.accept_encoding = header(hreq, "Accept-Encoding");
+      req_.content_encoding = header(hreq, "Content-Encoding");
+      if (auto it = hreq.find("x-mlflow-experiment-id"); it != hreq.end()) req_.mlflow_experiment_id = std::string(it->value());
       match_ = impl.router.match(req_.method, req_.path);
       if (!match_.merged_path.empty()) req_.path = std::move(match_.merged_path);  // auth and handlers see it
       routed_ = true;
@@ -393,6 +395,8 @@ struct Server::Impl {
     // Writes the response and logs it; false when it could not be written whole.
     bool finish(api::ApiResponse res, bool head) {
       if (impl_.stopping.load()) keep_alive_ = false;
+      // An HTTP/1.0 body of unknown length ends where the connection does.
+      if (res.stream && res.stream->unknown_length && version_ < 11) keep_alive_ = false;
       res.headers.emplace_back("X-Request-Id", request_id_);
       conn_.enter(Phase::Write, steady_ms());
       std::string error = res.status >= 500 && !res.file && !res.stream ? res.body.substr(0, 1000) : std::string();

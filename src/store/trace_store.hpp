@@ -46,11 +46,8 @@ struct TraceDeletion {
   std::vector<std::string> trace_ids;
 };
 
-// Spans of one trace received by OTLP ingest, already converted to rows (api/otlp).
-struct TraceSpans {
-  std::string trace_id;  // "tr-<32 hex>"
-  std::vector<core::SpanRow> spans;
-};
+// Spans of one trace received by OTLP ingest, already converted to rows (otlp/span_conversion).
+using TraceSpans = core::TraceSpanBatch;
 
 // A trace the retention (sextant gc) may delete, with what locating its artifacts needs.
 struct ExpiredTrace {
@@ -77,6 +74,16 @@ class TraceStore {
   // at a time (a trace of 10,000 spans is never held whole). Returns how many.
   virtual std::size_t read_spans(const std::string& trace_id,
                                  const std::function<void(const core::SpanRow&)>& sink) = 0;
+  // How many spans of the trace are stored (GetTrace's completeness rule).
+  virtual std::size_t count_spans(const std::string& trace_id) = 0;
+  // Legacy StartTrace (v2): a new trace (id: 32 hex, no "tr-"), IN_PROGRESS, no execution time,
+  // with the request's tags plus mlflow.artifactLocation (no spansLocation: v2 traces keep their
+  // spans in artifacts) and metadata. Experiment must exist and be active.
+  virtual core::TraceInfo start_trace_v2(const core::TraceInfo& info) = 0;
+  // Legacy EndTrace (v2): execution_time_ms = timestamp_ms - the stored timestamp, state set,
+  // metadata and tags upserted. RESOURCE_DOES_NOT_EXIST "Trace with ID '<id>' not found.".
+  virtual core::TraceInfo end_trace_v2(const std::string& trace_id, std::int64_t timestamp_ms, const std::string& state,
+                                       const std::vector<core::Tag>& metadata, const std::vector<core::Tag>& tags) = 0;
   // Upsert; the trace must exist (RESOURCE_DOES_NOT_EXIST "Trace with ID '<id>' not found.").
   virtual void set_trace_tag(const std::string& trace_id, const core::Tag& tag) = 0;
   virtual void delete_trace_tag(const std::string& trace_id, const std::string& key) = 0;
@@ -93,7 +100,10 @@ class TraceStore {
   // --- OTLP ingest ---
   // Stores the spans (a re-sent span replaces its row) and creates or widens each trace's
   // trace_info (otlp-ingest.md §3.6), all in one transaction: any failure stores nothing.
-  // The experiment must exist and be active.
+  // As in MLflow, the experiment is only looked at when a trace is created (it must exist; a
+  // deleted one is accepted); spans of an existing trace go to that trace's experiment.
+  // Errors other than TEMPORARILY_UNAVAILABLE name the trace as MLflow's handler does:
+  // message "Trace <trace id>: <MLflow's message>".
   virtual void log_spans(const std::string& experiment_id, const std::vector<TraceSpans>& traces) = 0;
 
   // --- retention (sextant gc, docs/operations.md) ---

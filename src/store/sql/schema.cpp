@@ -265,6 +265,8 @@ SchemaProfile read_profile(db::Connection& conn, const std::string& revision) {
   p.revision = revision;
   p.workspaces = column_exists(conn, "experiments", "workspace");
   if (column_exists(conn, "jobs", "job_name")) p.jobs_name_column = "job_name";
+  p.trace_metrics = table_exists(conn, "trace_metrics");
+  p.span_metrics = table_exists(conn, "span_metrics") && column_exists(conn, "spans", "dimension_attributes");
   const int at = upstream_position(revision);
   p.known_revision = at >= upstream_position(kSchemaHead);
   return p;

@@ -40,6 +40,13 @@ const std::vector<WrittenTable>& written() {
       {"logged_model_tags", false, {{"model_id", "tag_key"}}},
       {"webhooks", true, {{"webhook_id"}}},
       {"webhook_events", false, {{"webhook_id", "entity", "action"}}},
+      // MLflow 3 tracing (issue 16). trace_metrics (b7c8d9e0f1a2 on) is written only where it exists.
+      {"trace_info", false, {{"request_id"}}},
+      {"trace_tags", false, {{"key", "request_id"}}},
+      {"trace_request_metadata", false, {{"key", "request_id"}}},
+      {"spans", false, {{"trace_id", "span_id"}}},
+      {"entity_associations", false, {{"source_type", "source_id", "destination_type", "destination_id"}}},
+      {"assessments", false, {{"assessment_id"}}},
   };
   return tables;
 }

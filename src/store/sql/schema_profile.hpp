@@ -23,6 +23,11 @@ struct SchemaProfile {
   // jobs' function column: "function_fullname" up to b7c8d9e0f1a2 (and in the fork), "job_name" from
   // 5d2d30f0abce on.
   std::string jobs_name_column = "function_fullname";
+  // From b7c8d9e0f1a2 on: trace_metrics (request_id, key, value), which MLflow's start_trace and
+  // log_spans fill from the trace's token usage.
+  bool trace_metrics = false;
+  // From c8d9e0f1a2b3 on: spans.dimension_attributes and span_metrics, which MLflow's log_spans fills.
+  bool span_metrics = false;
 };
 
 inline constexpr const char* kDefaultWorkspace = "default";

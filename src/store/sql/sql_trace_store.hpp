@@ -18,6 +18,10 @@ class SqlTraceStore final : public TraceStore {
   core::TraceInfo get_trace_info(const std::string& trace_id) override;
   std::vector<core::TraceInfo> get_trace_infos(const std::vector<std::string>& trace_ids) override;
   std::size_t read_spans(const std::string& trace_id, const std::function<void(const core::SpanRow&)>& sink) override;
+  std::size_t count_spans(const std::string& trace_id) override;
+  core::TraceInfo start_trace_v2(const core::TraceInfo& info) override;
+  core::TraceInfo end_trace_v2(const std::string& trace_id, std::int64_t timestamp_ms, const std::string& state,
+                               const std::vector<core::Tag>& metadata, const std::vector<core::Tag>& tags) override;
   void set_trace_tag(const std::string& trace_id, const core::Tag& tag) override;
   void delete_trace_tag(const std::string& trace_id, const std::string& key) override;
   std::int64_t delete_traces(const TraceDeletion& deletion) override;
