@@ -32,9 +32,11 @@
 #include "store/sql/sql_auth_store.hpp"
 #include "db/uri.hpp"
 #include "store/sql/database.hpp"
+#include "store/sql/sql_evaluation_dataset_store.hpp"
 #include "store/sql/sql_logged_model_store.hpp"
 #include "store/sql/sql_trace_store.hpp"
 #include "store/sql/sql_registry_store.hpp"
+#include "store/sql/sql_scorer_store.hpp"
 #include "store/sql/sql_tracking_store.hpp"
 #include "store/sql/sql_webhook_store.hpp"
 #include "webhooks/registry_events.hpp"
@@ -281,12 +283,16 @@ int list_routes(const std::vector<std::string>& args) {
     store::sql::SqlLoggedModelStore logged_models(database);
     store::sql::SqlRegistryStore registry(database);
     store::sql::SqlTraceStore traces(database);
+    store::sql::SqlEvaluationDatasetStore evaluation_datasets(database);  // issue 16
+    store::sql::SqlScorerStore scorers(database);
     artifacts::LocalArtifactRepo destination((dir / "artifacts").string());
     auto rt = build_auth(cfg, database);
     api::Services services{store, logged_models, cfg.serve_artifacts ? &destination : nullptr,
                            api::ServerSettings{cfg.serve_artifacts, "mlflow-artifacts:/", cfg.static_prefix, kMlflowApiVersion, ""}};
     services.registry = &registry;
     services.traces = &traces;
+    services.evaluation_datasets = &evaluation_datasets;
+    services.scorers = &scorers;
     WebhookRuntime webhook_runtime(database, registry, cfg);
     webhook_runtime.attach(services);
     services.auth = rt->context.get();
@@ -360,6 +366,8 @@ int run_server(const std::vector<std::string>& args) {
     store::sql::SqlLoggedModelStore logged_models(database);
     store::sql::SqlRegistryStore registry(database);
     store::sql::SqlTraceStore traces(database);
+    store::sql::SqlEvaluationDatasetStore evaluation_datasets(database);  // issue 16
+    store::sql::SqlScorerStore scorers(database);
     auto auth_runtime = build_auth(cfg, database);
     prepare_auth(cfg, *auth_runtime);
 
@@ -372,6 +380,8 @@ int run_server(const std::vector<std::string>& args) {
     services.settings.max_request_body = static_cast<std::size_t>(cfg.http.max_request_body);
     services.registry = &registry;
     services.traces = &traces;
+    services.evaluation_datasets = &evaluation_datasets;
+    services.scorers = &scorers;
     WebhookRuntime webhook_runtime(database, registry, cfg);
     webhook_runtime.attach(services);
     services.auth = auth_runtime->context.get();

@@ -4,6 +4,7 @@
 
 export const PREFIX = new URL(/* @vite-ignore */ '..', import.meta.url).pathname.replace(/\/$/, '');
 const AJAX = PREFIX + '/ajax-api/2.0/mlflow';
+export const AJAX3 = PREFIX + '/ajax-api/3.0/mlflow';  // MLflow 3's routes (traces: traceapi.ts)
 const SEXTANT = '/api/2.0/sextant';
 
 export interface KV { key: string; value: string }
@@ -44,7 +45,7 @@ export class ApiError extends Error {
   constructor(public status: number, public code: string, message: string) { super(message); }
 }
 
-async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+export async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   const init: RequestInit = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
   if (body !== undefined) {
     init.body = JSON.stringify(body);

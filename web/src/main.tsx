@@ -9,6 +9,7 @@ import { RunPage } from './pages/RunDetail';
 import { ComparePage } from './pages/Compare';
 import { ModelsPage, ModelPage } from './pages/Models';
 import { AccountPage } from './pages/Account';
+import { TracePage } from './pages/Trace';
 
 type Theme = 'light' | 'dark';
 function initialTheme(): Theme {
@@ -43,11 +44,12 @@ function App() {
   let page;
   if (!section || section === 'experiments') page = id ? <ExperimentPage id={id} query={route.query} /> : <ExperimentsPage />;
   else if (section === 'runs' && id) page = <RunPage id={id} query={route.query} />;
+  else if (section === 'traces' && id) page = <TracePage id={id} query={route.query} user={user?.username} />;
   else if (section === 'compare') page = <ComparePage query={route.query} />;
   else if (section === 'models') page = id ? <ModelPage name={id} version={route.query.get('version') ?? undefined} /> : <ModelsPage />;
   else if (section === 'account') page = <AccountPage user={user} />;
   else page = <p>Page not found. <a href={href(['experiments'])}>Experiments</a></p>;
-  const active = !section ? 'experiments' : section === 'runs' || section === 'compare' ? 'experiments' : section;
+  const active = !section ? 'experiments' : section === 'runs' || section === 'compare' || section === 'traces' ? 'experiments' : section;
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>

@@ -1,8 +1,13 @@
-// The runs filter box: MLflow's search syntax, with key autocomplete (combobox + listbox).
+// A filter box in MLflow's search syntax with key autocomplete (combobox + listbox): the runs'
+// keys by default, or the completions `complete` offers (the traces' grammar).
 import { useRef, useState } from 'preact/hooks';
 import { applyCompletion, completions, tokenAt, type Keys } from '../lib/filter';
 
-export function FilterBox({ value, keys, onApply }: { value: string; keys: Keys; onApply: (v: string) => void }) {
+export function FilterBox({ value, keys, onApply, complete, id = 'run-filter', label = 'Filter runs (MLflow search syntax)',
+  placeholder = "metrics.rmse < 1 and params.model = 'tree'" }: {
+  value: string; keys?: Keys; onApply: (v: string) => void; complete?: (token: string) => string[];
+  id?: string; label?: string; placeholder?: string;
+}) {
   const [text, setText] = useState(value);
   const [open, setOpen] = useState(false);
   const [sel, setSel] = useState(0);
@@ -15,7 +20,7 @@ export function FilterBox({ value, keys, onApply }: { value: string; keys: Keys;
   const refresh = (t: string, cursor: number) => {
     const at = tokenAt(t, cursor);
     setTok(at);
-    const list = at && at.token.length > 0 ? completions(at.token, keys, 12) : [];
+    const list = at && at.token.length > 0 ? (complete ? complete(at.token).slice(0, 12) : completions(at.token, keys ?? { metrics: [], params: [], tags: [] }, 12)) : [];
     setItems(list);
     setSel(0);
     setOpen(list.length > 0 && !(list.length === 1 && list[0] === at?.token));
@@ -34,11 +39,11 @@ export function FilterBox({ value, keys, onApply }: { value: string; keys: Keys;
   };
   return (
     <div class="filterbox">
-      <label class="sr-only" for="run-filter">Filter runs (MLflow search syntax)</label>
-      <input id="run-filter" ref={input} value={text} spellcheck={false} autoComplete="off"
-        placeholder="metrics.rmse < 1 and params.model = 'tree'" role="combobox" aria-expanded={open}
-        aria-controls="filter-suggestions" aria-autocomplete="list"
-        aria-activedescendant={open ? `filter-opt-${sel}` : undefined}
+      <label class="sr-only" for={id}>{label}</label>
+      <input id={id} ref={input} value={text} spellcheck={false} autoComplete="off"
+        placeholder={placeholder} role="combobox" aria-expanded={open}
+        aria-controls={id + '-suggestions'} aria-autocomplete="list"
+        aria-activedescendant={open ? `${id}-opt-${sel}` : undefined}
         onInput={(e) => { const el = e.currentTarget; setText(el.value); refresh(el.value, el.selectionStart ?? el.value.length); }}
         onBlur={() => setTimeout(() => setOpen(false), 150)}
         onKeyDown={(e) => {
@@ -54,9 +59,9 @@ export function FilterBox({ value, keys, onApply }: { value: string; keys: Keys;
       <button onClick={() => onApply(text.trim())}>Search</button>
       {text && <button onClick={() => { setText(''); onApply(''); }} aria-label="Clear filter">✕</button>}
       {open && (
-        <ul id="filter-suggestions" role="listbox" class="suggestions" aria-label="Filter keys">
+        <ul id={id + '-suggestions'} role="listbox" class="suggestions" aria-label="Filter keys">
           {items.map((c, i) => (
-            <li key={c} id={`filter-opt-${i}`} role="option" aria-selected={i === sel} class={i === sel ? 'sel' : ''}
+            <li key={c} id={`${id}-opt-${i}`} role="option" aria-selected={i === sel} class={i === sel ? 'sel' : ''}
               onMouseDown={(e) => { e.preventDefault(); accept(c); }}>{c}</li>
           ))}
         </ul>

@@ -29,6 +29,9 @@ interface Props<R> {
   totalRows?: number;             // for aria-rowcount when more rows exist than are loaded
   onNearEnd?: () => void;         // scrolled within a screen of the last loaded row
   rowClass?: (r: R) => string;
+  onRowClick?: (r: R) => void;    // a click on a row outside its links and controls
+  revealRow?: number;             // scrolled into view when it changes (a selection made elsewhere)
+  testId?: string;
 }
 
 const HEADER = 34;
@@ -56,6 +59,15 @@ export function VirtualGrid<R>(p: Props<R>) {
     if (ref.current) ro.observe(ref.current);
     return () => ro.disconnect();
   }, []);
+  useLayoutEffect(() => {
+    const el = ref.current, r = p.revealRow;
+    if (!el || r === undefined || r < 0) return;
+    const top = HEADER + r * rh;
+    if (top < el.scrollTop + HEADER || top + rh > el.scrollTop + el.clientHeight) {
+      el.scrollTop = Math.max(0, top - el.clientHeight / 2);
+      measure();
+    }
+  }, [p.revealRow]);
   const onScroll = () => {
     if (frame.current) return;
     frame.current = requestAnimationFrame(() => { frame.current = 0; measure(); });
@@ -147,7 +159,8 @@ export function VirtualGrid<R>(p: Props<R>) {
   for (let r = first; r < last; r++) {
     const row = p.rows[r];
     rows.push(
-      <div key={p.rowKey(row)} role="row" aria-rowindex={r + 2} class={'vg-row ' + (p.rowClass?.(row) ?? '')}
+      <div key={p.rowKey(row)} role="row" aria-rowindex={r + 2} class={'vg-row ' + (p.rowClass?.(row) ?? '') + (p.onRowClick ? ' clickable' : '')}
+        onClick={p.onRowClick && ((e: MouseEvent) => { if (!(e.target as Element).closest('a, button, input, select, label')) p.onRowClick!(row); })}
         style={{ top: HEADER + r * rh + 'px', height: rh + 'px', width: total + 'px' }}>
         {cells((i) => (
           <div key={p.columns[i].id} id={cellId(r, i)} role="gridcell" aria-colindex={i + 1}
@@ -163,7 +176,7 @@ export function VirtualGrid<R>(p: Props<R>) {
       aria-activedescendant={focused && cur ? cellId(cur.r, cur.c) : undefined}
       onFocus={(e) => { if (e.target === ref.current) { setFocused(true); if (!active) setActive({ r: p.rows.length ? 0 : -1, c: 0 }); } }}
       onBlur={(e) => { if (e.target === ref.current) setFocused(false); }} style={{ height: typeof p.height === 'number' ? p.height + 'px' : p.height ?? '70vh' }}
-      data-testid="runs-grid">
+      data-testid={p.testId ?? 'runs-grid'}>
       <div class="vg-inner" style={{ height: HEADER + p.rows.length * rh + 'px', width: total + 'px' }}>
         <div role="row" aria-rowindex={1} class="vg-row vg-header" style={{ height: HEADER + 'px', width: total + 'px' }}>
           {cells((i) => {

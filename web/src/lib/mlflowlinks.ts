@@ -37,7 +37,8 @@ function runTarget(runId: string, rest: string[]): Target {
   const [tab, ...sub] = rest;
   if (tab === 'artifacts' || tab === 'artifactPath') return { path: ['runs', runId], query: { tab: 'artifacts', path: sub.join('/') || undefined } };
   if (tab === 'model-metrics' || tab === 'system-metrics') return { path: ['runs', runId], query: { tab: 'metrics' } };
-  return { path: ['runs', runId] };  // overview, traces, evaluations: the run's overview
+  if (tab === 'traces') return { path: ['runs', runId], query: { tab: 'traces' } };
+  return { path: ['runs', runId] };  // overview, evaluations: the run's overview
 }
 
 // MLflow's runs-table query (searchFilter, orderByKey/orderByAsc, lifecycleFilter, compareRunsMode)
@@ -69,11 +70,16 @@ function experimentTarget(id: string, rest: string[], q: URLSearchParams): Targe
   // What mlflow.genai.evaluate prints: `#/experiments/<id>/evaluation-runs?selectedRunUuid=<run_id>`.
   const selected = q.get('selectedRunUuid');
   if (selected) return { path: ['runs', selected] };
+  // A trace opened in MLflow's traces table (`?selectedTraceId=`, the GenAI table's
+  // `?selectedEvaluationId=`): the trace page; the traces tab itself: Sextant's traces tab.
+  const trace = q.get('selectedTraceId') || q.get('selectedEvaluationId');
+  if (trace) return { path: ['traces', trace] };
+  if (tab === 'traces') return { path: ['experiments', id], query: { tab: 'traces' } };
   if (tab === 'models' && sub) return { path: ['experiments', id], query: { tab: 'models', model: sub } };
   if (tab === 'models') return { path: ['experiments', id], query: { tab: 'models' } };
   if (tab === 'prompts' && sub) return { path: ['models', sub] };
   if (!tab && !MLFLOW_TABLE_KEYS.some((k) => q.has(k))) return null;  // Sextant's own form
-  // The runs tab, `/s` (search), traces, evaluation runs, datasets, chat sessions, ...: the runs table.
+  // The runs tab, `/s` (search), evaluation runs, datasets, chat sessions, ...: the runs table.
   return { path: ['experiments', id], query: tableQuery(q) };
 }
 

@@ -14,6 +14,7 @@ import { colId, DEFAULT_STATE, orderKey, parseOrder, queryToState, recall, remem
 import { href, navigate } from '../router';
 import { download, ErrorMsg, Loading, PromptDialog, Tabs, useAsync } from '../ui';
 import { LoggedModelsView } from './LoggedModels';
+import { TracesView } from './Traces';
 
 // The first page is small (rows appear sooner); scrolling fetches bigger pages (page tokens are offsets).
 const FIRST_PAGE = 100;
@@ -70,7 +71,10 @@ function useTableState(experimentId: string, query: URLSearchParams): [TableStat
 export function ExperimentPage({ id, query }: { id: string; query: URLSearchParams }) {
   const exp = useAsync(() => get<{ experiment: Experiment }>('/experiments/get', { experiment_id: id }), [id]);
   const [state, setState] = useTableState(id, query);
-  const tab = query.get('tab') === 'models' ? 'models' : state.tab;
+  // The models and traces tabs keep the runs table's state in the URL beside their own.
+  const tab = query.get('tab') === 'models' || query.get('tab') === 'traces' ? query.get('tab')! : state.tab;
+  const otherTab = (t: string, extra: Record<string, string | undefined> = {}) =>
+    navigate(href(['experiments', id], { ...Object.fromEntries(stateToQuery(state)), tab: t, ...extra }), true);
   return (
     <section aria-labelledby="exp-name">
       <nav class="crumbs" aria-label="Breadcrumb"><a href={href(['experiments'])}>Experiments</a> /</nav>
@@ -82,11 +86,12 @@ export function ExperimentPage({ id, query }: { id: string; query: URLSearchPara
       </div>
       <ErrorMsg error={exp.error} />
       <Tabs label="Experiment views" value={tab as string}
-        tabs={[['table', 'Runs'], ['charts', 'Charts'], ['models', 'Logged models']]}
-        onChange={(t) => t === 'models'
-          ? navigate(href(['experiments', id], { ...Object.fromEntries(stateToQuery(state)), tab: 'models' }), true)
-          : setState({ tab: t as TableState['tab'] })} />
-      {tab === 'models' ? <LoggedModelsView experimentId={id} initial={query.get('model') ?? undefined} /> : <RunsView experimentId={id} state={state} setState={setState} />}
+        tabs={[['table', 'Runs'], ['charts', 'Charts'], ['traces', 'Traces'], ['models', 'Logged models']]}
+        onChange={(t) => t === 'models' || t === 'traces' ? otherTab(t) : setState({ tab: t as TableState['tab'] })} />
+      {tab === 'models' ? <LoggedModelsView experimentId={id} initial={query.get('model') ?? undefined} />
+        : tab === 'traces' ? <TracesView experimentIds={[id]} filter={query.get('tfilter') ?? ''} order={query.get('torder') ?? ''}
+          onChange={(s) => otherTab('traces', { tfilter: s.filter ?? query.get('tfilter') ?? undefined, torder: s.order ?? query.get('torder') ?? undefined })} />
+        : <RunsView experimentId={id} state={state} setState={setState} />}
     </section>
   );
 }

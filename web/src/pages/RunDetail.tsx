@@ -6,8 +6,10 @@ import { fmtDuration, fmtNumber, fmtTime, tagValue } from '../lib/format';
 import { href, navigate } from '../router';
 import { ErrorMsg, KVTable, Loading, PromptDialog, Tabs, useAsync } from '../ui';
 import { runName } from './Experiment';
+import { TracesView } from './Traces';
+import { runFilter } from '../lib/tracefilter';
 
-type Tab = 'overview' | 'params' | 'metrics' | 'tags' | 'inputs' | 'artifacts';
+type Tab = 'overview' | 'params' | 'metrics' | 'tags' | 'inputs' | 'artifacts' | 'traces';
 
 function MetricHistory({ runId, metricKey }: { runId: string; metricKey: string }) {
   const [data, setData] = useState<Metric[] | null>(null);
@@ -82,7 +84,7 @@ export function RunPage({ id, query }: { id: string; query: URLSearchParams }) {
       </div>
       <Tabs label="Run sections" value={tab} onChange={setTab}
         tabs={[['overview', 'Overview'], ['params', `Parameters (${r.data.params?.length ?? 0})`], ['metrics', `Metrics (${r.data.metrics?.length ?? 0})`],
-          ['tags', `Tags (${tags.length})`], ['inputs', 'Inputs'], ['artifacts', 'Artifacts']]} />
+          ['tags', `Tags (${tags.length})`], ['inputs', 'Inputs'], ['artifacts', 'Artifacts'], ['traces', 'Traces']]} />
       <div role="tabpanel" class="panel">
         {tab === 'overview' && (
           <>
@@ -155,6 +157,10 @@ export function RunPage({ id, query }: { id: string; query: URLSearchParams }) {
             ) : <p class="muted">No model inputs or outputs.</p>}
           </>
         )}
+        {tab === 'traces' && <TracesView experimentIds={[r.info.experiment_id]} baseFilter={runFilter(id)} showRun={false}
+          filter={query.get('tfilter') ?? ''} order={query.get('torder') ?? ''}
+          onChange={(s) => navigate(href(['runs', id], { tab: 'traces', tfilter: s.filter ?? query.get('tfilter') ?? undefined,
+            torder: s.order ?? query.get('torder') ?? undefined }), true)} />}
         {tab === 'artifacts' && <ArtifactBrowser list={runLister(id)} url={(p) => artifactUrl(id, p)} initial={query.get('path') ?? undefined} />}
       </div>
     </section>

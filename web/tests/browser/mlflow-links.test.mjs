@@ -104,7 +104,7 @@ test('run tab forms: artifacts/<path> (and legacy artifactPath), model-metrics, 
   }
   await open(`${base}/traces`, async (page) => {
     await runTitle(page, 'run-00');
-    assert.equal(await selectedTab(page), 'Overview');
+    assert.equal(await selectedTab(page), 'Traces');
   });
   // MLflow's direct run link.
   await open(`${srv.base}/#/runs/${run.run_id}`, (page) => runTitle(page, 'run-00'));
@@ -176,7 +176,11 @@ test('experiment forms: logged model, tabs, MLflow runs-table query, compare-exp
     await page.getByTestId('logged-models').getByRole('button', { name: 'demo-logged-model' }).waitFor();
     assert.equal(await selectedTab(page), 'Logged models');
   });
-  for (const tab of ['runs', 'traces', 'evaluation-runs', 'datasets', 'chat-sessions']) {
+  await open(`${srv.base}/#/experiments/${demo.exp}/traces`, async (page) => {
+    await page.getByTestId('traces-view').waitFor();
+    assert.equal(await selectedTab(page), 'Traces');
+  });
+  for (const tab of ['runs', 'evaluation-runs', 'datasets', 'chat-sessions']) {
     await open(`${srv.base}/#/experiments/${demo.exp}/${tab}`, async (page) => {
       await page.waitForFunction(() => document.getElementById('exp-name')?.textContent === 'demo-training');
       await page.getByRole('grid', { name: 'Runs' }).getByRole('link', { name: 'run-00' }).waitFor();

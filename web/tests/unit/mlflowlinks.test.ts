@@ -15,7 +15,7 @@ describe('MLflow links', () => {
     expect(canon(`#/experiments/1/runs/${RUN}/overview`)).toBe(`#/runs/${RUN}`);
     expect(canon(`#/experiments/1/runs/${RUN}/model-metrics`)).toBe(`#/runs/${RUN}?tab=metrics`);
     expect(canon(`#/experiments/1/runs/${RUN}/system-metrics`)).toBe(`#/runs/${RUN}?tab=metrics`);
-    expect(canon(`#/experiments/1/runs/${RUN}/traces`)).toBe(`#/runs/${RUN}`);
+    expect(canon(`#/experiments/1/runs/${RUN}/traces`)).toBe(`#/runs/${RUN}?tab=traces`);
     expect(canon(`#/experiments/1/runs/${RUN}/artifacts`)).toBe(`#/runs/${RUN}?tab=artifacts`);
     const art = resolveHash(`#/experiments/1/runs/${RUN}/artifacts/model/My%20File.txt`).route;
     expect(art.path).toEqual(['runs', RUN]);
@@ -34,7 +34,9 @@ describe('MLflow links', () => {
 
   test('experiment page: tabs, logged models, MLflow runs-table query', () => {
     expect(canon('#/experiments/1/runs')).toBe('#/experiments/1');
-    expect(canon('#/experiments/1/traces')).toBe('#/experiments/1');
+    expect(canon('#/experiments/1/traces')).toBe('#/experiments/1?tab=traces');
+    expect(canon('#/experiments/1/traces?selectedTraceId=tr-0123')).toBe('#/traces/tr-0123');
+    expect(canon('#/experiments/1/evaluation-runs?selectedEvaluationId=tr-0123')).toBe('#/traces/tr-0123');
     expect(canon('#/experiments/1/evaluation-runs')).toBe('#/experiments/1');
     expect(canon(`#/experiments/1/evaluation-runs?selectedRunUuid=${RUN}`)).toBe(`#/runs/${RUN}`);
     expect(canon('#/experiments/1/models')).toBe('#/experiments/1?tab=models');
