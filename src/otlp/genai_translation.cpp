@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/otel_span_kind.hpp"
 #include "otlp/otlp_error.hpp"
 #include "otlp/python_text.hpp"
 #include "util/python_json.hpp"
@@ -18,8 +19,6 @@ namespace {
 using json = nlohmann::ordered_json;
 
 struct Convention {
-  const char* kind_key;
-  std::vector<std::pair<const char*, const char*>> kinds;  // span kind -> MLflow span type
   const char* input_tokens;
   const char* output_tokens;
   const char* total_tokens;
@@ -29,34 +28,19 @@ struct Convention {
 
 const std::vector<Convention>& conventions() {
   static const std::vector<Convention> all = {
-      {"openinference.span.kind",
-       {{"TOOL", "TOOL"}, {"CHAIN", "CHAIN"}, {"LLM", "LLM"}, {"RETRIEVER", "RETRIEVER"}, {"EMBEDDING", "EMBEDDING"},
-        {"AGENT", "AGENT"}, {"RERANKER", "RERANKER"}, {"UNKNOWN", "UNKNOWN"}, {"GUARDRAIL", "GUARDRAIL"},
-        {"EVALUATOR", "EVALUATOR"}},
-       "llm.token_count.prompt", "llm.token_count.completion", "llm.token_count.total",
-       {"input.value"}, {"output.value"}},
-      {"gen_ai.operation.name",
-       {{"chat", "CHAT_MODEL"}, {"create_agent", "AGENT"}, {"embeddings", "EMBEDDING"}, {"execute_tool", "TOOL"},
-        {"generate_content", "LLM"}, {"invoke_agent", "AGENT"}, {"text_completion", "LLM"}, {"response", "LLM"}},
-       "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", nullptr,
+      {"llm.token_count.prompt", "llm.token_count.completion", "llm.token_count.total", {"input.value"},
+       {"output.value"}},  // OpenInference
+      {"gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", nullptr,  // GenAI semantic conventions
        {"gen_ai.input.messages", "gen_ai.tool.call.arguments"}, {"gen_ai.output.messages", "gen_ai.tool.call.result"}},
-      {"traceloop.span.kind",
-       {{"workflow", "WORKFLOW"}, {"task", "TASK"}, {"agent", "AGENT"}, {"tool", "TOOL"}, {"unknown", "UNKNOWN"}},
-       "gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens", "llm.usage.total_tokens",
+      {"gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens", "llm.usage.total_tokens",  // Traceloop
        {"traceloop.entity.input", "~gen_ai.prompt.#.content", "~gen_ai.completion.#.tool_calls.#.arguments"},
        {"traceloop.entity.output", "~gen_ai.completion.#.content"}},
-      {nullptr, {}, nullptr, nullptr, nullptr,
+      {nullptr, nullptr, nullptr,  // Google ADK
        {"gcp.vertex.agent.llm_request", "gcp.vertex.agent.tool_call_args"},
        {"gcp.vertex.agent.llm_response", "gcp.vertex.agent.tool_response"}},
-      {"ai.operationId",
-       {{"ai.generateText", "LLM"}, {"ai.generateText.doGenerate", "LLM"}, {"ai.toolCall", "TOOL"},
-        {"ai.streamText", "LLM"}, {"ai.streamText.doStream", "LLM"}, {"ai.generateObject", "LLM"},
-        {"ai.generateObject.doGenerate", "LLM"}, {"ai.streamObject", "LLM"}, {"ai.streamObject.doStream", "LLM"},
-        {"ai.embed", "EMBEDDING"}, {"ai.embed.doEmbed", "EMBEDDING"}, {"ai.embedMany", "EMBEDDING"}},
-       nullptr, nullptr, nullptr,
+      {nullptr, nullptr, nullptr,  // Vercel AI
        {"ai.prompt", "ai.toolCall.args", "ai.value", "ai.values"},
-       {"ai.response.text", "ai.toolCall.result", "ai.response.object", "ai.embedding", "ai.embeddings"},
-       true},
+       {"ai.response.text", "ai.toolCall.result", "ai.response.object", "ai.embedding", "ai.embeddings"}, true},
   };
   return all;
 }
@@ -231,19 +215,16 @@ std::optional<std::string> translated_token_usage(const SpanAttributes& attribut
 }
 
 std::optional<std::string> translated_span_type(const SpanAttributes& attributes) {
-  for (const auto& c : conventions()) {
-    if (!c.kind_key) continue;
-    const std::string* raw = attributes.get(c.kind_key);
-    if (!raw || raw->empty()) continue;
+  auto type = core::mlflow_span_type_from_otel([&](std::string_view key) -> std::optional<std::string> {
+    const std::string* raw = attributes.get(key);
+    if (!raw) return std::nullopt;
     auto r = util::python_json_loads(*raw);
-    json kind = r.status == util::PythonJsonLoad::Status::Ok ? r.value : json(*raw);
-    if (kind.is_structured()) return std::nullopt;  // unhashable: MLflow's lookup raises, no type
-    if (!kind.is_string()) continue;
-    for (const auto& [k, type] : c.kinds) {
-      if (kind.get_ref<const std::string&>() == k) return std::string(type);
-    }
-  }
-  return std::nullopt;
+    if (r.status != util::PythonJsonLoad::Status::Ok) return *raw;
+    if (!r.value.is_string()) return std::nullopt;
+    return r.value.get<std::string>();
+  });
+  if (!type) return std::nullopt;
+  return std::string(*type);
 }
 
 }  // namespace sextant::otlp

@@ -23,8 +23,8 @@ std::optional<std::string> translated_outputs(const SpanAttributes& attributes);
 // "invalid literal for int() with base 10: '<text>'".
 std::optional<std::string> translated_token_usage(const SpanAttributes& attributes);
 
-// The MLflow span type a convention's span-kind attribute maps to (MLflow applies it when a
-// span without mlflow.spanType is read); nullopt when none.
+// The MLflow span type a convention's span-kind attribute maps to (core::mlflow_span_type_from_otel;
+// MLflow applies it when a span without mlflow.spanType is read); nullopt when none.
 std::optional<std::string> translated_span_type(const SpanAttributes& attributes);
 
 }  // namespace sextant::otlp

@@ -138,8 +138,8 @@ struct ConvertedSpan {
 };
 
 ConvertedSpan from_otel(const Span& s) {
-  if (s.trace_id.size() != 16 || all_zero(s.trace_id)) unconvertible();
-  if (s.span_id.size() != 8 || all_zero(s.span_id)) unconvertible();
+  // All-zero ids are invalid for W3C but MLflow stores them (and its tests send them).
+  if (s.trace_id.size() != 16 || s.span_id.size() != 8) unconvertible();
   bool root = s.parent_span_id.empty() || (s.parent_span_id.size() == 8 && all_zero(s.parent_span_id));
   if (!root && s.parent_span_id.size() != 8) unconvertible();
   ConvertedSpan c;

@@ -8,8 +8,8 @@
 // mlflow.spanType from a convention's span kind when absent (what MLflow adds when it reads the
 // span), the whole document json.dumps'ed with ensure_ascii. Pure.
 //
-// Errors (OtlpError): a trace id that is not 16 bytes, a span id that is not 8 bytes, either all
-// zero, a parent id that is neither empty, 8 zero bytes (both: root) nor 8 bytes, a time past
+// Errors (OtlpError): a trace id that is not 16 bytes, a span id that is not 8 bytes (all-zero
+// ids are accepted, as MLflow does), a parent id that is neither empty, 8 zero bytes (both: root) nor 8 bytes, a time past
 // 2^63 - 1 ns, or an mlflow.traceRequestId that is not a non-empty string of at most 50
 // characters: Unconvertible. Where MLflow's storing code raises for a trace (an integer token
 // count that is not an integer, JSON nested too deep): TraceFailed with "Trace <id>: <message>"

@@ -113,9 +113,13 @@ std::int64_t ensure_trace(db::Connection& conn, const TraceSpans& batch, const B
 void widen_trace(db::Connection& conn, const TraceSpans& batch, const Bounds& bounds) {
   std::string new_ts = "CASE WHEN timestamp_ms > ? THEN ? ELSE timestamp_ms END";
   std::string sql = "UPDATE trace_info SET ";
+  // The end (timestamp_ms + execution_time_ms) moves only later; without an ended span in the
+  // batch it stays where it was while the start may move earlier.
   if (bounds.max_end_ms) {
     sql += "execution_time_ms = CASE WHEN timestamp_ms + execution_time_ms > ? THEN timestamp_ms + execution_time_ms "
            "ELSE ? END - " + new_ts + ", ";
+  } else {
+    sql += "execution_time_ms = timestamp_ms + execution_time_ms - " + new_ts + ", ";
   }
   sql += "timestamp_ms = " + new_ts;
   if (batch.root_state) sql += ", status = CASE WHEN status IN ('IN_PROGRESS', 'STATE_UNSPECIFIED') THEN ? ELSE status END";
@@ -125,10 +129,11 @@ void widen_trace(db::Connection& conn, const TraceSpans& batch, const Bounds& bo
   auto& st = conn.cached(sql);
   int i = 1;
   if (bounds.max_end_ms) {
-    for (std::int64_t v : {*bounds.max_end_ms, *bounds.max_end_ms, bounds.min_start_ms, bounds.min_start_ms}) {
-      st.bind(i++, v);
-    }
+    st.bind(i++, *bounds.max_end_ms);
+    st.bind(i++, *bounds.max_end_ms);
   }
+  st.bind(i++, bounds.min_start_ms);  // new_ts in execution_time_ms
+  st.bind(i++, bounds.min_start_ms);
   st.bind(i++, bounds.min_start_ms);
   st.bind(i++, bounds.min_start_ms);
   if (batch.root_state) st.bind(i++, *batch.root_state);
