@@ -14,7 +14,9 @@ PHASE=${SECONDS_PER_PHASE:-8}
 LOADGEN=$REPO/build/bench/loadgen
 WORK=$(mktemp -d /tmp/sextant-auth-bench.XXXXXX)
 mkdir -p "$(dirname "$LOADGEN")"
-[[ -x $LOADGEN && $LOADGEN -nt $HERE/loadgen.cpp ]] || g++ -O2 -std=c++20 -Wall -Wextra -pthread "$HERE/loadgen.cpp" -o "$LOADGEN"
+stale=0
+for f in "$HERE"/loadgen.cpp "$HERE"/*.hpp; do [[ -x $LOADGEN && ! $f -nt $LOADGEN ]] || stale=1; done
+((stale == 0)) || g++ -O2 -std=c++20 -Wall -Wextra -pthread "$HERE/loadgen.cpp" -o "$LOADGEN"
 [[ -d $REPO/tests/oidc/node_modules/oauth2-mock-server ]] || npm ci --prefix "$REPO/tests/oidc" --no-audit --no-fund >/dev/null
 
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

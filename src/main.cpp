@@ -12,7 +12,9 @@
 #include "api/routes.hpp"
 #include "artifacts/artifact_setup.hpp"
 #include "cli/db_command.hpp"
+#include "cli/gc_command.hpp"
 #include "cli/health_check.hpp"
+#include "retention/retention_schedule.hpp"
 #include "util/prometheus.hpp"
 #include "artifacts/local_artifact_repo.hpp"
 #include "auth/authenticators.hpp"
@@ -30,9 +32,11 @@
 #include "store/sql/sql_auth_store.hpp"
 #include "db/uri.hpp"
 #include "store/sql/database.hpp"
+#include "store/sql/sql_evaluation_dataset_store.hpp"
 #include "store/sql/sql_logged_model_store.hpp"
 #include "store/sql/sql_trace_store.hpp"
 #include "store/sql/sql_registry_store.hpp"
+#include "store/sql/sql_scorer_store.hpp"
 #include "store/sql/sql_tracking_store.hpp"
 #include "store/sql/sql_webhook_store.hpp"
 #include "webhooks/registry_events.hpp"
@@ -48,7 +52,9 @@ int usage() {
                "(see 'sextant server --help')\n  health   Exit 0 when the server's /health answers (for container health checks)\n"
                "  routes   Print every route with its access policy "
                "(takes the server's options)\n  db       Check a database's MLflow schema revision or upgrade it "
-               "(see 'sextant db --help')\n";
+               "(see 'sextant db --help')\n"
+               "  gc       Delete traces older than a duration, with their spans and artifacts "
+               "(see 'sextant gc --help')\n";
   return 2;
 }
 
@@ -277,12 +283,16 @@ int list_routes(const std::vector<std::string>& args) {
     store::sql::SqlLoggedModelStore logged_models(database);
     store::sql::SqlRegistryStore registry(database);
     store::sql::SqlTraceStore traces(database);
+    store::sql::SqlEvaluationDatasetStore evaluation_datasets(database);  // issue 16
+    store::sql::SqlScorerStore scorers(database);
     artifacts::LocalArtifactRepo destination((dir / "artifacts").string());
     auto rt = build_auth(cfg, database);
     api::Services services{store, logged_models, cfg.serve_artifacts ? &destination : nullptr,
                            api::ServerSettings{cfg.serve_artifacts, "mlflow-artifacts:/", cfg.static_prefix, kMlflowApiVersion, ""}};
     services.registry = &registry;
     services.traces = &traces;
+    services.evaluation_datasets = &evaluation_datasets;
+    services.scorers = &scorers;
     WebhookRuntime webhook_runtime(database, registry, cfg);
     webhook_runtime.attach(services);
     services.auth = rt->context.get();
@@ -311,11 +321,6 @@ std::string ui_directory(const config::ServerConfig& cfg) {
   return std::filesystem::is_regular_file(dir / "index.html", ec) ? dir.string() : "";
 }
 
-std::string absolute_local(const std::string& uri) {
-  if (uri.find(':') != std::string::npos && !uri.starts_with("/")) return uri;  // a URI with a scheme
-  return std::filesystem::absolute(uri).lexically_normal().string();
-}
-
 int run_server(const std::vector<std::string>& args) {
   for (const auto& a : args) {
     if (a == "--help") {
@@ -337,9 +342,7 @@ int run_server(const std::vector<std::string>& args) {
     std::cerr << "sextant server: --backend-store-uri: " << e.what() << "\n";
     return 2;
   }
-  std::string default_root = cfg.default_artifact_root ? absolute_local(*cfg.default_artifact_root)
-                             : cfg.serve_artifacts     ? std::string("mlflow-artifacts:/")
-                                                       : absolute_local("./mlruns");
+  std::string default_root = config::effective_default_artifact_root(cfg);
 
   // Signals are handled by one thread that stops the server (SIGTERM from ECS, Ctrl-C).
   sigset_t signals;
@@ -363,6 +366,8 @@ int run_server(const std::vector<std::string>& args) {
     store::sql::SqlLoggedModelStore logged_models(database);
     store::sql::SqlRegistryStore registry(database);
     store::sql::SqlTraceStore traces(database);
+    store::sql::SqlEvaluationDatasetStore evaluation_datasets(database);  // issue 16
+    store::sql::SqlScorerStore scorers(database);
     auto auth_runtime = build_auth(cfg, database);
     prepare_auth(cfg, *auth_runtime);
 
@@ -375,6 +380,8 @@ int run_server(const std::vector<std::string>& args) {
     services.settings.max_request_body = static_cast<std::size_t>(cfg.http.max_request_body);
     services.registry = &registry;
     services.traces = &traces;
+    services.evaluation_datasets = &evaluation_datasets;
+    services.scorers = &scorers;
     WebhookRuntime webhook_runtime(database, registry, cfg);
     webhook_runtime.attach(services);
     services.auth = auth_runtime->context.get();
@@ -395,6 +402,15 @@ int run_server(const std::vector<std::string>& args) {
     http_opts.min_transfer_rate = static_cast<std::uint64_t>(cfg.http.min_transfer_rate);
     http_opts.max_connections_per_address = static_cast<std::size_t>(cfg.http.max_connections_per_address);
     for (const auto& c : cfg.auth.real_ip_from) http_opts.uncapped_peers.push_back(*auth::Cidr::parse(c));
+    // --trace-retention: hourly passes on this server's own stores and artifact roots.
+    auto retention_log = [](const std::string& line) { std::cerr << "sextant: " << line << std::endl; };
+    retention::TraceRetention retention(traces, artifact_setup.destination.get(), artifact_setup.stores.get(),
+                                        retention_log);
+    std::optional<retention::RetentionSchedule> retention_schedule;
+    if (cfg.trace_retention_seconds > 0) {
+      retention_schedule.emplace(retention, retention::RetentionOptions{cfg.trace_retention_seconds * 1000, {}, 500},
+                                 std::chrono::hours(1), retention_log);
+    }
     http::Server server(router, http_opts, auth_runtime->gate.get());
     server.bind();
     std::thread signal_thread([&server, signals] {
@@ -437,6 +453,7 @@ int main(int argc, char** argv) {
   if (args[0] == "routes") return list_routes({args.begin() + 1, args.end()});
   if (args[0] == "health") return cli::run_health_check({args.begin() + 1, args.end()});
   if (args[0] == "db") return cli::run_db_command({args.begin() + 1, args.end()});
+  if (args[0] == "gc") return cli::run_gc_command({args.begin() + 1, args.end()});
   std::cerr << "sextant: unknown command '" << args[0] << "'\n";
   return usage();
 }

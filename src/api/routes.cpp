@@ -43,6 +43,8 @@ Router build_router(Services& services) {
   register_otlp_routes(reg, services);
   register_assessment_routes(reg, services);
   register_registry_routes(reg, services);
+  register_evaluation_dataset_routes(reg, services);  // issue 16: datasets and scorers
+  register_scorer_routes(reg, services);
   register_webhook_routes(router, services);
   register_ui_routes(reg, services);
   register_ui_rpc_routes(reg, services);     // issue 14

@@ -46,6 +46,10 @@ void register_trace_routes(RpcRegistrar& reg, Services& services);
 void register_trace_search_routes(RpcRegistrar& reg, Services& services);
 void register_otlp_routes(RpcRegistrar& reg, Services& services);
 void register_assessment_routes(RpcRegistrar& reg, Services& services);
+// MLflow 3.6's GenAI evaluation datasets (/api/3.0/mlflow/datasets/...) and registered scorers
+// (/api/3.0/mlflow/scorers/...); only when services.evaluation_datasets / services.scorers are set.
+void register_evaluation_dataset_routes(RpcRegistrar& reg, Services& services);
+void register_scorer_routes(RpcRegistrar& reg, Services& services);
 // /webhooks (registry webhooks; admin-only with --auth; only when services.webhooks is set).
 void register_webhook_routes(Router& router, Services& services);
 // MLflow 3.6's remaining routes (issue 14): the UI-only RPCs (ui_rpc_api.cpp: upload-artifact,

@@ -7,8 +7,10 @@
 
 #include "artifacts/artifact_repo.hpp"
 #include "auth/auth_context.hpp"
+#include "store/evaluation_dataset_store.hpp"
 #include "store/logged_model_store.hpp"
 #include "store/registry_store.hpp"
+#include "store/scorer_store.hpp"
 #include "store/trace_store.hpp"
 #include "store/tracking_store.hpp"
 
@@ -41,6 +43,8 @@ struct Services {
                                                       // (null: local paths only, no location check)
   webhooks::WebhookService* webhooks = nullptr;  // the /webhooks routes are served when set
   store::TraceStore* traces = nullptr;           // the trace, assessment and /v1/traces routes when set
+  store::EvaluationDatasetStore* evaluation_datasets = nullptr;  // /api/3.0/mlflow/datasets when set
+  store::ScorerStore* scorers = nullptr;                           // /api/3.0/mlflow/scorers when set
 };
 
 }  // namespace sextant::api

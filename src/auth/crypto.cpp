@@ -1,6 +1,7 @@
 #include "auth/crypto.hpp"
 
 #include "auth/argon2_limiter.hpp"
+#include "util/hmac.hpp"
 
 #include <openssl/evp.h>
 #include <sodium.h>
@@ -21,21 +22,7 @@ std::string random_bytes(std::size_t n) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
+std::string sha256_hex(std::string_view data) { return util::sha256_hex(data); }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
   crypto_init();

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 
 #include "auth/cidr.hpp"
 #include "auth/host_allowlist.hpp"
@@ -44,11 +45,13 @@ constexpr Option kDbWriters{"--db-writers", nullptr, "SEXTANT_DB_WRITERS"};
 // Schema revisions (issue 15).
 constexpr Option kSchemaCheck{"--schema-check", nullptr, "SEXTANT_SCHEMA_CHECK"};
 constexpr Option kCreateRevision{"--create-schema-revision", nullptr, "SEXTANT_CREATE_SCHEMA_REVISION"};
+// Trace retention (issue 16).
+constexpr Option kTraceRetention{"--trace-retention", nullptr, "SEXTANT_TRACE_RETENTION"};
 constexpr Option kValueOptions[] = {kHost,       kPort,           kBackend,  kRoot,       kDest,
                                     kWorkers,    kPrefix,         kUiDir,    kAccessLog,  kMaxConnections,
                                     kMaxBody,    kMaxHeader,      kKeepAlive, kBodyTimeout, kShutdown,
                                     kDbWriters,  kHeaderTimeout,  kWriteTimeout, kMinRate,    kMaxPerAddress,
-                                    kSchemaCheck, kCreateRevision};
+                                    kSchemaCheck, kCreateRevision, kTraceRetention};
 
 int parse_int(const std::string& text, const char* what) {
   int v = 0;
@@ -437,6 +440,10 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
     c.db_writers = parse_int(*v, "--db-writers");
     if (c.db_writers < 1 || c.db_writers > 64) throw ConfigError("--db-writers must be between 1 and 64");
   }
+  if (auto v = lookup(kTraceRetention)) {
+    c.trace_retention_seconds = parse_duration_seconds(*v, "--trace-retention");
+    if (c.trace_retention_seconds < 0) throw ConfigError("--trace-retention must not be negative");
+  }
   if (auto v = lookup(kPrefix)) c.static_prefix = *v;
   if (!c.static_prefix.empty() && (!c.static_prefix.starts_with("/") || c.static_prefix.ends_with("/"))) {
     throw ConfigError("--static-prefix must begin with a '/' and cannot end with a '/'");
@@ -452,6 +459,18 @@ ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLo
   resolve_auth(c.auth, auth_flags, env);
   resolve_http(c.http, lookup);
   return c;
+}
+
+namespace {
+std::string absolute_local(const std::string& uri) {
+  if (uri.find(':') != std::string::npos && !uri.starts_with("/")) return uri;  // a URI with a scheme
+  return std::filesystem::absolute(uri).lexically_normal().string();
+}
+}  // namespace
+
+std::string effective_default_artifact_root(const ServerConfig& cfg) {
+  if (cfg.default_artifact_root) return absolute_local(*cfg.default_artifact_root);
+  return cfg.serve_artifacts ? std::string("mlflow-artifacts:/") : absolute_local("./mlruns");
 }
 
 std::string server_help() {
@@ -510,6 +529,9 @@ Operations (each also SEXTANT_<NAME>):
   --create-schema-revision REV   The MLflow revision a new database is created at (default
                                  bf29a5ff90ea, MLflow 3.6's; up to 7d34483879f0, or
                                  opendatahub-io:1b5f0d9ad7c1); see `sextant db --help`
+  --trace-retention DURATION     Delete traces older than this (e.g. 30d) with their spans and
+                                 artifacts, at start and hourly, in the background (as
+                                 `sextant gc --older-than`; default off)
   Probes: GET /health (alive), GET /ready (the database answers); GET /metrics (Prometheus text
   format; needs authentication when --auth is on).
 

@@ -95,6 +95,9 @@ struct ServerConfig {
   // Webhooks may be delivered to loopback/private/link-local addresses (--webhook-allow-private-addresses,
   // SEXTANT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES); MLflow's MLFLOW_WEBHOOK_* variables are read by webhooks/.
   bool webhook_allow_private_addresses = false;
+  // --trace-retention DURATION (SEXTANT_TRACE_RETENTION): the server deletes traces older than
+  // this in the background, hourly (as `sextant gc --older-than`); 0 = never.
+  std::int64_t trace_retention_seconds = 0;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
@@ -105,6 +108,10 @@ std::optional<std::string> process_env(const std::string& name);
 // Parses `sextant server` arguments (without the program and "server" words).
 // Throws ConfigError with a user-facing message on bad input.
 ServerConfig parse_server_args(const std::vector<std::string>& args, const EnvLookup& env);
+
+// The default artifact root new experiments get: --default-artifact-root (a local path made
+// absolute), else mlflow-artifacts:/ when serving artifacts, else ./mlruns made absolute.
+std::string effective_default_artifact_root(const ServerConfig& cfg);
 
 // Replaces ${NAME} with the variable's value; an unset variable is an error.
 std::string expand_env(const std::string& text, const EnvLookup& env);

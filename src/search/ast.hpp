@@ -52,6 +52,10 @@ struct OrderBy {
 // numerically), tags. Order keys: RegisteredModels `name` | `last_updated_timestamp` (alias
 // `timestamp`); ModelVersions `name` | `version_number` | `creation_timestamp` |
 // `last_updated_timestamp`. Both produce only Attribute and Tag clauses.
-enum class Grammar { Runs, Experiments, RegisteredModels, ModelVersions };
+// EvaluationDatasets (MLflow's SearchEvaluationDatasetsUtils): attributes `name`, `created_by`,
+// `last_updated_by` (strings: = != LIKE ILIKE) and `created_time`, `last_update_time` (numbers:
+// = != < <= > >=) without a prefix, and `tags.<key>` (= != LIKE ILIKE); order keys `name`,
+// `created_time`, `last_update_time`.
+enum class Grammar { Runs, Experiments, RegisteredModels, ModelVersions, EvaluationDatasets };
 
 }  // namespace sextant::search

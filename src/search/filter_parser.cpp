@@ -57,6 +57,9 @@ constexpr const char* kVersionOrderKeys =
     "{'name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'}";
 constexpr const char* kModelOrderKeysRecommended = "{'name', 'timestamp'}";
 
+constexpr const char* kEvalDatasetFilterKeys =
+    "{'name', 'created_time', 'last_update_time', 'created_by', 'last_updated_by'}";
+constexpr const char* kEvalDatasetOrderKeys = "{'name', 'created_time', 'last_update_time'}";
 constexpr const char* kNumericOps = "{'=', '!=', '>', '>=', '<', '<='}";
 constexpr const char* kStringOps = "{'=', '!=', 'LIKE', 'ILIKE'}";
 constexpr const char* kStringListOps = "{'=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}";
@@ -133,6 +136,14 @@ Value list_value(const RawValue& v) {
   return out;
 }
 
+// The value of a comparison on an integer attribute (experiments' and datasets' times).
+Value numeric_attribute_value(const std::string& key, const RawValue& v) {
+  if (v.kind != ValKind::Number) {
+    throw_invalid("Expected numeric value type for numeric attribute: " + key + ". Found " + v.raw);
+  }
+  return number_value(v, /*integer_attribute=*/true);
+}
+
 Resolved resolve_runs(const RawClause& c) {
   Resolved r;
   r.entity = runs_entity(c.ident);
@@ -148,11 +159,7 @@ Resolved resolve_runs(const RawClause& c) {
       r.key = canonical_attribute(r.raw_key);
       r.numeric = runs_numeric_key(r.raw_key);
       if (r.numeric) {
-        if (v.kind != ValKind::Number) {
-          throw_invalid("Expected numeric value type for numeric attribute: " + r.raw_key +
-                        ". Found " + v.raw);
-        }
-        r.value = number_value(v, /*integer_attribute=*/true);
+        r.value = numeric_attribute_value(r.raw_key, v);
       } else if (stringish(v.kind)) {
         r.value = string_value(expect_quoted(v));
       } else if (v.kind == ValKind::List) {
@@ -212,11 +219,7 @@ Resolved resolve_experiments(const RawClause& c) {
     }
     r.numeric = experiment_numeric_key(r.raw_key);
     if (r.numeric) {
-      if (v.kind != ValKind::Number) {
-        throw_invalid("Expected numeric value type for numeric attribute: " + r.raw_key +
-                      ". Found " + v.raw);
-      }
-      r.value = number_value(v, /*integer_attribute=*/true);
+      r.value = numeric_attribute_value(r.raw_key, v);
     } else if (stringish(v.kind)) {
       r.value = string_value(expect_quoted(v));
     } else if (v.kind == ValKind::List) {
@@ -232,6 +235,42 @@ Resolved resolve_experiments(const RawClause& c) {
     }
     r.value = string_value(expect_quoted(v));
   }
+  return r;
+}
+
+// Evaluation datasets (SearchEvaluationDatasetsUtils._get_identifier): a bare attribute key or
+// tags.<key>; any other prefix is an invalid identifier token.
+bool eval_dataset_numeric_key(std::string_view k) { return one_of(k, {"created_time", "last_update_time"}); }
+
+EntityKind eval_dataset_entity(const RawIdent& id) {
+  if (!id.has_entity) return EntityKind::Attribute;
+  if (id.entity == "tags" && !id.entity_backticked) return EntityKind::Tag;
+  throw_invalid("Invalid identifier token '" + id.entity + "' specified");
+}
+
+Resolved resolve_eval_datasets(const RawClause& c) {
+  Resolved r;
+  r.entity = eval_dataset_entity(c.ident);
+  r.raw_key = c.ident.key;
+  r.key = c.ident.key;
+  const RawValue& v = c.value;
+  if (r.entity == EntityKind::Attribute) {
+    if (!one_of(r.key, {"name", "created_time", "last_update_time", "created_by", "last_updated_by"})) {
+      throw_invalid("Invalid attribute key '" + r.key + "' specified. Valid keys are: " + kEvalDatasetFilterKeys);
+    }
+    r.numeric = eval_dataset_numeric_key(r.key);
+    if (r.numeric) {
+      r.value = numeric_attribute_value(r.key, v);
+      return r;
+    }
+    if (v.kind == ValKind::List) {
+      throw_invalid("Only the 'run_id' attribute supports comparison with a list of quoted string values.");
+    }
+    if (!stringish(v.kind)) throw_invalid("Expected a quoted string value for attributes. Got value " + v.raw);
+  } else if (!stringish(v.kind)) {
+    throw_invalid("Expected a quoted string value for tag (e.g. 'my-value'). Got value " + v.raw);
+  }
+  r.value = string_value(expect_quoted(v));
   return r;
 }
 
@@ -328,6 +367,16 @@ void check_registry_comparator(const RawOp& op, const Resolved& r, Grammar gramm
   if (!string_op(k) && !in_ok) throw_invalid("Invalid comparator for attribute: " + op.text);
 }
 
+void check_eval_dataset_comparator(const RawOp& op, const Resolved& r) {
+  if (r.entity == EntityKind::Tag) {
+    if (!string_op(op.kind)) throw_invalid("Invalid comparator for tag: " + op.text);
+  } else if (r.numeric) {
+    if (!numeric_op(op.kind)) throw_invalid("Invalid comparator for numeric attribute: " + op.text);
+  } else if (!string_op(op.kind)) {
+    throw_invalid("Invalid comparator for string attribute: " + op.text);
+  }
+}
+
 Comparator to_comparator(OpKind k) {
   switch (k) {
     case OpKind::Eq: return Comparator::Eq;
@@ -361,6 +410,8 @@ Clause finish(const RawClause& raw, Resolved r, Grammar grammar, std::string_vie
   const OpKind k = raw.op.kind;
   if (grammar == Grammar::RegisteredModels || grammar == Grammar::ModelVersions) {
     check_registry_comparator(raw.op, r, grammar);
+  } else if (grammar == Grammar::EvaluationDatasets) {
+    check_eval_dataset_comparator(raw.op, r);
   } else if (r.numeric) {
     check_comparator(raw.op, numeric_op(k), kNumericOps);
   } else if (grammar == Grammar::Runs &&
@@ -418,6 +469,7 @@ Filter parse_filter(std::string_view filter, Grammar grammar) {
       case Grammar::Experiments: resolved.push_back(resolve_experiments(raw)); break;
       case Grammar::RegisteredModels:
       case Grammar::ModelVersions: resolved.push_back(resolve_registry(raw, grammar)); break;
+      case Grammar::EvaluationDatasets: resolved.push_back(resolve_eval_datasets(raw)); break;
     }
   }
 
@@ -477,6 +529,12 @@ OrderBy parse_order_by(std::string_view clause, Grammar grammar) {
                     kVersionOrderKeys);
     }
     out.entity = EntityKind::Attribute;
+  } else if (grammar == Grammar::EvaluationDatasets) {
+    out.entity = eval_dataset_entity(id);
+    if (out.entity == EntityKind::Attribute && !one_of(id.key, {"name", "created_time", "last_update_time"})) {
+      throw_invalid("Invalid attribute key '" + id.key + "' specified. Valid keys are: " + kEvalDatasetOrderKeys);
+    }
+    if (out.entity == EntityKind::Tag) throw_invalid("Invalid order_by entity: tag");
   } else {
     out.entity = experiments_entity(id);
     if (out.entity == EntityKind::Tag) throw_invalid("Invalid order_by entity: tag");

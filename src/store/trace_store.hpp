@@ -49,6 +49,14 @@ struct TraceDeletion {
 // Spans of one trace received by OTLP ingest, already converted to rows (otlp/span_conversion).
 using TraceSpans = core::TraceSpanBatch;
 
+// A trace the retention (sextant gc) may delete, with what locating its artifacts needs.
+struct ExpiredTrace {
+  std::string trace_id;
+  std::string experiment_id;
+  std::string experiment_artifact_location;     // experiments.artifact_location
+  std::optional<std::string> artifact_location;  // its tag mlflow.artifactLocation, if any
+};
+
 class TraceStore {
  public:
   virtual ~TraceStore() = default;
@@ -97,6 +105,15 @@ class TraceStore {
   // Errors other than TEMPORARILY_UNAVAILABLE name the trace as MLflow's handler does:
   // message "Trace <trace id>: <MLflow's message>".
   virtual void log_spans(const std::string& experiment_id, const std::vector<TraceSpans>& traces) = 0;
+
+  // --- retention (sextant gc, docs/operations.md) ---
+  // Up to `limit` traces with timestamp_ms < before_ms, of `experiment_ids` (every experiment
+  // when empty), oldest first.
+  virtual std::vector<ExpiredTrace> expired_traces(const std::vector<std::string>& experiment_ids,
+                                                   std::int64_t before_ms, std::size_t limit) = 0;
+  // Deletes the traces with their spans, tags, request metadata, assessments and entity
+  // associations in one short write; unknown ids are skipped. Returns how many traces went.
+  virtual std::int64_t purge_traces(const std::vector<std::string>& trace_ids) = 0;
 
   // --- assessments (rest-traces.md §7) ---
   virtual core::Assessment create_assessment(const core::Assessment& assessment) = 0;

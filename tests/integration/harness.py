@@ -147,14 +147,17 @@ def drop_database(name):
         sys.stderr.write("could not drop test database %s: %s\n" % (name, e))
 
 
-def _sql_literal(v):
+def _sql_literal(v, mysql=False):
     if v is None:
         return "NULL"
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
     if isinstance(v, (int, float)):
         return repr(v)
-    return "'" + str(v).replace("'", "''") + "'"
+    text = str(v).replace("'", "''")
+    if mysql:  # a backslash escapes in MySQL's string literals
+        text = text.replace("\\", "\\\\")
+    return "'" + text + "'"
 
 
 class Row(tuple):
@@ -202,7 +205,7 @@ class ServerDbConnection:
         parts = sql.split("?")
         if len(parts) - 1 != len(params):
             raise ValueError("%d placeholders, %d parameters" % (len(parts) - 1, len(params)))
-        text = parts[0] + "".join(_sql_literal(p) + rest for p, rest in zip(params, parts[1:]))
+        text = parts[0] + "".join(_sql_literal(p, self.mysql) + rest for p, rest in zip(params, parts[1:]))
         run = mariadb_cli if self.mysql else psql
         if self.mysql:  # the column `key` is a reserved word there
             text = re.sub(r"\bkey\b", "`key`", text)

@@ -81,12 +81,15 @@ class TracesBase(harness.SextantTestCase):
 
     def seed_spans(self, trace_id, spans, experiment_id=None):
         """Rows of `spans` as MLflow writes them: (span_hex, parent_hex, name, start, end, content)."""
+        rows = [(trace_id, int(experiment_id or self.exp), span_hex, parent_hex, name, "UNKNOWN", "OK", start, end,
+                 content) for span_hex, parent_hex, name, start, end, content in spans]
         with self.srv.db() as db:
-            for span_hex, parent_hex, name, start, end, content in spans:
+            for first in range(0, len(rows), 50):  # a few rows per statement: one client call each
+                chunk = rows[first:first + 50]
                 db.execute("INSERT INTO spans (trace_id, experiment_id, span_id, parent_span_id, name, type, status, "
-                           "start_time_unix_nano, end_time_unix_nano, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (trace_id, int(experiment_id or self.exp), span_hex, parent_hex, name, "UNKNOWN", "OK",
-                            start, end, content))
+                           "start_time_unix_nano, end_time_unix_nano, content) VALUES " +
+                           ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk)),
+                           [v for row in chunk for v in row])
             if hasattr(db, "commit"):
                 db.commit()
 

@@ -39,10 +39,17 @@ Catalog head_catalog(bool workspaces) {
       {"logged_model_tags", {{"model_id", "tag_key"}}},
       {"webhooks", {{"webhook_id"}}},
       {"webhook_events", {{"webhook_id", "entity", "action"}}},
+      // GenAI evaluation datasets and scorers (issue 16).
+      {"evaluation_datasets", {}},
+      {"evaluation_dataset_tags", {{"dataset_id", "key"}}},
+      {"evaluation_dataset_records", {}},
+      {"entity_associations", {}},
+      {"scorers", {}},
+      {"scorer_versions", {}},
   };
   const std::vector<std::string> scoped = {"experiments",           "registered_models",  "model_versions",
                                            "registered_model_tags", "model_version_tags", "registered_model_aliases",
-                                           "webhooks"};
+                                           "webhooks",              "evaluation_datasets"};
   for (const auto& [name, table_keys] : keys) {
     CatalogTable t;
     t.name = name;

@@ -47,6 +47,12 @@ const std::vector<WrittenTable>& written() {
       {"spans", false, {{"trace_id", "span_id"}}},
       {"entity_associations", false, {{"source_type", "source_id", "destination_type", "destination_id"}}},
       {"assessments", false, {{"assessment_id"}}},
+      // GenAI evaluation datasets and scorers (issue 16).
+      {"evaluation_datasets", true, {}},
+      {"evaluation_dataset_tags", false, {{"dataset_id", "key"}}},
+      {"evaluation_dataset_records", false, {}},
+      {"scorers", false, {}},
+      {"scorer_versions", false, {}},
   };
   return tables;
 }

@@ -1,6 +1,7 @@
 // TraceStore over MLflow's schema on the shared Database. The methods are split by area:
 // sql_trace_store.cpp (traces, tags, spans read, delete, links), sql_trace_search.cpp (search,
-// filter counts), sql_span_ingest.cpp (OTLP log_spans), sql_assessment_store.cpp (assessments).
+// filter counts), sql_span_ingest.cpp (OTLP log_spans), sql_assessment_store.cpp (assessments),
+// sql_trace_retention.cpp (expired traces, purge).
 // Thread-safe. The database must outlive the store.
 #pragma once
 
@@ -29,6 +30,9 @@ class SqlTraceStore final : public TraceStore {
   TraceFilterCounts count_trace_filters(const std::vector<std::string>& experiment_ids, const std::string& filter1,
                                         const std::string& filter2, const std::string& base_filter) override;
   void log_spans(const std::string& experiment_id, const std::vector<TraceSpans>& traces) override;
+  std::vector<ExpiredTrace> expired_traces(const std::vector<std::string>& experiment_ids, std::int64_t before_ms,
+                                           std::size_t limit) override;
+  std::int64_t purge_traces(const std::vector<std::string>& trace_ids) override;
   core::Assessment create_assessment(const core::Assessment& assessment) override;
   core::Assessment get_assessment(const std::string& trace_id, const std::string& assessment_id) override;
   core::Assessment update_assessment(const core::Assessment& assessment, const std::vector<std::string>& fields) override;
