@@ -62,6 +62,13 @@ void validate_length(std::string_view value, std::size_t max_chars, std::string_
   }
 }
 
+void validate_text_column(std::string_view value, std::string_view what) {
+  if (value.size() > limits::kMaxTextColumn) {
+    throw_invalid("'" + std::string(what) + "' exceeds the maximum length of " +
+                  std::to_string(limits::kMaxTextColumn) + " bytes.");
+  }
+}
+
 void validate_run_id_format(std::string_view run_id) {
   bool ok = !run_id.empty() && run_id.size() <= 256;
   if (ok) {

@@ -26,6 +26,9 @@ inline constexpr std::size_t kMaxBatchTotal = 1000;
 inline constexpr std::size_t kMaxDatasetName = 500;
 inline constexpr std::size_t kMaxDatasetDigest = 36;
 inline constexpr std::size_t kMaxDatasetSource = 65535;
+// A TEXT column on MySQL holds 65535 bytes; values of such columns longer than that are refused
+// alike on every backend (assessments' value, error, rationale, metadata).
+inline constexpr std::size_t kMaxTextColumn = 65535;
 inline constexpr std::size_t kMaxDatasetSchema = 1048575;
 inline constexpr std::size_t kMaxDatasetProfile = 16777215;
 inline constexpr std::size_t kMaxInputTagKey = 255;
@@ -38,6 +41,8 @@ inline constexpr long kMaxSearchResults = 50000;
 void validate_entity_key(std::string_view key, std::string_view param_name);
 // Length check with MLflow's message "'<what>' exceeds the maximum length of N characters".
 void validate_length(std::string_view value, std::size_t max_chars, std::string_view what);
+// Refuses a value longer than kMaxTextColumn bytes: "'what' exceeds the maximum length of 65535 bytes."
+void validate_text_column(std::string_view value, std::string_view what);
 // Run ids as accepted by LogBatch / LogInputs: ^[a-zA-Z0-9][\w\-]{0,255}$.
 void validate_run_id_format(std::string_view run_id);
 // Experiment artifact_location rules (no fragment/params, no ".." in the query, length).
