@@ -9,7 +9,9 @@ has its own module), so the read path is tested on every backend on its own."""
 import base64
 import json
 import os
+import shutil
 import socket
+import tempfile
 import unittest
 import uuid
 
@@ -54,12 +56,12 @@ def span_content(trace_hex, span_hex, parent_hex, name, start, end, attributes=N
     })
 
 
-def start_trace_v3(experiment_id, trace_id=None, prefix=API3, **info):
+def start_trace_v3(experiment_id, trace_id=None, prefix=API3, srv=None, **info):
     body = {"trace_id": "tr-" + new_trace_hex() if trace_id is None else trace_id,
             "trace_location": {"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": experiment_id}},
             "request_time": "2025-04-15T08:49:18.699Z", "execution_duration": "2.001s", "state": "OK"}
     body.update(info)
-    return api_post(prefix + "/traces", {"trace": {"trace_info": body}})
+    return api_post(prefix + "/traces", {"trace": {"trace_info": body}}, srv=srv)
 
 
 def patch(path, body):
@@ -556,6 +558,44 @@ class LegacyV2(TracesBase):
         self.assertNotFound(api_post(API + "/traces", {"experiment_id": "987654321"}))
         rid = self.assertOk(api_post(API + "/traces", {"experiment_id": self.exp}))["trace_info"]["request_id"]
         self.assertBadParam(patch(API + "/traces/" + rid, {"status": "SOMETIMES"}))
+
+
+class NewerSchema(TracesBase):
+    """At MLflow's newer revisions (trace_metrics from b7c8d9e0f1a2 on) StartTraceV3 fills trace_metrics
+    from the token usage, as MLflow's start_trace does, so MLflow's own trace-metric views see the trace."""
+
+    def test_token_usage_reaches_trace_metrics(self):
+        workdir = tempfile.mkdtemp(prefix="sextant-traces-")
+        args = ["--create-schema-revision", "7d34483879f0"]
+        name = None
+        if harness.SERVER_BACKEND:
+            name = harness.create_database()
+            srv = harness.SextantServer(workdir=workdir, backend_store_uri=harness.uri_for(name), extra_args=args)
+        else:
+            srv = harness.SextantServer(workdir=workdir, db_path=os.path.join(workdir, "newer.db"), extra_args=args)
+        srv.start()
+        try:
+            exp = self.assertOk(api_post("experiments/create", {"name": unique("newer")}, srv=srv))["experiment_id"]
+            tid = "tr-" + new_trace_hex()
+            usage = {"input_tokens": 10, "output_tokens": 5, "total_tokens": 15}
+            for u in ({"input_tokens": 1}, usage):  # the second StartTraceV3 overwrites
+                self.assertOk(start_trace_v3(exp, trace_id=tid, srv=srv,
+                                             trace_metadata={"mlflow.trace.tokenUsage": json.dumps(u)}))
+            with srv.db() as db:
+                rows = db.execute("SELECT key, value FROM trace_metrics WHERE request_id = ? ORDER BY key",
+                                  (tid,)).fetchall()
+            self.assertEqual({r[0]: float(r[1]) for r in rows},
+                             {"input_tokens": 10.0, "output_tokens": 5.0, "total_tokens": 15.0})
+            r = api_post(API + "/traces/delete-traces", {"experiment_id": exp, "request_ids": [tid]}, srv=srv)
+            self.assertEqual(self.assertOk(r), {"traces_deleted": 1})
+            with srv.db() as db:
+                n = db.execute("SELECT COUNT(*) FROM trace_metrics WHERE request_id = ?", (tid,)).fetchone()[0]
+            self.assertEqual(n, 0)
+        finally:
+            srv.stop()
+            if name:
+                harness.drop_database(name)
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 class Misc(TracesBase):
