@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <limits>
 #include <set>
 
@@ -71,6 +73,25 @@ TEST(RandomId, RunIdFormat) {
     seen.insert(id);
   }
   EXPECT_EQ(seen.size(), 1000u);
+}
+
+TEST(RandomId, Uuid7IsTimeOrderedAndStrictlyIncreasing) {
+  // 10,000 ids in a tight loop span few milliseconds: the counter must keep them increasing.
+  std::string previous;
+  for (int i = 0; i < 10000; ++i) {
+    auto id = util::uuid7_hex();
+    ASSERT_EQ(id.size(), 32u);
+    for (char c : id) ASSERT_TRUE((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) << id;
+    ASSERT_EQ(id[12], '7') << id;
+    ASSERT_TRUE(id[16] == '8' || id[16] == '9' || id[16] == 'a' || id[16] == 'b') << id;
+    ASSERT_LT(previous, id);
+    previous = id;
+  }
+  auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  auto id_ms = static_cast<long long>(std::stoull(util::uuid7_hex().substr(0, 12), nullptr, 16));
+  EXPECT_LE(std::llabs(id_ms - now_ms), 5000);
 }
 
 TEST(ArtifactUri, JoinFollowsMlflow) {

@@ -73,7 +73,7 @@ bool has_field(const std::vector<std::string>& fields, std::string_view name) {
 
 core::Assessment SqlTraceStore::create_assessment(const core::Assessment& assessment) {
   core::Assessment row = assessment;
-  if (row.assessment_id.empty()) row.assessment_id = "a-" + util::uuid4_hex();
+  if (row.assessment_id.empty()) row.assessment_id = "a-" + util::uuid7_hex();  // time-ordered: ties on created_timestamp keep creation order
   const std::int64_t now = util::now_ms();
   if (row.created_timestamp == 0) row.created_timestamp = now;
   if (row.last_updated_timestamp == 0) row.last_updated_timestamp = now;
