@@ -43,7 +43,13 @@ Catalog head_catalog(bool workspaces) {
       {"evaluation_datasets", {}},
       {"evaluation_dataset_tags", {{"dataset_id", "key"}}},
       {"evaluation_dataset_records", {}},
-      {"entity_associations", {}},
+      {"entity_associations", {{"source_type", "source_id", "destination_type", "destination_id"}}},
+      // MLflow 3 tracing (issue 16).
+      {"trace_info", {{"request_id"}}},
+      {"trace_tags", {{"key", "request_id"}}},
+      {"trace_request_metadata", {{"key", "request_id"}}},
+      {"spans", {{"trace_id", "span_id"}}},
+      {"assessments", {{"assessment_id"}}},
       {"scorers", {}},
       {"scorer_versions", {}},
   };
