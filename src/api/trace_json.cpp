@@ -139,6 +139,14 @@ core::TraceInfo trace_info_v3_from_json(const json& obj, const std::string& path
   if (const json* v = json_field(obj, "state")) t.state = parse_trace_state(*v, member_path(path, "state"), false);
   t.metadata = string_map(obj, "trace_metadata", path);
   t.tags = string_map(obj, "tags", path);
+  const std::string assessments_path = member_path(path, "assessments");
+  for (const auto& item : json_list(json_field(obj, "assessments"), assessments_path)) {
+    auto a = assessment_from_json(item, assessments_path);
+    if (a.assessment_type.empty()) core::throw_invalid("Unknown assessment type: None");
+    check_assessment_value(a);
+    a.trace_id = t.trace_id;  // stored on this trace whatever the message says
+    t.assessments.push_back(std::move(a));
+  }
   return t;
 }
 

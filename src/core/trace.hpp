@@ -57,7 +57,7 @@ struct TraceInfo {
   std::string state = kTraceStateUnspecified;
   std::vector<Tag> metadata;  // ordered by key
   std::vector<Tag> tags;      // ordered by key
-  std::vector<Assessment> assessments;  // ordered by created_timestamp, assessment_id
+  std::vector<Assessment> assessments;  // ordered by created_timestamp, then as created
 };
 
 // One row of `spans`.

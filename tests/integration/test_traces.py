@@ -148,6 +148,20 @@ class StartAndGetTraceInfo(TracesBase):
         self.assertEqual(info["state"], "ERROR")
         self.assertEqual(info["trace_metadata"], {"m": "v"})
 
+    def test_assessments_inside_the_trace_info(self):
+        feedback = {"assessment_name": "quality", "trace_id": "tr-other", "source": {"source_type": "HUMAN",
+                    "source_id": "me@example.com"}, "feedback": {"value": "good"}, "rationale": "why"}
+        info = self.start(assessments=[feedback])
+        got = self.assertOk(api_get(API3 + "/traces/" + info["trace_id"]))["trace"]["trace_info"]
+        self.assertEqual(len(got["assessments"]), 1, got)
+        a = got["assessments"][0]
+        self.assertEqual(a["trace_id"], info["trace_id"])  # stored on this trace
+        self.assertEqual((a["assessment_name"], a["feedback"]["value"], a["valid"]), ("quality", "good", True))
+        self.assertRegex(a["assessment_id"], r"^a-[0-9a-f]{32}$")
+        self.assertEqual(got["assessments"], info["assessments"])
+        self.assertBadParam(start_trace_v3(self.exp, assessments=[{"assessment_name": "x"}]), "Unknown assessment type")
+        self.assertBadParam(start_trace_v3(self.exp, assessments="x"))
+
     def test_short_custom_trace_id_without_duration(self):
         tid = "tr-1234-" + uuid.uuid4().hex[:8]
         info = self.start(trace_id=tid, execution_duration=None, state="IN_PROGRESS")

@@ -120,8 +120,12 @@ void load_trace_children(db::Connection& conn, std::vector<core::TraceInfo>& inf
           0, [](db::Statement& st, core::TraceInfo& t) {
             t.metadata.push_back({st.text(1), st.opt_text(2).value_or("")});
           });
-    query(std::string(kAssessmentColumns) + " WHERE trace_id IN (" + ids +
-              ") ORDER BY trace_id, created_timestamp, assessment_id",
+    // MLflow lists a trace's assessments in the database's order (as created): ties of
+    // created_timestamp (several in one millisecond) keep it by SQLite's rowid; PostgreSQL and
+    // MySQL return them as their index scan does.
+    const char* ties = conn.dialect().backend == db::Backend::Sqlite ? ", rowid" : "";
+    query(std::string(kAssessmentColumns) + " WHERE trace_id IN (" + ids + ") ORDER BY trace_id, created_timestamp" +
+              ties,
           1, [](db::Statement& st, core::TraceInfo& t) { t.assessments.push_back(read_assessment_row(st)); });
   });
 }

@@ -20,8 +20,8 @@ extern const char* const kTraceInfoColumns;
 // One trace_info row (columns as kTraceInfoColumns, from column `first` on), without children.
 core::TraceInfo read_trace_info_row(const db::Statement& st, int first = 0);
 
-// Fills tags, request metadata (both ordered by key) and assessments (by created_timestamp,
-// assessment_id) of `infos`, a chunk of traces at a time.
+// Fills tags, request metadata (both ordered by key) and assessments (by created_timestamp, then
+// as created) of `infos`, a chunk of traces at a time.
 void load_trace_children(db::Connection& conn, std::vector<core::TraceInfo>& infos);
 
 // The traces among `trace_ids` that exist, with their children, in the order asked for (unknown
