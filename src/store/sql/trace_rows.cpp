@@ -122,8 +122,9 @@ void load_trace_children(db::Connection& conn, std::vector<core::TraceInfo>& inf
           });
     // MLflow lists a trace's assessments in the database's order (as created): ties of
     // created_timestamp (several in one millisecond) keep it by SQLite's rowid; PostgreSQL and
-    // MySQL return them as their index scan does.
-    const char* ties = conn.dialect().backend == db::Backend::Sqlite ? ", rowid" : "";
+    // MySQL have no such order, so there the tie-break is the id, which Sextant makes
+    // time-ordered (UUIDv7, sql_assessment_store.cpp).
+    const char* ties = conn.dialect().backend == db::Backend::Sqlite ? ", rowid" : ", assessment_id";
     query(std::string(kAssessmentColumns) + " WHERE trace_id IN (" + ids + ") ORDER BY trace_id, created_timestamp" +
               ties,
           1, [](db::Statement& st, core::TraceInfo& t) { t.assessments.push_back(read_assessment_row(st)); });
