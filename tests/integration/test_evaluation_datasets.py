@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import re
+import time
 import unittest
 
 import harness
@@ -341,6 +342,7 @@ class Search(DatasetsBase):
             body = {"name": "%s-%s" % (cls.prefix, name), "experiment_ids": [cls.exp],
                     "tags": json.dumps({"team": team, "mlflow.user": "u-" + name})}
             cls.ids[name] = t.assertOk(post("/datasets/create", body))["dataset"]["dataset_id"]
+            time.sleep(0.005)  # distinct created_time / last_update_time: the order tests below rely on it
 
     def names(self, resp):
         return [d["name"].rsplit("-", 1)[1] for d in self.assertOk(resp).get("datasets", [])]
