@@ -128,8 +128,12 @@ my_server() {  # my_server PORT: starts the server on the data dir, waits until 
   # mariadbd itself (as root with --user=mysql it drops privileges without forking)
   local user_args=()
   if [ "$(id -u)" -eq 0 ]; then user_args=(--user=mysql); fi
+  # Its own tmpdir: on-disk temporary tables (information_schema queries) never share /tmp with
+  # other servers or with cleaners of /tmp (a vanished '#sql-temptable' file fails the query).
+  mkdir -p "$dir/tmp"
+  if [ "$(id -u)" -eq 0 ]; then chown mysql:mysql "$dir/tmp"; fi
   /usr/sbin/mariadbd --no-defaults "${user_args[@]}" --datadir="$dir/data" --socket="$dir/mysqld.sock" \
-    --pid-file="$dir/mysqld.pid" --bind-address=127.0.0.1 --port="$1" --skip-name-resolve \
+    --tmpdir="$dir/tmp" --pid-file="$dir/mysqld.pid" --bind-address=127.0.0.1 --port="$1" --skip-name-resolve \
     --log-error="$dir/error.log" --innodb-buffer-pool-size=128M --innodb-flush-log-at-trx-commit=2 \
     --max-connections=400 --character-set-server=utf8mb4 --collation-server=utf8mb4_bin </dev/null >/dev/null 2>&1 &
   for _ in $(seq 1 300); do
