@@ -84,6 +84,11 @@ SqliteConnection::SqliteConnection(const std::string& path) {
   exec("PRAGMA foreign_keys=ON");
   exec("PRAGMA case_sensitive_like=ON");
   exec("PRAGMA cache_size=-32768");  // up to 32 MiB of pages per connection, filled lazily
+  // Checkpoint the WAL every 10,000 pages (40 MiB) instead of SQLite's 1,000: a page written by many
+  // commits between checkpoints is copied back once, which matters for MLflow's random-id indexes
+  // (OTLP ingest, 8 clients: 15,400-16,200 -> 19,600-19,700 spans/s on this machine). Durability
+  // is unchanged (synchronous=NORMAL in WAL mode either way); the WAL file may grow to ~40 MiB.
+  exec("PRAGMA wal_autocheckpoint=10000");
 }
 
 SqliteConnection::~SqliteConnection() {
