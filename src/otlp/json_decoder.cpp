@@ -317,7 +317,7 @@ ExportRequest decode_json(std::string_view body, const DecodeLimits& limits) {
       }
       return true;
     });
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number too large for a double
     malformed(std::string("not JSON: ") + e.what());
   }
   return Walker(budget).request(root);

@@ -289,7 +289,9 @@ class OtlpIngestTest(harness.SextantTestCase):
                      '[1, 2]', '{"resourceSpans": [{"scopeSpans": [{"spans": [{"attributes": [{"key": "k", '
                      '"value": {"stringValue": "a", "intValue": "1"}}]}]}]}]}',
                      '{"resourceSpans": [{"scopeSpans": [{"spans": [{"startTimeUnixNano": "-1"}]}]}]}',
-                     '[' * 500 + ']' * 500):
+                     '[' * 500 + ']' * 500,
+                     '{"resourceSpans": [{"scopeSpans": [{"spans": [{"attributes": [{"key": "k", "value": 1%s}]}]}]}]}'
+                     % ('1' * 400)):  # a number too large for a double
             with self.subTest(body[:40]):
                 self.assertDetail(post(body, "application/json"), 400, "Invalid")
         self.assertDetail(post("{}", "application/json"), 400, "no spans found")

@@ -123,7 +123,14 @@ TEST(OtlpJson, DecodesTheOtlpJsonMapping) {
   for (const char* bad : {"[1]", R"({"resourceSpans":{}})", R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"xyz0"}]}]}]})",
                           R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"startTimeUnixNano":"1.5"}]}]}]})",
                           R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"k","value":{"stringValue":"a","boolValue":true}}]}]}]}]})",
-                          "not json"}) {
+                          "not json",
+                          // a number literal too large for a double (nlohmann's out_of_range, found by fuzz_otlp)
+                          R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"attributes":[{"key":"s","value":1)"
+                          "11111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+                          "11111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+                          "11111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+                          "11111111111111111111111111111111111111111111111111111111111111111111111111111111111111111111"
+                          R"(}]}]}]}]})"}) {
     EXPECT_EQ(kind_of([&] { otlp::decode_json(bad); }), OtlpError::Kind::Malformed) << bad;
   }
   try {
